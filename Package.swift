@@ -1,0 +1,42 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Sluice",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "RdKafka", targets: ["RdKafka"]),
+        .executable(name: "sluice", targets: ["SluiceCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // librdkafka through pkg-config; Debian's librdkafka-dev provides headers and the mock cluster.
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"]), .brew(["librdkafka"])]
+        ),
+        // The safe Swift layer over librdkafka.
+        .target(
+            name: "RdKafka",
+            dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "SluiceCLI",
+            dependencies: [
+                "RdKafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // RdKafka against kcat on Tansu: consume and produce throughput.
+        .executableTarget(name: "sluice-kafka-bench", dependencies: ["RdKafka"], path: "Benchmarks/KafkaBenchmark"),
+        // Starts the project's test brokers (scripts/brokers.py) and reads topics as a
+        // read_committed consumer would (scripts/verify.py).
+        .target(name: "BrokerRig", path: "Tests/BrokerRig"),
+        .testTarget(name: "RdKafkaTests", dependencies: ["RdKafka", "CRdKafka", "BrokerRig"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

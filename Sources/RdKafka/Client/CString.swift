@@ -1,0 +1,6 @@
+extension String {
+    /// Reads a NUL-terminated C string that librdkafka wrote into `buffer` (an `errstr`).
+    init(errorBuffer buffer: [CChar]) {
+        self = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+}

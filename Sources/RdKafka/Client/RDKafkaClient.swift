@@ -1,0 +1,85 @@
+import CRdKafka
+import Logging
+
+/// Owns one `rd_kafka_t` handle and the context its callbacks use.
+///
+/// librdkafka handles are thread-safe, so this class is `Sendable`; its only mutable state
+/// lives inside librdkafka.
+final class RDKafkaClient: @unchecked Sendable {
+    enum Kind { case producer, consumer }
+
+    let handle: OpaquePointer
+    let context: ClientContext
+    private let retainedContext: Unmanaged<ClientContext>
+
+    /// Builds the configuration and the handle; rejects any invalid property with
+    /// librdkafka's own message.
+    init(
+        kind: Kind, properties: [(String, String)], logger: Logger,
+        configure: (OpaquePointer) -> Void = { _ in }
+    ) throws {
+        let context = ClientContext(logger: logger)
+        let conf = try Self.makeConfiguration(properties)
+        let retained = Unmanaged.passRetained(context)
+        rd_kafka_conf_set_opaque(conf, retained.toOpaque())
+        rd_kafka_conf_set_log_cb(conf, rdkafkaLogCallback)
+        configure(conf)
+
+        var errstr = [CChar](repeating: 0, count: 512)
+        let type = kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER
+        // rd_kafka_new takes ownership of conf on success only.
+        guard let handle = rd_kafka_new(type, conf, &errstr, errstr.count) else {
+            rd_kafka_conf_destroy(conf)
+            retained.release()
+            throw KafkaError.client("cannot create client: \(String(errorBuffer: errstr))")
+        }
+        self.handle = handle
+        self.context = context
+        self.retainedContext = retained
+    }
+
+    deinit {
+        rd_kafka_destroy(handle)
+        retainedContext.release()
+    }
+
+    /// librdkafka's version string of the library actually loaded, e.g. `2.0.2`.
+    static var librdkafkaVersion: String { String(cString: rd_kafka_version_str()) }
+
+    static func makeConfiguration(_ properties: [(String, String)]) throws -> OpaquePointer {
+        let conf = rd_kafka_conf_new()!
+        var errstr = [CChar](repeating: 0, count: 512)
+        for (name, value) in properties {
+            let result = rd_kafka_conf_set(conf, name, value, &errstr, errstr.count)
+            if result != RD_KAFKA_CONF_OK {
+                rd_kafka_conf_destroy(conf)
+                throw KafkaError.client(
+                    "invalid configuration \(name)=\(value): \(String(errorBuffer: errstr))")
+            }
+        }
+        return conf
+    }
+}
+
+/// Bridges librdkafka's log lines (syslog levels) into swift-log.
+private func rdkafkaLogCallback(
+    _ rk: OpaquePointer?, _ level: Int32, _ facility: UnsafePointer<CChar>?, _ message: UnsafePointer<CChar>?
+) {
+    guard let context = ClientContext.from(rk) else { return }
+    let swiftLevel: Logger.Level
+    switch level {
+    case ...2: swiftLevel = .critical
+    case 3: swiftLevel = .error
+    case 4: swiftLevel = .warning
+    case 5: swiftLevel = .notice
+    case 6: swiftLevel = .info
+    default: swiftLevel = .debug
+    }
+    guard context.logger.logLevel <= swiftLevel else { return }
+    let facilityText = facility.map { String(cString: $0) } ?? ""
+    let text = message.map { String(cString: $0) } ?? ""
+    let name = rk.map { String(cString: rd_kafka_name($0)) } ?? ""
+    context.logger.log(
+        level: swiftLevel, "\(text)",
+        metadata: ["rdkafka.facility": "\(facilityText)", "rdkafka.client": "\(name)"])
+}

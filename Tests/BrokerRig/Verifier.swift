@@ -1,0 +1,99 @@
+import Foundation
+
+/// Reads a topic exactly as a read_committed consumer would, with `scripts/verify.py`.
+///
+/// On ``BrokerKind/mock216`` it uses a share group, which the mock serves read_committed; on
+/// ``BrokerKind/tansu`` it audits the raw record batches (Tansu's memory store reports no
+/// aborted transactions, so its own read_committed filtering cannot be trusted).
+public enum Verifier {
+    /// The records of `topic` a read_committed consumer sees, sorted by partition and offset.
+    ///
+    /// - Parameters:
+    ///   - broker: the kind of broker at `bootstrap`.
+    ///   - bootstrap: the broker's `bootstrap.servers`.
+    ///   - topic: the topic to read.
+    ///   - expect: on mock216, read until this many records arrived and then 1.5 s more with
+    ///     nothing new (so extra records would show); on Tansu, audit again until this many
+    ///     are visible. It is not an assertion: compare the result yourself.
+    ///   - timeout: seconds after which whatever was read is returned.
+    /// - Throws: ``BrokerRigError/verifierFailed(_:)`` if verify.py fails or its output is
+    ///   malformed, ``BrokerRigError/setupMissing(_:)`` if `scripts/setup.sh` has not run.
+    public static func committedRecords(broker: BrokerKind, bootstrap: String, topic: String,
+                                        expect: Int? = nil, timeout: Double = 30) throws -> [CommittedRecord] {
+        try RigPaths.requireSetup(script: "verify.py")
+        ChildProcess.ignoreSigpipe
+        var arguments = [RigPaths.script("verify.py"), "--broker", broker.rawValue,
+                         "--bootstrap", bootstrap, "--topic", topic, "--timeout", String(timeout)]
+        if let expect { arguments += ["--expect", String(expect)] }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RigPaths.python)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: RigPaths.root)
+        let output = Pipe(), errors = Pipe()
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = output
+        process.standardError = errors
+        do {
+            try process.run()
+        } catch {
+            throw BrokerRigError.verifierFailed("cannot run \(RigPaths.python): \(error)")
+        }
+        try? output.fileHandleForWriting.close()
+        try? errors.fileHandleForWriting.close()
+        let stdout = PipeReader(output.fileHandleForReading)
+        let stderr = PipeReader(errors.fileHandleForReading, keepTail: 8192)
+        let text = stdout.readToEnd()
+        if !ChildProcess.wait(process, timeout: timeout + 60) {
+            ChildProcess.stop(process, grace: 2)
+            throw BrokerRigError.verifierFailed("did not exit; stderr:\n\(stderr.snapshot())")
+        }
+        guard process.terminationStatus == 0 else {
+            throw BrokerRigError.verifierFailed(
+                "exit status \(process.terminationStatus); stderr:\n\(stderr.snapshot())")
+        }
+        return try parse(text, stderr: stderr.snapshot())
+    }
+
+    /// One line of verify.py's output: a record, or the final count.
+    private struct Line: Decodable {
+        var partition: Int32?
+        var offset: Int64?
+        var key_b64: String?
+        var value_b64: String?
+        var count: Int?
+    }
+
+    private static func parse(_ text: String, stderr: String) throws -> [CommittedRecord] {
+        var records: [CommittedRecord] = []
+        var count: Int?
+        let decoder = JSONDecoder()
+        for raw in text.split(separator: "\n") where !raw.isEmpty {
+            guard let line = try? decoder.decode(Line.self, from: Data(raw.utf8)) else {
+                throw BrokerRigError.verifierFailed("unparsable line: \(raw)")
+            }
+            if let n = line.count {
+                count = n
+                continue
+            }
+            guard let partition = line.partition, let offset = line.offset else {
+                throw BrokerRigError.verifierFailed("line without partition/offset: \(raw)")
+            }
+            records.append(CommittedRecord(
+                partition: partition, offset: offset,
+                key: try line.key_b64.map { try bytes(base64: $0, line: raw) },
+                value: try line.value_b64.map { try bytes(base64: $0, line: raw) } ?? []))
+        }
+        guard let count, count == records.count else {
+            throw BrokerRigError.verifierFailed(
+                "output ended without a matching count line (\(records.count) records); stderr:\n\(stderr)")
+        }
+        return records
+    }
+
+    private static func bytes(base64: String, line: Substring) throws -> [UInt8] {
+        guard let data = Data(base64Encoded: base64) else {
+            throw BrokerRigError.verifierFailed("bad base64 in: \(line)")
+        }
+        return [UInt8](data)
+    }
+}
