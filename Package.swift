@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "RdKafka", targets: ["RdKafka"]),
+        .library(name: "Sluice", targets: ["Sluice"]),
         .executable(name: "sluice", targets: ["SluiceCLI"]),
     ],
     dependencies: [
@@ -24,6 +25,12 @@ let package = Package(
             name: "RdKafka",
             dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]
         ),
+        // The engine: DataStream API, planner, runtime, state, time, windows, connector protocols.
+        // It imports neither RdKafka nor CRdKafka.
+        .target(
+            name: "Sluice",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "SluiceCLI",
             dependencies: [
@@ -36,7 +43,12 @@ let package = Package(
         // Starts the project's test brokers (scripts/brokers.py) and reads topics as a
         // read_committed consumer would (scripts/verify.py).
         .target(name: "BrokerRig", path: "Tests/BrokerRig"),
+        // The seed example: fromElements -> keyBy -> 5 s event-time window -> process -> print.
+        .executableTarget(name: "seed-window", dependencies: ["Sluice"], path: "examples/seed-window"),
+        // Engine-only benchmarks (no Kafka): records/s and ns/record on one thread.
+        .executableTarget(name: "sluice-engine-bench", dependencies: ["Sluice"], path: "Benchmarks/EngineBenchmark"),
         .testTarget(name: "RdKafkaTests", dependencies: ["RdKafka", "CRdKafka", "BrokerRig"]),
+        .testTarget(name: "SluiceTests", dependencies: ["Sluice"]),
     ],
     swiftLanguageModes: [.v6]
 )

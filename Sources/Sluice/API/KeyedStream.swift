@@ -1,0 +1,37 @@
+/// A stream partitioned by key, like Flink's `KeyedStream`: every element of a key reaches the
+/// same task, which owns that key's state and timers.
+public struct KeyedStream<Element, Key: Hashable> {
+    let environment: StreamEnvironment
+    /// The node whose output this keyed stream reads: the exchange, or the already
+    /// partitioned input.
+    let inputID: Int
+    let keyName: String?
+    let keySelector: @Sendable (Element) throws -> Key
+    let keyCodec: (any Codec<Key>)?
+
+    /// Runs a keyed process function. Each task creates its own instance from `function`.
+    public func process<Function: KeyedProcessFunction>(
+        _ function: @autoclosure @escaping @Sendable () -> Function
+    ) -> DataStream<Function.Output> where Function.Key == Key, Function.Input == Element {
+        let name = "process(\(Function.self))"
+        let id = environment.graph.add(
+            name: name, kind: .operation, inputs: [inputID], partitionKey: keyName,
+            instantiate: { [keySelector, keyCodec] builder, id in
+                let context = builder.context
+                let sideOutputs = SideOutputs()
+                try builder.connectSideOutputs(of: id, to: sideOutputs)
+                return try KeyedProcessNode(
+                    name: name, function: function(), keySelector: keySelector,
+                    backend: try context.stateBackend.makeKeyedBackend(
+                        keyCodec: keyCodec, operatorName: "\(id)-\(name)", task: context.taskID),
+                    taskID: context.taskID, failures: context.failures, sideOutputs: sideOutputs,
+                    next: try builder.output(of: id, Function.Output.self))
+            })
+        return DataStream(environment: environment, nodeID: id, partitionKey: keyName)
+    }
+
+    /// Groups each key's elements into event-time windows.
+    public func window(_ assigner: WindowAssigner) -> WindowedStream<Element, Key> {
+        WindowedStream(keyed: self, assigner: assigner, allowedLateness: 0, lateTag: nil)
+    }
+}

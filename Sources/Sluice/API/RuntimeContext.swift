@@ -1,0 +1,28 @@
+/// What a function can reach when it opens: its task and its keyed state.
+public final class RuntimeContext<Key: Hashable> {
+    /// The task this instance runs in.
+    public let taskID: TaskID
+    private let backend: any KeyedStateBackend<Key>
+
+    init(taskID: TaskID, backend: any KeyedStateBackend<Key>) {
+        self.taskID = taskID
+        self.backend = backend
+    }
+
+    /// A value per key.
+    public func state<Value>(_ descriptor: ValueStateDescriptor<Value>) throws -> any ValueState<Value> {
+        try backend.valueState(descriptor)
+    }
+
+    /// A list per key.
+    public func listState<Element>(_ descriptor: ListStateDescriptor<Element>) throws -> any ListState<Element> {
+        try backend.listState(descriptor)
+    }
+
+    /// A map per key.
+    public func mapState<MapKey: Hashable, Value>(_ descriptor: MapStateDescriptor<MapKey, Value>) throws
+        -> any MapState<MapKey, Value>
+    {
+        try backend.mapState(descriptor)
+    }
+}

@@ -1,0 +1,115 @@
+/// Where a job is built and run, like Flink's `StreamExecutionEnvironment`.
+///
+/// ```swift
+/// let env = StreamEnvironment(jobName: "words")
+/// env.fromElements("a", "b", "a")
+///     .keyBy { $0 }
+///     .window(TumblingEventTimeWindows.of(seconds: 5))
+///     .aggregate(CountAggregate())
+///     .print()
+/// try env.execute()
+/// ```
+public final class StreamEnvironment {
+    /// Names the job: the consumer group, and the prefix of its internal topics.
+    public let jobName: String
+    public var configuration: JobConfiguration
+    /// Which splits this worker owns; every split by default.
+    public var membership: any Membership = StaticMembership()
+    /// Where positions are committed; in memory by default.
+    public var commitPoint: any CommitPoint = LocalCommitPoint()
+
+    let graph = LogicalGraph()
+    var sinks: [any Sink] = []
+    private var sourceCount = 0
+
+    public init(jobName: String = "sluice-job", configuration: JobConfiguration = JobConfiguration()) {
+        self.jobName = jobName
+        self.configuration = configuration
+    }
+
+    /// Reads any source. Event time is the record timestamp unless `watermarks` has a
+    /// timestamp assigner.
+    ///
+    /// - Parameter partitionedBy: the key name the source's partitions are already partitioned
+    ///   by (a Kafka topic keyed by it); a `keyBy` with that name then needs no exchange.
+    public func fromSource<S: Source>(
+        _ source: S, watermarks: WatermarkStrategy<S.Element> = .forMonotonousTimestamps(),
+        partitionedBy: String? = nil
+    ) -> DataStream<S.Element> {
+        let binding = SourceBinding(
+            source: source, outOfOrderness: watermarks.outOfOrdernessMilliseconds,
+            idleTimeout: watermarks.idleTimeoutMilliseconds)
+        let id = graph.add(
+            name: "source(\(source.name))", kind: .source(binding), inputs: [], partitionKey: partitionedBy)
+        let stream = DataStream<S.Element>(environment: self, nodeID: id, partitionKey: partitionedBy)
+        return watermarks.timestampAssigner == nil ? stream : stream.assignTimestampsAndWatermarks(watermarks)
+    }
+
+    /// Reads a byte source and deserializes each record's value. A record that fails to
+    /// deserialize follows the job's ``BadInputPolicy``.
+    public func fromSource<S: Source, D: Deserializer>(
+        _ source: S, deserializer: D, watermarks: WatermarkStrategy<D.Value> = .forMonotonousTimestamps(),
+        partitionedBy: String? = nil
+    ) -> DataStream<D.Value> where S.Element == SourceRecord {
+        let records = fromSource(
+            source,
+            watermarks: WatermarkStrategy<SourceRecord>(
+                outOfOrderness: watermarks.outOfOrdernessMilliseconds, assigner: nil,
+                idleTimeout: watermarks.idleTimeoutMilliseconds),
+            partitionedBy: partitionedBy)
+        let values = records.map(named: "deserialize", keepsPartitioning: true) { try deserializer.deserialize($0.value) }
+        return watermarks.timestampAssigner == nil ? values : values.assignTimestampsAndWatermarks(watermarks)
+    }
+
+    /// A bounded stream of the given elements, in one partition, all at timestamp 0; give
+    /// them event time with ``DataStream/assignTimestampsAndWatermarks(_:)``.
+    public func fromElements<Element>(_ elements: Element...) -> DataStream<Element> {
+        fromCollection(elements)
+    }
+
+    /// A bounded stream over an array, spread over `partitions`, all at timestamp 0.
+    public func fromCollection<Element>(_ elements: [Element], partitions: Int = 1) -> DataStream<Element> {
+        fromCollection(timestamped: elements.map { ($0, 0) }, partitions: partitions)
+    }
+
+    /// A bounded stream over values with their event timestamps (milliseconds).
+    public func fromCollection<Element>(timestamped elements: [(Element, Int64)], partitions: Int = 1) -> DataStream<Element> {
+        sourceCount += 1
+        return fromSource(CollectionSource(name: "collection-\(sourceCount)", elements: elements, partitions: partitions))
+    }
+
+    /// A generated stream, for benchmarks and demos; see ``GeneratorSource``.
+    public func generate<Element>(
+        count: Int64?, partitions: Int = 1, timestamp: @escaping @Sendable (Int64) -> Int64 = { $0 },
+        element: @escaping @Sendable (_ partition: Int32, _ index: Int64) -> Element
+    ) -> DataStream<Element> {
+        sourceCount += 1
+        return fromSource(GeneratorSource(
+            name: "generator-\(sourceCount)", count: count, partitions: partitions, timestamp: timestamp, element: element))
+    }
+
+    /// The job's stages, exchanges and topics.
+    public func plan() throws -> JobPlan {
+        try Planner(jobName: jobName, graph: graph, parallelism: configuration.parallelism)
+            .plan(sinkNames: sinks.map(\.name))
+    }
+
+    /// The plan as text, for `sluice plan` and logs.
+    public func describe() throws -> String {
+        try plan().description
+    }
+
+    /// Plans the job and prepares it to run.
+    public func build() throws -> Job {
+        let planner = Planner(jobName: jobName, graph: graph, parallelism: configuration.parallelism)
+        return Job(
+            plan: try planner.plan(sinkNames: sinks.map(\.name)), graph: graph, stageOf: try planner.stages(),
+            configuration: configuration, membership: membership, commitPoint: commitPoint, sinks: sinks)
+    }
+
+    /// Builds and runs the job on the calling thread until its bounded sources end.
+    @discardableResult
+    public func execute() throws -> JobMetrics {
+        try build().run()
+    }
+}

@@ -1,0 +1,85 @@
+/// A source that computes its records, for benchmarks and demos.
+///
+/// Record `index` of partition `p` is `element(p, index)` at offset `index` with event time
+/// `timestamp(index)`. With a `count` the source is bounded and each partition ends after
+/// `count` records; without one it runs until the job is stopped.
+public final class GeneratorSource<Element>: Source {
+    public let name: String
+    public var isBounded: Bool { count != nil }
+    public var isInProcess: Bool { true }
+
+    private let count: Int64?
+    private let partitionCount: Int
+    private let element: @Sendable (Int32, Int64) -> Element
+    private let timestamp: @Sendable (Int64) -> Int64
+    private var next: [Split: Int64] = [:]
+    private var assigned: [Split] = []
+    private var endReported: Set<Split> = []
+    private var rotation = 0
+
+    public init(
+        name: String = "generator",
+        count: Int64?,
+        partitions: Int = 1,
+        timestamp: @escaping @Sendable (Int64) -> Int64 = { $0 },
+        element: @escaping @Sendable (_ partition: Int32, _ index: Int64) -> Element
+    ) {
+        precondition(partitions > 0, "a generator needs at least one partition")
+        self.name = name
+        self.count = count
+        self.partitionCount = partitions
+        self.element = element
+        self.timestamp = timestamp
+    }
+
+    public func splits() -> [Split] {
+        (0..<partitionCount).map { Split(topic: name, partition: Int32($0)) }
+    }
+
+    public func assign(_ splits: [Split]) {
+        for split in splits where next[split] == nil {
+            next[split] = 0
+            assigned.append(split)
+        }
+    }
+
+    public func seek(_ split: Split, to offset: Int64) {
+        next[split] = offset
+    }
+
+    public func revoke(_ splits: [Split]) {
+        for split in splits { next[split] = nil }
+        assigned.removeAll(where: splits.contains)
+    }
+
+    public func poll(maxRecords: Int, timeout: Duration, into batch: inout SourceBatch<Element>) {
+        guard !assigned.isEmpty else { return }
+        // Rotating the starting split keeps every partition moving when the budget is smaller
+        // than one chunk per split.
+        rotation = (rotation + 1) % assigned.count
+        let share = max(1, maxRecords / assigned.count)
+        for step in 0..<assigned.count {
+            let split = assigned[(rotation + step) % assigned.count]
+            guard let start = next[split] else { continue }
+            let end = count.map { min($0, start + Int64(share)) } ?? start + Int64(share)
+            if end > start {
+                var chunk = SourceBatch<Element>.Chunk(split: split)
+                let size = Int(end - start)
+                chunk.values.reserveCapacity(size)
+                chunk.offsets.reserveCapacity(size)
+                chunk.timestamps.reserveCapacity(size)
+                for index in start..<end {
+                    chunk.values.append(element(split.partition, index))
+                    chunk.offsets.append(index)
+                    chunk.timestamps.append(timestamp(index))
+                }
+                batch.append(chunk)
+                next[split] = end
+            }
+            if let count, end >= count, !endReported.contains(split) {
+                endReported.insert(split)
+                batch.markEnded(split)
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+/// Where a job's records come from: a set of splits, each an ordered sequence of records at
+/// increasing offsets.
+///
+/// ## How the runtime drives a source
+///
+/// Every call happens on the worker's **driver thread** (the thread that called
+/// ``Job/run()``), never concurrently, so an implementation needs no locking of its own:
+///
+/// 1. ``splits()`` once while the job is planned and again when the worker joins, to learn the
+///    partition count and the splits a static ``Membership`` hands out.
+/// 2. ``assign(_:)`` when the ``Membership`` assigns splits. The source starts each split at its
+///    own configured start position (committed offset, earliest, latest, timestamp); the
+///    runtime may override with ``seek(_:to:)`` right after, for instance to restore a checkpoint.
+/// 3. ``poll(maxRecords:timeout:into:)`` in a loop. Between two polls, every record of the
+///    previous batch has gone through the whole job (processed, skipped or dead-lettered).
+/// 4. ``revoke(_:)`` after the runtime has flushed the sinks and committed the revoked splits'
+///    positions through the ``CommitPoint``.
+/// 5. ``close()`` once, after the final commit.
+///
+/// The source never commits anything itself: the runtime tracks, per split, the offset after
+/// the last fully handled record and gives those positions to the ``CommitPoint``, so no
+/// position is ever committed past an unhandled record.
+///
+/// A Kafka source uses ``SourceRecord`` as its `Element` and one split per topic partition; its
+/// rebalance callbacks, which librdkafka runs inside `poll`, report to the ``MembershipListener``
+/// and so also run on the driver thread.
+public protocol Source<Element>: AnyObject {
+    /// What one record of this source is: ``SourceRecord`` for byte sources, the typed value for
+    /// in-process ones.
+    associatedtype Element
+
+    /// A name for plans and error messages, such as the topic list.
+    var name: String { get }
+
+    /// Whether the source ends. A job whose sources are all bounded stops by itself after a
+    /// final watermark once every split has ended.
+    var isBounded: Bool { get }
+
+    /// Whether records live only inside this process (collections, generators). The planner
+    /// uses in-process hash exchanges for jobs whose sources are all in-process, and Kafka
+    /// repartition topics otherwise.
+    var isInProcess: Bool { get }
+
+    /// Every split the source can read, such as all partitions of the subscribed topics.
+    func splits() throws -> [Split]
+
+    /// Starts reading `splits` at their start positions.
+    func assign(_ splits: [Split]) throws
+
+    /// Moves the read position of an assigned split so the next record returned is at `offset`.
+    func seek(_ split: Split, to offset: Int64) throws
+
+    /// Stops reading `splits`; the runtime has already committed their positions.
+    func revoke(_ splits: [Split]) throws
+
+    /// Appends up to `maxRecords` records of assigned splits to `batch`, which arrives empty,
+    /// waiting at most `timeout` when none is ready. Bounded sources report ended splits with
+    /// ``SourceBatch/markEnded(_:)`` exactly once.
+    func poll(maxRecords: Int, timeout: Duration, into batch: inout SourceBatch<Element>) throws
+
+    /// Releases the source's resources after the final commit.
+    func close()
+}
+
+extension Source {
+    public var isInProcess: Bool { false }
+
+    public func close() {}
+}

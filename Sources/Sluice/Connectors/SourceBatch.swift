@@ -1,0 +1,60 @@
+/// What one ``Source/poll(maxRecords:timeout:into:)`` call delivers: records grouped by split,
+/// each with its offset and timestamp, plus the splits that reached their end.
+///
+/// Records of one split must be appended in offset order; the runtime commits, per split, the
+/// offset after the last record the whole job has handled.
+public struct SourceBatch<Element> {
+    /// The records of one split in this batch, as parallel arrays so a chunk can flow into the
+    /// operator chain without being copied element by element.
+    public struct Chunk {
+        public var split: Split
+        public var values: [Element]
+        public var offsets: [Int64]
+        public var timestamps: [Int64]
+
+        public init(split: Split, values: [Element] = [], offsets: [Int64] = [], timestamps: [Int64] = []) {
+            precondition(values.count == offsets.count && values.count == timestamps.count,
+                         "a chunk needs one offset and one timestamp per value")
+            self.split = split
+            self.values = values
+            self.offsets = offsets
+            self.timestamps = timestamps
+        }
+    }
+
+    public private(set) var chunks: [Chunk] = []
+    /// Splits of a bounded source that have no records beyond those delivered so far.
+    public private(set) var endedSplits: [Split] = []
+
+    public init() {}
+
+    /// The number of records in the batch.
+    public var count: Int { chunks.reduce(0) { $0 + $1.values.count } }
+
+    /// Appends one record; consecutive records of the same split share a chunk.
+    public mutating func append(_ value: Element, split: Split, offset: Int64, timestamp: Int64) {
+        if chunks.last?.split != split {
+            chunks.append(Chunk(split: split))
+        }
+        chunks[chunks.count - 1].values.append(value)
+        chunks[chunks.count - 1].offsets.append(offset)
+        chunks[chunks.count - 1].timestamps.append(timestamp)
+    }
+
+    /// Appends a whole chunk, the cheap path for sources that read in bulk.
+    public mutating func append(_ chunk: Chunk) {
+        chunks.append(chunk)
+    }
+
+    /// Declares that `split` has ended: the runtime gives it the final watermark and stops
+    /// expecting records from it.
+    public mutating func markEnded(_ split: Split) {
+        endedSplits.append(split)
+    }
+
+    /// Empties the batch and keeps its storage for the next poll.
+    public mutating func removeAll() {
+        chunks.removeAll(keepingCapacity: true)
+        endedSplits.removeAll(keepingCapacity: true)
+    }
+}

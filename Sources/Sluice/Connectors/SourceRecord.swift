@@ -1,0 +1,31 @@
+/// A record as a byte-oriented source (Kafka) delivers it, before deserialization.
+///
+/// Sources over external systems use this as their ``Source/Element``; the job then turns it
+/// into a typed value with a ``Deserializer`` through ``StreamEnvironment/fromSource(_:deserializer:watermarks:partitionedBy:)``.
+/// The dead-letter policy sends back exactly `key`, `value` and `headers`.
+public struct SourceRecord: Sendable, Hashable {
+    public var topic: String
+    public var partition: Int32
+    public var offset: Int64
+    /// Milliseconds since the Unix epoch; event time unless the job gives a timestamp assigner.
+    public var timestamp: Int64
+    public var key: [UInt8]?
+    public var value: [UInt8]
+    public var headers: [RecordHeader]
+
+    public init(
+        topic: String, partition: Int32, offset: Int64, timestamp: Int64,
+        key: [UInt8]?, value: [UInt8], headers: [RecordHeader] = []
+    ) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.timestamp = timestamp
+        self.key = key
+        self.value = value
+        self.headers = headers
+    }
+
+    /// The split this record came from.
+    public var split: Split { Split(topic: topic, partition: partition) }
+}

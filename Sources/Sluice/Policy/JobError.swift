@@ -1,0 +1,17 @@
+/// Why a job could not be planned or could not go on.
+public enum JobError: Error, CustomStringConvertible {
+    /// The dataflow cannot be turned into stages.
+    case invalidPlan(String)
+    /// The plan needs something this build of the engine or its connectors does not offer.
+    case unsupported(String)
+    /// A sink, source or commit point failed; not the fault of one record.
+    case connectorFailed(String, underlying: any Error)
+
+    public var description: String {
+        switch self {
+        case .invalidPlan(let reason): "invalid job plan: \(reason)"
+        case .unsupported(let reason): "unsupported: \(reason)"
+        case .connectorFailed(let what, let error): "\(what) failed: \(error)"
+        }
+    }
+}

@@ -1,0 +1,13 @@
+/// Counts from one run of a job.
+public struct JobMetrics: Sendable, Equatable {
+    /// Records polled from sources.
+    public var recordsRead = 0
+    /// Records dropped by the skip policy (and window or timer failures under dead-letter).
+    public var skippedRecords = 0
+    /// Records sent to the dead-letter sink.
+    public var deadLetteredRecords = 0
+    /// Commits made through the commit point.
+    public var commits = 0
+    /// Rounds (poll, then every stage) run.
+    public var rounds = 0
+}

@@ -1,0 +1,97 @@
+/// Runs a ``KeyedProcessFunction`` in one task: sets the current key for state and timers
+/// around every element and timer, and fires timers in timestamp order as time advances.
+final class KeyedProcessNode<Function: KeyedProcessFunction>: Node<Function.Input> {
+    typealias Key = Function.Key
+
+    private let function: Function
+    private let keySelector: @Sendable (Function.Input) throws -> Key
+    private let backend: any KeyedStateBackend<Key>
+    private let failures: FailureHandler
+    private let timers = TimerService<Key>()
+    private let sideOutputs: SideOutputs
+    private let context: KeyedProcessContext<Key, Function.Output>
+    private let collector = Collector<Function.Output>()
+    private let next: Node<Function.Output>
+    private let name: String
+
+    init(name: String, function: Function, keySelector: @escaping @Sendable (Function.Input) throws -> Key,
+         backend: any KeyedStateBackend<Key>, taskID: TaskID, failures: FailureHandler,
+         sideOutputs: SideOutputs, next: Node<Function.Output>) throws {
+        self.name = name
+        self.function = function
+        self.keySelector = keySelector
+        self.backend = backend
+        self.failures = failures
+        self.sideOutputs = sideOutputs
+        self.next = next
+        context = KeyedProcessContext(timerService: timers, sideOutputs: sideOutputs)
+        super.init()
+        try function.open(RuntimeContext(taskID: taskID, backend: backend))
+    }
+
+    override func push(_ batch: StreamBatch<Function.Input>) throws {
+        context.timeDomain = nil
+        for index in 0..<batch.count {
+            let origin = batch.origins[index]
+            do {
+                let key = try keySelector(batch.values[index])
+                setKey(key)
+                context.timestamp = batch.timestamps[index]
+                context.origin = origin
+                collector.timestamp = batch.timestamps[index]
+                collector.origin = origin
+                try function.processElement(batch.values[index], context: context, out: collector)
+            } catch {
+                try failures.handle(error, origin: origin, operatorName: name)
+            }
+        }
+        try flush()
+    }
+
+    override func onWatermark(_ watermark: Int64, idle: Bool) throws {
+        if !idle, watermark > timers.currentWatermark {
+            timers.currentWatermark = watermark
+            while let timer = timers.eventTimers.popDue(atOrBefore: watermark) {
+                try fire(timer, domain: .eventTime)
+            }
+            try flush()
+        }
+        try next.onWatermark(timers.currentWatermark, idle: idle)
+        try sideOutputs.onWatermark(timers.currentWatermark, idle: idle)
+    }
+
+    override func onProcessingTime(_ now: Int64) throws {
+        timers.currentProcessingTime = now
+        while let timer = timers.processingTimers.popDue(atOrBefore: now) {
+            try fire(timer, domain: .processingTime)
+        }
+        try flush()
+        try next.onProcessingTime(now)
+        try sideOutputs.onProcessingTime(now)
+    }
+
+    private func fire(_ timer: Timer<Key, TimerNamespace>, domain: TimeDomain) throws {
+        setKey(timer.key)
+        context.timestamp = timer.timestamp
+        context.timeDomain = domain
+        context.origin = .unknown
+        collector.timestamp = timer.timestamp
+        collector.origin = .unknown
+        do {
+            try function.onTimer(timer.timestamp, context: context, out: collector)
+        } catch {
+            try failures.handle(error, origin: .unknown, operatorName: "\(name).onTimer")
+        }
+        context.timeDomain = nil
+    }
+
+    private func setKey(_ key: Key) {
+        backend.currentKey = key
+        timers.key = key
+    }
+
+    private func flush() throws {
+        try collector.flush(to: next)
+        try sideOutputs.flush()
+    }
+}

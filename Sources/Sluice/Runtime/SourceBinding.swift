@@ -1,0 +1,88 @@
+/// A source as the runtime drives it, with its element type erased so one driver can serve
+/// sources of any type; the typed work happens once per chunk, not per record.
+protocol AnySourceBinding: AnyObject {
+    var name: String { get }
+    var isBounded: Bool { get }
+    var isInProcess: Bool { get }
+    func splits() throws -> [Split]
+    func assign(_ splits: [Split]) throws
+    func revoke(_ splits: [Split]) throws
+    func close()
+    /// Creates the head of `split`'s task and the chain behind it, from the source node `nodeID`.
+    func makeHead(split: Split, sourceTask: Int, slot: ProvenanceRegistry.Slot, builder: ChainBuilder, nodeID: Int) throws -> TaskHead
+    func dropHead(split: Split)
+    /// Polls once and hands each split's records to its head. Returns, per split, the position
+    /// after its last delivered record, the splits that ended, and the record count.
+    func pollAndDeliver(maxRecords: Int, timeout: Duration) throws -> (positions: [Split: Int64], ended: [Split], count: Int)
+}
+
+final class SourceBinding<Wrapped: Source>: AnySourceBinding {
+    private let source: Wrapped
+    private let outOfOrderness: Int64
+    private let idleTimeout: Int64?
+    private var heads: [Split: SourceHead<Wrapped.Element>] = [:]
+    private var batch = SourceBatch<Wrapped.Element>()
+
+    init(source: Wrapped, outOfOrderness: Int64, idleTimeout: Int64?) {
+        self.source = source
+        self.outOfOrderness = outOfOrderness
+        self.idleTimeout = idleTimeout
+    }
+
+    var name: String { source.name }
+    var isBounded: Bool { source.isBounded }
+    var isInProcess: Bool { source.isInProcess }
+
+    func splits() throws -> [Split] { try source.splits() }
+
+    func assign(_ splits: [Split]) throws { try source.assign(splits) }
+
+    func revoke(_ splits: [Split]) throws { try source.revoke(splits) }
+
+    func close() { source.close() }
+
+    func makeHead(split: Split, sourceTask: Int, slot: ProvenanceRegistry.Slot, builder: ChainBuilder, nodeID: Int) throws -> TaskHead {
+        let typed = try builder.output(of: nodeID, Wrapped.Element.self)
+        let head = SourceHead(
+            split: split, sourceTask: sourceTask, slot: slot, outOfOrderness: outOfOrderness,
+            idleTimeout: idleTimeout, downstream: typed)
+        heads[split] = head
+        return head
+    }
+
+    func dropHead(split: Split) {
+        heads[split] = nil
+    }
+
+    func pollAndDeliver(maxRecords: Int, timeout: Duration) throws -> (positions: [Split: Int64], ended: [Split], count: Int) {
+        batch.removeAll()
+        do {
+            try source.poll(maxRecords: maxRecords, timeout: timeout, into: &batch)
+        } catch {
+            throw JobError.connectorFailed("source \(source.name)", underlying: error)
+        }
+        var merged: [Split: SourceBatch<Wrapped.Element>.Chunk] = [:]
+        var order: [Split] = []
+        for chunk in batch.chunks where !chunk.values.isEmpty {
+            if merged[chunk.split] == nil {
+                merged[chunk.split] = chunk
+                order.append(chunk.split)
+            } else {
+                merged[chunk.split]!.values += chunk.values
+                merged[chunk.split]!.offsets += chunk.offsets
+                merged[chunk.split]!.timestamps += chunk.timestamps
+            }
+        }
+        var positions: [Split: Int64] = [:]
+        var count = 0
+        for split in order {
+            let chunk = merged[split]!
+            guard let head = heads[split] else { continue }
+            head.deliver(chunk)
+            positions[split] = chunk.offsets[chunk.offsets.count - 1] + 1
+            count += chunk.values.count
+        }
+        for split in batch.endedSplits { heads[split]?.markEnded() }
+        return (positions, batch.endedSplits, count)
+    }
+}

@@ -1,0 +1,165 @@
+/// `map`: one output per input, timestamps and origins shared with the input batch.
+final class MapNode<Input, Output>: ForwardingNode<Input, Output> {
+    private let transform: @Sendable (Input) throws -> Output
+    private let failures: FailureHandler
+    private let name: String
+
+    init(name: String, transform: @escaping @Sendable (Input) throws -> Output, failures: FailureHandler, next: Node<Output>) {
+        self.name = name
+        self.transform = transform
+        self.failures = failures
+        super.init(next: next)
+    }
+
+    override func push(_ batch: StreamBatch<Input>) throws {
+        var values = [Output]()
+        values.reserveCapacity(batch.count)
+        var index = 0
+        do {
+            while index < batch.count {
+                values.append(try transform(batch.values[index]))
+                index += 1
+            }
+        } catch {
+            return try pushSlowly(batch, from: index, values: values, firstError: error)
+        }
+        try next.push(StreamBatch(values: values, timestamps: batch.timestamps, origins: batch.origins))
+    }
+
+    /// After a failure the output no longer lines up with the input's timestamps, so the rest
+    /// of the batch is rebuilt element by element.
+    private func pushSlowly(_ batch: StreamBatch<Input>, from failed: Int, values: [Output], firstError: any Error) throws {
+        var output = StreamBatch<Output>(
+            values: values, timestamps: Array(batch.timestamps[..<failed]), origins: Array(batch.origins[..<failed]))
+        try failures.handle(firstError, origin: batch.origins[failed], operatorName: name)
+        for index in (failed + 1)..<batch.count {
+            do {
+                output.append(try transform(batch.values[index]), timestamp: batch.timestamps[index], origin: batch.origins[index])
+            } catch {
+                try failures.handle(error, origin: batch.origins[index], operatorName: name)
+            }
+        }
+        try next.push(output)
+    }
+}
+
+/// `filter`: keeps the elements the predicate accepts.
+final class FilterNode<Element>: ForwardingNode<Element, Element> {
+    private let predicate: @Sendable (Element) throws -> Bool
+    private let failures: FailureHandler
+
+    init(predicate: @escaping @Sendable (Element) throws -> Bool, failures: FailureHandler, next: Node<Element>) {
+        self.predicate = predicate
+        self.failures = failures
+        super.init(next: next)
+    }
+
+    override func push(_ batch: StreamBatch<Element>) throws {
+        var output = StreamBatch<Element>()
+        output.reserveCapacity(batch.count)
+        for index in 0..<batch.count {
+            do {
+                if try predicate(batch.values[index]) {
+                    output.append(batch.values[index], timestamp: batch.timestamps[index], origin: batch.origins[index])
+                }
+            } catch {
+                try failures.handle(error, origin: batch.origins[index], operatorName: "filter")
+            }
+        }
+        if !output.isEmpty { try next.push(output) }
+    }
+}
+
+/// `flatMap`: any number of outputs per input, each with the input's timestamp.
+final class FlatMapNode<Input, Results: Sequence>: ForwardingNode<Input, Results.Element> {
+    private let transform: @Sendable (Input) throws -> Results
+    private let failures: FailureHandler
+
+    init(transform: @escaping @Sendable (Input) throws -> Results, failures: FailureHandler, next: Node<Results.Element>) {
+        self.transform = transform
+        self.failures = failures
+        super.init(next: next)
+    }
+
+    override func push(_ batch: StreamBatch<Input>) throws {
+        var output = StreamBatch<Results.Element>()
+        output.reserveCapacity(batch.count)
+        for index in 0..<batch.count {
+            do {
+                for result in try transform(batch.values[index]) {
+                    output.append(result, timestamp: batch.timestamps[index], origin: batch.origins[index])
+                }
+            } catch {
+                try failures.handle(error, origin: batch.origins[index], operatorName: "flatMap")
+            }
+        }
+        if !output.isEmpty { try next.push(output) }
+    }
+}
+
+/// Writes batches to a sink; time has no meaning past it.
+final class SinkNode<Element, Target: Sink>: Node<Element> where Target.Element == Element {
+    private let sink: Target
+
+    init(sink: Target) {
+        self.sink = sink
+    }
+
+    override func push(_ batch: StreamBatch<Element>) throws {
+        do {
+            try sink.write(batch.values)
+        } catch {
+            throw JobError.connectorFailed("sink \(sink.name)", underlying: error)
+        }
+    }
+
+    override func onWatermark(_ watermark: Int64, idle: Bool) {}
+
+    override func onProcessingTime(_ now: Int64) {}
+}
+
+/// `assignTimestampsAndWatermarks`: re-stamps elements and replaces the upstream watermark with
+/// its own, generated from the new timestamps.
+final class TimestampAssignerNode<Element>: Node<Element> {
+    private let assigner: (@Sendable (Element, Int64) -> Int64)?
+    private let hasOwnIdleness: Bool
+    private var generator: WatermarkGenerator
+    private let next: Node<Element>
+    private var receivedSinceWatermark = false
+    /// The round's processing time, which heads push before records and watermarks.
+    private var processingTime: Int64 = .min
+
+    init(strategy: WatermarkStrategy<Element>, next: Node<Element>) {
+        assigner = strategy.timestampAssigner
+        hasOwnIdleness = strategy.idleTimeoutMilliseconds != nil
+        generator = WatermarkGenerator(
+            outOfOrderness: strategy.outOfOrdernessMilliseconds, idleTimeout: strategy.idleTimeoutMilliseconds)
+        self.next = next
+    }
+
+    override func push(_ batch: StreamBatch<Element>) throws {
+        var stamped = batch
+        if let assigner {
+            for index in 0..<batch.count {
+                stamped.timestamps[index] = assigner(batch.values[index], batch.timestamps[index])
+            }
+        }
+        for timestamp in stamped.timestamps { generator.observe(timestamp) }
+        receivedSinceWatermark = receivedSinceWatermark || !batch.isEmpty
+        try next.push(stamped)
+    }
+
+    override func onWatermark(_ watermark: Int64, idle: Bool) throws {
+        if watermark == .max { generator.markEnded() }
+        if receivedSinceWatermark { generator.markActive(at: processingTime) }
+        let own = generator.current(at: processingTime)
+        let inheritedIdle = !hasOwnIdleness && idle && !receivedSinceWatermark
+        receivedSinceWatermark = false
+        try next.onWatermark(own.watermark, idle: own.idle || inheritedIdle)
+    }
+
+    override func onProcessingTime(_ now: Int64) throws {
+        processingTime = now
+        try next.onProcessingTime(now)
+    }
+}

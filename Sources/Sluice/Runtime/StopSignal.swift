@@ -1,0 +1,15 @@
+import Synchronization
+
+/// Asks a running job to stop gracefully; safe to use from any thread, such as a signal
+/// handler's. The job finishes its current round, flushes its sinks, commits and leaves.
+public final class StopSignal: Sendable {
+    private let requested = Atomic<Bool>(false)
+
+    public init() {}
+
+    public func stop() {
+        requested.store(true, ordering: .releasing)
+    }
+
+    public var isRequested: Bool { requested.load(ordering: .acquiring) }
+}

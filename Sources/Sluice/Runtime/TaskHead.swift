@@ -1,0 +1,132 @@
+/// The start of a task's chain: where its input comes from each round.
+protocol TaskHead: AnyObject {
+    /// Pushes this round's processing time, then its input, then the watermark, through the
+    /// chain; time first, so functions see the round's processing time while handling records.
+    func runRound(now: Int64) throws
+}
+
+/// The head of a source task: one split's records, watermark and idleness.
+final class SourceHead<Element>: TaskHead {
+    let split: Split
+    private let downstream: Node<Element>
+    private var generator: WatermarkGenerator
+    private let slot: ProvenanceRegistry.Slot
+    private let provenance: ChunkProvenance<Element>
+    private let sourceTask: Int
+    /// Origins `0..<n` of this task, built once and shared by every batch of that size.
+    private var identityOrigins: [RecordOrigin] = []
+    private var pending: SourceBatch<Element>.Chunk?
+    private var ended = false
+
+    init(split: Split, sourceTask: Int, slot: ProvenanceRegistry.Slot, outOfOrderness: Int64,
+         idleTimeout: Int64?, downstream: Node<Element>) {
+        self.split = split
+        self.sourceTask = sourceTask
+        self.slot = slot
+        self.downstream = downstream
+        provenance = ChunkProvenance(chunk: SourceBatch<Element>.Chunk(split: split))
+        generator = WatermarkGenerator(outOfOrderness: outOfOrderness, idleTimeout: idleTimeout)
+    }
+
+    /// Hands the head its split's records for the next round; called on the driver thread.
+    func deliver(_ chunk: SourceBatch<Element>.Chunk) {
+        pending = chunk
+    }
+
+    /// The split has ended; its final watermark goes out next round.
+    func markEnded() {
+        ended = true
+    }
+
+    func runRound(now: Int64) throws {
+        try downstream.onProcessingTime(now)
+        if let chunk = pending {
+            pending = nil
+            provenance.chunk = chunk
+            slot.provenance = provenance
+            generator.markActive(at: now)
+            for timestamp in chunk.timestamps { generator.observe(timestamp) }
+            try downstream.push(StreamBatch(values: chunk.values, timestamps: chunk.timestamps, origins: origins(count: chunk.values.count)))
+        }
+        if ended { generator.markEnded() }
+        let (watermark, idle) = generator.current(at: now)
+        try downstream.onWatermark(watermark, idle: idle)
+    }
+
+    private func origins(count: Int) -> [RecordOrigin] {
+        if identityOrigins.count < count {
+            identityOrigins = (0..<count).map { RecordOrigin(sourceTask: sourceTask, index: $0) }
+        }
+        return identityOrigins.count == count ? identityOrigins : Array(identityOrigins[..<count])
+    }
+}
+
+/// The head of a task after an exchange: everything sent to its partition this round.
+final class ExchangeHead<Element, Input: Exchange>: TaskHead where Input.Element == Element {
+    private let exchange: Input
+    private let partition: Int
+    private let downstream: Node<Element>
+    private var watermark: Int64 = .min
+
+    init(exchange: Input, partition: Int, downstream: Node<Element>) {
+        self.exchange = exchange
+        self.partition = partition
+        self.downstream = downstream
+    }
+
+    func runRound(now: Int64) throws {
+        try downstream.onProcessingTime(now)
+        let delivery = try exchange.receive(partition: partition)
+        for batch in delivery.batches { try downstream.push(batch) }
+        if let combined = delivery.watermark {
+            watermark = max(watermark, combined)
+            try downstream.onWatermark(watermark, idle: false)
+        } else {
+            try downstream.onWatermark(watermark, idle: true)
+        }
+    }
+}
+
+/// The tail of a task before an exchange: routes each element to its key's partition and
+/// publishes the task's watermark.
+final class ExchangeSendNode<Element, Key: Hashable, Output: Exchange>: Node<Element> where Output.Element == Element {
+    private let exchange: Output
+    private let upstream: Int
+    private let keySelector: @Sendable (Element) throws -> Key
+    private let partitioner: (Key, Int) -> Int
+    private let failures: FailureHandler
+    private var outboxes: [StreamBatch<Element>]
+
+    init(exchange: Output, upstream: Int, keySelector: @escaping @Sendable (Element) throws -> Key,
+         partitioner: @escaping (Key, Int) -> Int, failures: FailureHandler) {
+        self.exchange = exchange
+        self.upstream = upstream
+        self.keySelector = keySelector
+        self.partitioner = partitioner
+        self.failures = failures
+        outboxes = Array(repeating: StreamBatch(), count: exchange.partitionCount)
+    }
+
+    override func push(_ batch: StreamBatch<Element>) throws {
+        let partitions = outboxes.count
+        for index in 0..<batch.count {
+            let value = batch.values[index]
+            do {
+                let partition = partitioner(try keySelector(value), partitions)
+                outboxes[partition].append(value, timestamp: batch.timestamps[index], origin: batch.origins[index])
+            } catch {
+                try failures.handle(error, origin: batch.origins[index], operatorName: "keyBy")
+            }
+        }
+        for partition in 0..<partitions where !outboxes[partition].isEmpty {
+            try exchange.send(outboxes[partition], toPartition: partition, from: upstream)
+            outboxes[partition] = StreamBatch()
+        }
+    }
+
+    override func onWatermark(_ watermark: Int64, idle: Bool) throws {
+        try exchange.sendWatermark(watermark, idle: idle, from: upstream)
+    }
+
+    override func onProcessingTime(_ now: Int64) {}
+}

@@ -1,0 +1,17 @@
+/// A user-defined codec from two closures, for formats Sluice does not ship.
+public struct ClosureCodec<Value>: Codec {
+    private let encode: @Sendable (Value) throws -> [UInt8]
+    private let decode: @Sendable ([UInt8]) throws -> Value
+
+    public init(
+        serialize: @escaping @Sendable (Value) throws -> [UInt8],
+        deserialize: @escaping @Sendable ([UInt8]) throws -> Value
+    ) {
+        self.encode = serialize
+        self.decode = deserialize
+    }
+
+    public func serialize(_ value: Value) throws -> [UInt8] { try encode(value) }
+
+    public func deserialize(_ bytes: [UInt8]) throws -> Value { try decode(bytes) }
+}

@@ -1,0 +1,14 @@
+/// Why bytes could not become a value, or the reverse.
+public enum SerializationError: Error, Equatable, CustomStringConvertible {
+    /// The payload is not valid UTF-8.
+    case invalidUTF8(byteCount: Int)
+    /// A snapshot or length-prefixed encoding ended before the data it announced.
+    case truncated(expected: Int, available: Int)
+
+    public var description: String {
+        switch self {
+        case .invalidUTF8(let count): "payload of \(count) bytes is not valid UTF-8"
+        case .truncated(let expected, let available): "truncated data: needed \(expected) bytes, had \(available)"
+        }
+    }
+}

@@ -1,0 +1,38 @@
+/// The watermark of one split: bounded out-of-orderness over the timestamps seen, plus idleness
+/// measured in processing time.
+struct WatermarkGenerator {
+    private let outOfOrderness: Int64
+    private let idleTimeout: Int64?
+    private var highestTimestamp: Int64 = .min
+    private var lastActivity: Int64?
+    private var ended = false
+
+    init(outOfOrderness: Int64, idleTimeout: Int64?) {
+        self.outOfOrderness = outOfOrderness
+        self.idleTimeout = idleTimeout
+    }
+
+    mutating func observe(_ timestamp: Int64) {
+        if timestamp > highestTimestamp { highestTimestamp = timestamp }
+    }
+
+    /// Records arrived at processing time `now`: the split is active again.
+    mutating func markActive(at now: Int64) {
+        lastActivity = now
+    }
+
+    /// The split has no more records: from now on its watermark is final.
+    mutating func markEnded() {
+        ended = true
+    }
+
+    /// The current watermark, and whether the split counts as idle at processing time `now`.
+    mutating func current(at now: Int64) -> (watermark: Int64, idle: Bool) {
+        if ended { return (.max, false) }
+        let watermark = highestTimestamp == .min ? .min : highestTimestamp &- outOfOrderness &- 1
+        // `.min` means no processing time was read yet; idleness cannot be judged before then.
+        guard let idleTimeout, now != .min else { return (watermark, false) }
+        if lastActivity == nil || lastActivity == .min { lastActivity = now }
+        return (watermark, now - lastActivity! >= idleTimeout)
+    }
+}

@@ -1,0 +1,17 @@
+/// Sees all of a window's elements at once when it fires, like Flink's
+/// `ProcessWindowFunction`. The window buffers every element until then.
+public protocol ProcessWindowFunction<Key, Input, Output>: Sendable {
+    associatedtype Key: Hashable
+    associatedtype Input
+    associatedtype Output
+
+    /// Emits the results for `key`'s window `context.window`; `elements` are in arrival order.
+    func process(_ key: Key, context: WindowContext, elements: [Input], out: Collector<Output>) throws
+}
+
+/// The window being fired and the time.
+public struct WindowContext: Sendable {
+    public let window: TimeWindow
+    public let currentWatermark: Int64
+    public let currentProcessingTime: Int64
+}

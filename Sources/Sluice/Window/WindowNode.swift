@@ -1,0 +1,177 @@
+/// Runs an event-time window in one task: assigns elements to windows, keeps one accumulator per
+/// key and window in keyed map state, and fires windows in timestamp order as the watermark
+/// passes their end.
+///
+/// Every window function is an accumulator here (a reduce keeps the running value, a process
+/// window function keeps the element list), so merging sessions and allowed lateness work the
+/// same for all of them.
+final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Element> {
+    struct Functions {
+        var create: () -> Accumulator
+        var add: (Element, inout Accumulator) throws -> Void
+        var merge: (Accumulator, Accumulator) throws -> Accumulator
+        var emit: (Key, WindowContext, Accumulator, Collector<Output>) throws -> Void
+    }
+
+    private let name: String
+    private let assigner: WindowAssigner
+    private let keySelector: @Sendable (Element) throws -> Key
+    private let functions: Functions
+    private let allowedLateness: Int64
+    private let lateTag: OutputTag<Element>?
+    private let backend: any KeyedStateBackend<Key>
+    private let windows: any MapState<TimeWindow, Accumulator>
+    private var timers = TimerQueue<Key, TimeWindow>()
+    private let failures: FailureHandler
+    private let sideOutputs: SideOutputs
+    private let collector = Collector<Output>()
+    private let next: Node<Output>
+    private var watermark: Int64 = .min
+    private var processingTime: Int64 = .min
+
+    init(name: String, assigner: WindowAssigner, keySelector: @escaping @Sendable (Element) throws -> Key,
+         functions: Functions, allowedLateness: Int64, lateTag: OutputTag<Element>?,
+         backend: any KeyedStateBackend<Key>, failures: FailureHandler, sideOutputs: SideOutputs,
+         next: Node<Output>) throws {
+        self.name = name
+        self.assigner = assigner
+        self.keySelector = keySelector
+        self.functions = functions
+        self.allowedLateness = allowedLateness
+        self.lateTag = lateTag
+        self.backend = backend
+        self.failures = failures
+        self.sideOutputs = sideOutputs
+        self.next = next
+        windows = try backend.mapState(
+            MapStateDescriptor<TimeWindow, Accumulator>("window-contents", keyCodec: JSONCodec<TimeWindow>(), valueCodec: nil))
+    }
+
+    override func push(_ batch: StreamBatch<Element>) throws {
+        for index in 0..<batch.count {
+            let value = batch.values[index]
+            let timestamp = batch.timestamps[index]
+            do {
+                let key = try keySelector(value)
+                backend.currentKey = key
+                let placed = assigner.isMerging
+                    ? try addToSession(value, timestamp: timestamp, key: key)
+                    : try addToWindows(value, timestamp: timestamp, key: key)
+                if !placed, timestamp &+ allowedLateness <= watermark, let lateTag {
+                    sideOutputs.emit(lateTag, value, timestamp: timestamp, origin: batch.origins[index])
+                }
+            } catch {
+                try failures.handle(error, origin: batch.origins[index], operatorName: name)
+            }
+        }
+        try flush()
+    }
+
+    override func onWatermark(_ watermark: Int64, idle: Bool) throws {
+        if !idle, watermark > self.watermark {
+            self.watermark = watermark
+            while let timer = timers.popDue(atOrBefore: watermark) {
+                do {
+                    try fire(timer)
+                } catch {
+                    try failures.handle(error, origin: .unknown, operatorName: name)
+                }
+            }
+            try flush()
+        }
+        try next.onWatermark(self.watermark, idle: idle)
+        try sideOutputs.onWatermark(self.watermark, idle: idle)
+    }
+
+    override func onProcessingTime(_ now: Int64) throws {
+        processingTime = now
+        try next.onProcessingTime(now)
+        try sideOutputs.onProcessingTime(now)
+    }
+
+    /// Returns whether any window took the element.
+    private func addToWindows(_ value: Element, timestamp: Int64, key: Key) throws -> Bool {
+        var placed = false
+        try assigner.forEachWindow(timestamp) { window in
+            guard !isLate(window) else { return }
+            placed = true
+            var accumulator = windows.get(window) ?? functions.create()
+            try functions.add(value, &accumulator)
+            windows.put(window, accumulator)
+            registerTimers(for: window, key: key)
+            if window.maxTimestamp <= watermark {
+                try emit(key, window, accumulator)
+            }
+        }
+        return placed
+    }
+
+    private func addToSession(_ value: Element, timestamp: Int64, key: Key) throws -> Bool {
+        var merged = TimeWindow(start: timestamp, end: timestamp)
+        assigner.forEachWindow(timestamp) { merged = $0 }
+        let absorbed = windows.entries().filter { $0.key.intersects(merged) }.sorted { $0.key < $1.key }
+        for entry in absorbed { merged = merged.cover(entry.key) }
+        guard !isLate(merged) else { return false }
+        var accumulator: Accumulator?
+        for entry in absorbed {
+            accumulator = try accumulator.map { try functions.merge($0, entry.value) } ?? entry.value
+            windows.remove(entry.key)
+            deleteTimers(for: entry.key, key: key)
+        }
+        var result = accumulator ?? functions.create()
+        try functions.add(value, &result)
+        windows.put(merged, result)
+        registerTimers(for: merged, key: key)
+        if merged.maxTimestamp <= watermark {
+            try emit(key, merged, result)
+        }
+        return true
+    }
+
+    private func isLate(_ window: TimeWindow) -> Bool {
+        window.maxTimestamp &+ allowedLateness <= watermark
+    }
+
+    /// A window the watermark already passed fires on the element itself (Flink's
+    /// `EventTimeTrigger`), so only its cleanup timer is registered; an end timer would fire it twice.
+    private func registerTimers(for window: TimeWindow, key: Key) {
+        if window.maxTimestamp > watermark {
+            timers.register(Timer(timestamp: window.maxTimestamp, key: key, namespace: window))
+        }
+        if allowedLateness > 0 {
+            timers.register(Timer(timestamp: window.maxTimestamp &+ allowedLateness, key: key, namespace: window))
+        }
+    }
+
+    private func deleteTimers(for window: TimeWindow, key: Key) {
+        timers.delete(Timer(timestamp: window.maxTimestamp, key: key, namespace: window))
+        if allowedLateness > 0 {
+            timers.delete(Timer(timestamp: window.maxTimestamp &+ allowedLateness, key: key, namespace: window))
+        }
+    }
+
+    /// The window's end timer emits its result; the cleanup timer (the same one without
+    /// allowed lateness) drops its state.
+    private func fire(_ timer: Timer<Key, TimeWindow>) throws {
+        let window = timer.namespace
+        backend.currentKey = timer.key
+        if timer.timestamp == window.maxTimestamp, let accumulator = windows.get(window) {
+            try emit(timer.key, window, accumulator)
+        }
+        if timer.timestamp == window.maxTimestamp &+ allowedLateness {
+            windows.remove(window)
+        }
+    }
+
+    private func emit(_ key: Key, _ window: TimeWindow, _ accumulator: Accumulator) throws {
+        collector.timestamp = window.maxTimestamp
+        collector.origin = .unknown
+        let context = WindowContext(window: window, currentWatermark: watermark, currentProcessingTime: processingTime)
+        try functions.emit(key, context, accumulator, collector)
+    }
+
+    private func flush() throws {
+        try collector.flush(to: next)
+        try sideOutputs.flush()
+    }
+}
