@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "RdKafka", targets: ["RdKafka"]),
         .library(name: "Sluice", targets: ["Sluice"]),
+        .library(name: "SluiceKafka", targets: ["SluiceKafka"]),
         .executable(name: "sluice", targets: ["SluiceCLI"]),
     ],
     dependencies: [
@@ -31,15 +32,19 @@ let package = Package(
             name: "Sluice",
             dependencies: [.product(name: "Logging", package: "swift-log")]
         ),
+        // Kafka source, sink and commit point, built on RdKafka.
+        .target(
+            name: "SluiceKafka",
+            dependencies: ["Sluice", "RdKafka", .product(name: "Logging", package: "swift-log")],
+            path: "connectors/kafka"
+        ),
         .executableTarget(
             name: "SluiceCLI",
             dependencies: [
-                "RdKafka",
+                "Sluice", "SluiceKafka", "RdKafka",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // RdKafka against kcat on Tansu: consume and produce throughput.
-        .executableTarget(name: "sluice-kafka-bench", dependencies: ["RdKafka"], path: "Benchmarks/KafkaBenchmark"),
         // Starts the project's test brokers (scripts/brokers.py) and reads topics as a
         // read_committed consumer would (scripts/verify.py).
         .target(name: "BrokerRig", path: "Tests/BrokerRig"),
@@ -47,8 +52,14 @@ let package = Package(
         .executableTarget(name: "seed-window", dependencies: ["Sluice"], path: "examples/seed-window"),
         // Engine-only benchmarks (no Kafka): records/s and ns/record on one thread.
         .executableTarget(name: "sluice-engine-bench", dependencies: ["Sluice"], path: "Benchmarks/EngineBenchmark"),
+        // RdKafka against kcat on Tansu: consume and produce throughput.
+        .executableTarget(name: "sluice-kafka-bench", dependencies: ["RdKafka"], path: "Benchmarks/KafkaBenchmark"),
+        // A Kafka -> Kafka map job against a kcat -> kcat pipe on the same broker.
+        .executableTarget(
+            name: "sluice-job-bench", dependencies: ["Sluice", "SluiceKafka", "RdKafka"], path: "Benchmarks/KafkaJobBenchmark"),
         .testTarget(name: "RdKafkaTests", dependencies: ["RdKafka", "CRdKafka", "BrokerRig"]),
         .testTarget(name: "SluiceTests", dependencies: ["Sluice"]),
+        .testTarget(name: "SluiceKafkaTests", dependencies: ["SluiceKafka", "Sluice", "RdKafka", "BrokerRig"]),
     ],
     swiftLanguageModes: [.v6]
 )

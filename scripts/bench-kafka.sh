@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# RdKafka vs kcat on Tansu, in one run (BENCHMARKS.md). Usage: scripts/bench-kafka.sh [RECORDS] [ROUNDS]
+# RdKafka vs kcat, and a Sluice Kafka -> Kafka job vs a kcat pipe, on Tansu (BENCHMARKS.md). Usage: scripts/bench-kafka.sh [RECORDS] [ROUNDS]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh >/dev/null
 swift build -c release --product sluice-kafka-bench >/dev/null
-bin="$(swift build -c release --show-bin-path)/sluice-kafka-bench"
+swift build -c release --product sluice-job-bench >/dev/null
+bindir="$(swift build -c release --show-bin-path)"
 # The broker lives as long as this pipe: closing it (or this script dying) stops it.
 coproc BROKER { exec .venv/bin/python scripts/brokers.py tansu; }
 read -r line <&"${BROKER[0]}"
 bootstrap="${line#BOOTSTRAP=}"
 export LD_LIBRARY_PATH="$root/.venv/librdkafka-2.16${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-"$bin" "$bootstrap" "${1:-500000}" "${2:-3}"
+"$bindir/sluice-kafka-bench" "$bootstrap" "${1:-500000}" "${2:-3}"
+"$bindir/sluice-job-bench" "$bootstrap" "${1:-500000}" "${2:-3}"

@@ -5,7 +5,7 @@ import XCTest
 /// Transactions written by this process's librdkafka (Debian's 2.0.2 under `swift test`)
 /// into librdkafka 2.16's mock cluster, which writes control batches, and read back by a
 /// share consumer that the mock serves read_committed (`scripts/verify.py`).
-final class Mock216TransactionTests: BrokerTestCase {
+final class Mock216TransactionTests: RdKafkaTestCase {
     func testCommittedVisibleAbortedAndOpenInvisible() throws {
         let broker = try TestBroker.start(.mock216)
         defer { broker.stop() }

@@ -1,9 +1,10 @@
+import BrokerRig
 import RdKafka
 import XCTest
 
 /// Round trip and cooperative rebalancing on librdkafka's in-process mock cluster, with the
 /// librdkafka this process loaded (Debian's 2.0.2 under `swift test`).
-final class MockClusterTests: BrokerTestCase {
+final class MockClusterTests: RdKafkaTestCase {
     func testRoundTripWithKeysHeadersAndTimestamps() throws {
         announce("in-process mock cluster")
         let cluster = try MockCluster(brokers: 3)

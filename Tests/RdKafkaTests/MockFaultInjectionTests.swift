@@ -1,10 +1,11 @@
+import BrokerRig
 import RdKafka
 import XCTest
 
 /// Errors injected into the in-process mock cluster (`rd_kafka_mock_push_request_errors`)
 /// surface from the transactional API with librdkafka's classification, and the producer
 /// recovers as that class promises.
-final class MockFaultInjectionTests: BrokerTestCase {
+final class MockFaultInjectionTests: RdKafkaTestCase {
     private var cluster: MockCluster!
     private var topic = ""
 

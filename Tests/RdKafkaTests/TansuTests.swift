@@ -6,7 +6,7 @@ import XCTest
 /// RdKafka against Tansu, an independent Kafka-compatible broker. Tansu needs librdkafka
 /// 2.12 or newer, so each test re-runs itself on the wheel's librdkafka 2.16
 /// (``BrokerTestCase/runsOnLibrdkafka216(function:file:line:)``).
-final class TansuTests: BrokerTestCase {
+final class TansuTests: RdKafkaTestCase {
     /// Tansu's JoinGroup waits up to the rebalance timeout, which librdkafka takes from
     /// max.poll.interval.ms: keep both short.
     static let groupProperties = ["session.timeout.ms": "6000", "max.poll.interval.ms": "10000", "heartbeat.interval.ms": "500"]

@@ -50,29 +50,12 @@ public final class KafkaAdmin: Sendable {
 
     /// Describes a topic from the cluster's metadata; throws when it does not exist.
     public func describeTopic(_ name: String, timeout: Duration = .seconds(10)) throws -> TopicDescription {
-        guard let rkt = rd_kafka_topic_new(client.handle, name, nil) else {
-            throw KafkaError(code: rd_kafka_last_error(), message: "describe topic \(name)")
-        }
-        defer { rd_kafka_topic_destroy(rkt) }
-        var metadata: UnsafePointer<rd_kafka_metadata>?
-        try KafkaError.check(rd_kafka_metadata(client.handle, 0, rkt, &metadata, timeout.timeoutMilliseconds), "describe topic \(name)")
-        guard let metadata else { throw KafkaError.client("describe topic \(name): no metadata") }
-        defer { rd_kafka_metadata_destroy(metadata) }
-        for t in 0..<Int(metadata.pointee.topic_cnt) {
-            let topic = metadata.pointee.topics[t]
-            guard String(cString: topic.topic) == name else { continue }
-            try KafkaError.check(topic.err, "describe topic \(name)")
-            var partitions: [TopicDescription.Partition] = []
-            for p in 0..<Int(topic.partition_cnt) {
-                let part = topic.partitions[p]
-                partitions.append(TopicDescription.Partition(
-                    id: part.id, leader: part.leader,
-                    replicas: Array(UnsafeBufferPointer(start: part.replicas, count: Int(part.replica_cnt))),
-                    inSyncReplicas: Array(UnsafeBufferPointer(start: part.isrs, count: Int(part.isr_cnt)))))
-            }
-            return TopicDescription(name: name, partitions: partitions.sorted { $0.id < $1.id })
-        }
-        throw KafkaError(code: RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, message: "describe topic \(name): not in metadata")
+        try client.describeTopic(name, timeout: timeout)
+    }
+
+    /// The names of every topic in the cluster, sorted.
+    public func listTopics(timeout: Duration = .seconds(10)) throws -> [String] {
+        try client.listTopics(timeout: timeout)
     }
 
     private func run(

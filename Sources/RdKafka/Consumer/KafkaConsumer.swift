@@ -111,6 +111,16 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
     }
 
+    /// Describes a topic from the cluster's metadata; throws when it does not exist.
+    public func describeTopic(_ name: String, timeout: Duration = .seconds(10)) throws -> TopicDescription {
+        try client.describeTopic(name, timeout: timeout)
+    }
+
+    /// The names of every topic in the cluster, sorted.
+    public func listTopics(timeout: Duration = .seconds(10)) throws -> [String] {
+        try client.listTopics(timeout: timeout)
+    }
+
     // MARK: Reading
 
     /// Polls up to `maxRecords` records and hands each to `body` in place, in order.

@@ -1,0 +1,7 @@
+import BrokerRig
+import RdKafka
+
+/// Broker-backed tests of RdKafka; reports the librdkafka this process loaded.
+class RdKafkaTestCase: BrokerTestCase {
+    override var librdkafkaVersion: String { KafkaProducer.librdkafkaVersion }
+}

@@ -1,0 +1,222 @@
+import Logging
+import RdKafka
+import Sluice
+
+/// Reads Kafka topics into a job as a member of the job's consumer group.
+///
+/// It is both the job's ``Source`` (one split per topic partition, records as
+/// ``SourceRecord``) and its ``Membership``: the group coordinator assigns partitions with the
+/// cooperative-sticky strategy, and librdkafka's rebalance callbacks, which run inside
+/// ``poll(maxRecords:timeout:into:)`` on the driver thread, are reported to the runtime's
+/// ``MembershipListener``. The runtime commits positions through a ``KafkaCommitPoint`` that
+/// shares this source's consumer, so offsets are committed by the group member that owns the
+/// partitions.
+public final class KafkaSource: Source, Membership, @unchecked Sendable {
+    public typealias Element = SourceRecord
+
+    /// The consumer, shared with the job's ``KafkaCommitPoint``.
+    public let consumer: KafkaConsumer
+    private let options: KafkaSourceOptions
+    private let bridge: RebalanceBridge
+    private let logger: Logger
+
+    /// Creates the consumer; nothing is read before the runtime joins the group.
+    public init(options: KafkaSourceOptions, logger: Logger = Logger(label: "sluice.kafka.source")) throws {
+        self.options = options
+        self.logger = logger
+        bridge = RebalanceBridge(startingOffsets: options.startingOffsets, capturesEnds: options.stopsAtEnd)
+        consumer = try KafkaConsumer(configuration: options.consumerConfiguration, rebalanceListener: bridge, logger: logger)
+    }
+
+    /// The topics, for plans and messages.
+    public var name: String { options.topics.joined(separator: ",") }
+
+    /// Whether the source ends (``KafkaSourceOptions/stopsAtEnd``).
+    public var isBounded: Bool { options.stopsAtEnd }
+
+    /// Every partition of the subscribed topics (pattern subscriptions: of the topics that
+    /// exist and match now).
+    public func splits() throws -> [Split] {
+        var out: [Split] = []
+        for topic in try resolvedTopics() {
+            let description = try consumer.describeTopic(topic)
+            out += description.partitions.map { Split(topic: topic, partition: $0.id) }
+        }
+        return out.sorted()
+    }
+
+    private func resolvedTopics() throws -> [String] {
+        let patterns = options.topics.filter { $0.hasPrefix("^") }
+        var topics = options.topics.filter { !$0.hasPrefix("^") }
+        if !patterns.isEmpty {
+            let all = try consumer.listTopics()
+            for pattern in patterns {
+                let regex = try Regex(pattern)
+                topics += all.filter { (try? regex.wholeMatch(in: $0)) != nil }
+            }
+        }
+        return Array(Set(topics)).sorted()
+    }
+
+    // MARK: Membership
+
+    /// Subscribes to the topics; assignments arrive from inside ``poll(maxRecords:timeout:into:)``.
+    public func join(listener: MembershipListener, available: [Split]) throws {
+        bridge.listener = listener
+        try consumer.subscribe(topics: options.topics)
+    }
+
+    /// Leaves the group: librdkafka revokes the remaining partitions through the listener
+    /// (which commits them) and closes the consumer.
+    public func leave() throws {
+        consumer.close()
+        try bridge.rethrow()
+    }
+
+    // MARK: Source
+
+    /// Partitions are assigned by the group; librdkafka adds them after the listener returns.
+    public func assign(_ splits: [Split]) throws {}
+
+    /// Starts `split` at `offset` when it is added (called by the runtime while it handles an
+    /// assignment, e.g. to restore a checkpoint), or moves it if already reading.
+    public func seek(_ split: Split, to offset: Int64) throws {
+        if bridge.isAssigning {
+            bridge.pendingStarts[TopicPartition(split.topic, split.partition)] = offset
+        } else {
+            try consumer.seek([TopicPartitionOffset(split.topic, split.partition, offset: offset)])
+        }
+    }
+
+    /// librdkafka removes revoked partitions after the listener returns.
+    public func revoke(_ splits: [Split]) throws {}
+
+    /// Appends the records of one consumer poll, copying key, value and headers out of
+    /// librdkafka's buffers.
+    public func poll(maxRecords: Int, timeout: Duration, into batch: inout SourceBatch<SourceRecord>) throws {
+        let bounded = options.stopsAtEnd
+        try consumer.poll(maxRecords: maxRecords, timeout: timeout) { record in
+            if bounded {
+                let partition = TopicPartition(record.topic, record.partition)
+                guard let end = bridge.ends[partition], record.offset < end else { return }
+                bridge.next[partition] = record.offset + 1
+            }
+            let headers = record.headers.map { RecordHeader(key: $0.key, value: $0.value ?? []) }
+            let split = Split(topic: record.topic, partition: record.partition)
+            let timestamp = record.timestamp ?? 0
+            batch.append(
+                SourceRecord(
+                    topic: split.topic, partition: split.partition, offset: record.offset, timestamp: timestamp,
+                    key: record.key.map { Array($0) }, value: record.value.map { Array($0) } ?? [], headers: headers),
+                split: split, offset: record.offset, timestamp: timestamp)
+        }
+        try bridge.rethrow()
+        if bounded { try markEnded(in: &batch) }
+    }
+
+    /// Reports each partition that reached its end offset, once, and stops fetching it.
+    private func markEnded(in batch: inout SourceBatch<SourceRecord>) throws {
+        var ended: [TopicPartition] = []
+        for (partition, end) in bridge.ends where !bridge.ended.contains(partition) {
+            let next = bridge.next[partition] ?? bridge.starts[partition] ?? KafkaOffset.invalid
+            if next >= end || end == 0 {
+                ended.append(partition)
+            }
+        }
+        guard !ended.isEmpty else { return }
+        try consumer.pause(ended)
+        for partition in ended {
+            bridge.ended.insert(partition)
+            batch.markEnded(Split(topic: partition.topic, partition: partition.partition))
+        }
+    }
+
+    /// Closes the consumer (leaving the group if still a member).
+    public func close() {
+        consumer.close()
+    }
+}
+
+/// Turns librdkafka's rebalance callbacks into ``MembershipListener`` calls.
+///
+/// Runs on the driver thread only (inside the consumer's poll or close), so its state needs
+/// no lock. A listener error cannot cross librdkafka's C callback; it is kept and rethrown
+/// by the next poll.
+final class RebalanceBridge: RebalanceListener, @unchecked Sendable {
+    var listener: MembershipListener?
+    var isAssigning = false
+    var pendingStarts: [TopicPartition: Int64] = [:]
+    /// Bounded runs: the end offset captured at assignment, the first offset of each
+    /// partition (resolved from the committed offset or the reset policy), the next offset
+    /// after the last record handed out, and the partitions already reported ended.
+    var ends: [TopicPartition: Int64] = [:]
+    var starts: [TopicPartition: Int64] = [:]
+    var next: [TopicPartition: Int64] = [:]
+    var ended: Set<TopicPartition> = []
+    private var failure: Error?
+    private let startingOffsets: KafkaStartingOffsets
+    private let capturesEnds: Bool
+
+    init(startingOffsets: KafkaStartingOffsets, capturesEnds: Bool) {
+        self.startingOffsets = startingOffsets
+        self.capturesEnds = capturesEnds
+    }
+
+    func partitionsAssigned(_ partitions: [TopicPartition], consumer: KafkaConsumer) -> [TopicPartition: Int64] {
+        pendingStarts = [:]
+        switch startingOffsets {
+        case .earliest: for p in partitions { pendingStarts[p] = KafkaOffset.beginning }
+        case .latest: for p in partitions { pendingStarts[p] = KafkaOffset.end }
+        case .committedOrEarliest, .committedOrLatest: break
+        }
+        isAssigning = true
+        defer { isAssigning = false }
+        do {
+            try listener?.splitsAssigned(partitions.map { Split(topic: $0.topic, partition: $0.partition) })
+            if capturesEnds { try captureEnds(partitions, consumer: consumer) }
+        } catch {
+            failure = failure ?? error
+        }
+        return pendingStarts
+    }
+
+    /// Where each newly assigned partition ends, and where it starts, so a partition with
+    /// nothing left to read can be reported ended before any record arrives.
+    private func captureEnds(_ partitions: [TopicPartition], consumer: KafkaConsumer) throws {
+        let committed = Dictionary(
+            try consumer.committed(partitions).map { ($0.topicPartition, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        for partition in partitions {
+            let marks = try consumer.watermarks(partition)
+            ends[partition] = marks.high
+            let start = pendingStarts[partition] ?? committed[partition] ?? KafkaOffset.invalid
+            switch start {
+            case KafkaOffset.end: starts[partition] = marks.high
+            case KafkaOffset.beginning: starts[partition] = marks.low
+            case KafkaOffset.invalid:
+                starts[partition] = startingOffsets == .committedOrLatest ? marks.high : marks.low
+            default: starts[partition] = start
+            }
+        }
+    }
+
+    func partitionsRevoked(_ partitions: [TopicPartition], consumer: KafkaConsumer) {
+        for partition in partitions {
+            ends[partition] = nil
+            starts[partition] = nil
+            next[partition] = nil
+            ended.remove(partition)
+        }
+        do {
+            try listener?.splitsRevoked(partitions.map { Split(topic: $0.topic, partition: $0.partition) })
+        } catch {
+            failure = failure ?? error
+        }
+    }
+
+    func rethrow() throws {
+        if let failure {
+            self.failure = nil
+            throw failure
+        }
+    }
+}
