@@ -50,6 +50,8 @@ let package = Package(
         .target(name: "BrokerRig", path: "Tests/BrokerRig"),
         // The seed example: fromElements -> keyBy -> 5 s event-time window -> process -> print.
         .executableTarget(name: "seed-window", dependencies: ["Sluice"], path: "examples/seed-window"),
+        // Kafka word count with a repartition topic: scripts/example.sh word-count.
+        .executableTarget(name: "word-count", dependencies: ["Sluice", "SluiceKafka"], path: "examples/word-count"),
         // Engine-only benchmarks (no Kafka): records/s and ns/record on one thread.
         .executableTarget(name: "sluice-engine-bench", dependencies: ["Sluice"], path: "Benchmarks/EngineBenchmark"),
         // RdKafka against kcat on Tansu: consume and produce throughput.

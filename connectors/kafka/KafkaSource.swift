@@ -11,7 +11,10 @@ import Sluice
 /// ``MembershipListener``. The runtime commits positions through a ``KafkaCommitPoint`` that
 /// shares this source's consumer, so offsets are committed by the group member that owns the
 /// partitions.
-public final class KafkaSource: Source, Membership, @unchecked Sendable {
+///
+/// As an ``InternalTopicSource`` it also reads the job's repartition topics, so one consumer
+/// per worker serves input and exchanges and the group spreads both over the workers.
+public final class KafkaSource: Source, Membership, InternalTopicSource, @unchecked Sendable {
     public typealias Element = SourceRecord
 
     /// The consumer, shared with the job's ``KafkaCommitPoint``.
@@ -63,7 +66,12 @@ public final class KafkaSource: Source, Membership, @unchecked Sendable {
     /// Subscribes to the topics; assignments arrive from inside ``poll(maxRecords:timeout:into:)``.
     public func join(listener: MembershipListener, available: [Split]) throws {
         bridge.listener = listener
-        try consumer.subscribe(topics: options.topics)
+        try consumer.subscribe(topics: options.topics + bridge.internalTopics.sorted())
+    }
+
+    /// Reads `topics` too from the next ``join(listener:available:)``; see ``InternalTopicSource``.
+    public func subscribeInternalTopics(_ topics: [String]) throws {
+        bridge.internalTopics.formUnion(topics)
     }
 
     /// Leaves the group: librdkafka revokes the remaining partitions through the listener
@@ -96,7 +104,8 @@ public final class KafkaSource: Source, Membership, @unchecked Sendable {
     public func poll(maxRecords: Int, timeout: Duration, into batch: inout SourceBatch<SourceRecord>) throws {
         let bounded = options.stopsAtEnd
         try consumer.poll(maxRecords: maxRecords, timeout: timeout) { record in
-            if bounded {
+            // Internal topics never end by offsets (see InternalTopicSource).
+            if bounded, !bridge.internalTopics.contains(record.topic) {
                 let partition = TopicPartition(record.topic, record.partition)
                 guard let end = bridge.ends[partition], record.offset < end else { return }
                 bridge.next[partition] = record.offset + 1
@@ -153,6 +162,8 @@ final class RebalanceBridge: RebalanceListener, @unchecked Sendable {
     var starts: [TopicPartition: Int64] = [:]
     var next: [TopicPartition: Int64] = [:]
     var ended: Set<TopicPartition> = []
+    /// The job's repartition topics, read next to the source's own topics.
+    var internalTopics: Set<String> = []
     private var failure: Error?
     private let startingOffsets: KafkaStartingOffsets
     private let capturesEnds: Bool
@@ -172,12 +183,29 @@ final class RebalanceBridge: RebalanceListener, @unchecked Sendable {
         isAssigning = true
         defer { isAssigning = false }
         do {
+            let internalPartitions = partitions.filter { internalTopics.contains($0.topic) }
+            if !internalPartitions.isEmpty { try startInternal(internalPartitions, consumer: consumer) }
             try listener?.splitsAssigned(partitions.map { Split(topic: $0.topic, partition: $0.partition) })
-            if capturesEnds { try captureEnds(partitions, consumer: consumer) }
+            if capturesEnds {
+                try captureEnds(partitions.filter { !internalTopics.contains($0.topic) }, consumer: consumer)
+            }
         } catch {
             failure = failure ?? error
         }
         return pendingStarts
+    }
+
+    /// Internal partitions start at the committed offset, else at the beginning, whatever the
+    /// source's starting offsets: skipping their records would lose data, replaying committed
+    /// ones would count them twice.
+    private func startInternal(_ partitions: [TopicPartition], consumer: KafkaConsumer) throws {
+        for partition in partitions { pendingStarts[partition] = nil }
+        // The consumer's reset policy already falls back to the beginning.
+        guard startingOffsets != .committedOrEarliest else { return }
+        let committed = try consumer.committed(partitions)
+        for entry in committed where entry.offset < 0 {
+            pendingStarts[entry.topicPartition] = KafkaOffset.beginning
+        }
     }
 
     /// Where each newly assigned partition ends, and where it starts, so a partition with

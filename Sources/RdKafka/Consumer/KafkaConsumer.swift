@@ -151,10 +151,17 @@ public final class KafkaConsumer: @unchecked Sendable {
             defer {
                 while index < count { rd_kafka_message_destroy(buffer.messages[index]); index += 1 }
             }
+            // A batch holds runs of one topic: read each topic's name once, not per record.
+            var lastTopicHandle: OpaquePointer?
+            var lastTopic = ""
             while index < count {
                 let message = buffer.messages[index]!
                 if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                    try body(KafkaRecordView(message: message))
+                    if message.pointee.rkt != lastTopicHandle {
+                        lastTopicHandle = message.pointee.rkt
+                        lastTopic = String(cString: rd_kafka_topic_name(message.pointee.rkt))
+                    }
+                    try body(KafkaRecordView(message: message, topic: lastTopic))
                     handed += 1
                 } else if firstError == nil, let error = consumerError(message) {
                     firstError = error

@@ -8,12 +8,13 @@ import CRdKafka
 public struct KafkaRecordView {
     let message: UnsafePointer<rd_kafka_message_t>
 
-    init(message: UnsafePointer<rd_kafka_message_t>) {
-        self.message = message
-    }
-
     /// The topic name.
-    public var topic: String { String(cString: rd_kafka_topic_name(message.pointee.rkt)) }
+    public let topic: String
+
+    init(message: UnsafePointer<rd_kafka_message_t>, topic: String) {
+        self.message = message
+        self.topic = topic
+    }
     /// The partition.
     public var partition: Int32 { message.pointee.partition }
     /// The offset.

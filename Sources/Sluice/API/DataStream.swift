@@ -70,7 +70,9 @@ public struct DataStream<Element> {
     /// partitioned by a key of the same `name` (see
     /// ``StreamEnvironment/fromSource(_:watermarks:partitionedBy:)``); an unnamed key always
     /// exchanges. Keys without a `Codable` conformance work, but their state cannot be
-    /// snapshotted.
+    /// snapshotted. In distributed mode the exchange is a Kafka repartition topic, so both the
+    /// key and the element type must be `Codable` (JSON; `String` keys as UTF-8); planning
+    /// fails otherwise.
     public func keyBy<Key: Hashable>(
         _ name: String? = nil, _ selector: @escaping @Sendable (Element) throws -> Key
     ) -> KeyedStream<Element, Key> {
@@ -91,7 +93,9 @@ public struct DataStream<Element> {
             return KeyedStream(environment: environment, inputID: nodeID, keyName: name, keySelector: selector, keyCodec: keyCodec)
         }
         let exchange = environment.graph.add(
-            name: "exchange", kind: .exchange(ExchangeBinding(keyName: name, keySelector: selector)),
+            name: "exchange",
+            kind: .exchange(ExchangeBinding(
+                keyName: name, keySelector: selector, keyCodec: keyCodec, elementCodec: jsonCodecIfCodable(Element.self))),
             inputs: [nodeID], partitionKey: name)
         return KeyedStream(environment: environment, inputID: exchange, keyName: name, keySelector: selector, keyCodec: keyCodec)
     }

@@ -17,6 +17,9 @@ public final class StreamEnvironment {
     public var membership: any Membership = StaticMembership()
     /// Where positions are committed; in memory by default.
     public var commitPoint: any CommitPoint = LocalCommitPoint()
+    /// Carries `keyBy` exchanges over repartition topics in distributed mode (SluiceKafka's
+    /// `KafkaExchangeTransport`); a distributed job with exchanges refuses to run without one.
+    public var exchangeTransport: (any DistributedExchangeTransport)?
 
     let graph = LogicalGraph()
     var sinks: [any Sink] = []
@@ -104,7 +107,8 @@ public final class StreamEnvironment {
         let planner = Planner(jobName: jobName, graph: graph, parallelism: configuration.parallelism)
         return Job(
             plan: try planner.plan(sinkNames: sinks.map(\.name)), graph: graph, stageOf: try planner.stages(),
-            configuration: configuration, membership: membership, commitPoint: commitPoint, sinks: sinks)
+            configuration: configuration, membership: membership, commitPoint: commitPoint, sinks: sinks,
+            exchangeTransport: exchangeTransport)
     }
 
     /// Builds and runs the job on the calling thread until its bounded sources end.

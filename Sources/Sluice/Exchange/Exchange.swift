@@ -1,6 +1,9 @@
-/// Moves elements between two stages, partitioned by key: the in-process
-/// ``LocalHashExchange`` in local runs, a Kafka repartition topic (`<job>-<stage>-repartition`)
-/// in distributed runs.
+/// Moves elements between two stages of one process, partitioned by key: the in-process
+/// ``LocalHashExchange`` of local runs.
+///
+/// Distributed runs do not use it: there the exchange is a repartition topic
+/// (`<job>-<stage>-repartition`) written through a ``DistributedExchangeTransport`` and read
+/// back by the job's source, so the downstream task of a partition may live on any worker.
 ///
 /// ## How the runtime drives an exchange
 ///
@@ -11,8 +14,7 @@
 /// pool thread. An upstream index and a downstream partition are each used by one thread at a
 /// time, and the two sides never run at once, so implementations need no per-element locking.
 ///
-/// The sender has already chosen the partition: with ``Murmur2`` over the serialized key for
-/// repartition topics, with the key's hash in process.
+/// The sender has already chosen the partition, with the key's hash.
 public protocol Exchange<Element>: AnyObject, Sendable {
     associatedtype Element
 

@@ -63,6 +63,9 @@ struct Planner {
                 operators[0, default: []].append("source(\(binding.name))")
             case .exchange(let binding):
                 let stage = stageOf[node.id]
+                if mode == .distributed, let problem = binding.repartitionProblem {
+                    throw JobError.invalidPlan(problem)
+                }
                 let kind: JobPlan.ExchangeKind = mode == .local
                     ? .localHash : .repartitionTopic(Self.repartitionTopic(job: jobName, stage: stage))
                 exchanges.append(.init(

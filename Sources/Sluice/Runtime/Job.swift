@@ -17,6 +17,21 @@ import Logging
 ///    those records has now been processed, skipped or dead-lettered;
 /// 4. at each commit interval: flush every sink, then commit those positions.
 ///
+/// ## Distributed exchanges
+///
+/// In distributed mode a `keyBy` exchange is a repartition topic (`<job>-<stage>-repartition`),
+/// created at start through the ``DistributedExchangeTransport``. The source that can read
+/// internal topics (``InternalTopicSource``) subscribes to them next to its own, so the group
+/// coordinator assigns input and repartition partitions across workers alike: a task is
+/// (stage, partition), input splits feed stage 0 and the splits of stage k's repartition topic
+/// feed stage k. Upstream tasks write their elements and watermarks to the topic within the
+/// round; downstream tasks read them from a later poll, on whichever worker owns the partition.
+/// The transport is flushed with the sinks before every commit, so the input positions
+/// committed never run ahead of repartition records still in flight.
+///
+/// Keyed state is not checkpointed yet (at-least-once): a repartition partition moving to
+/// another worker in a rebalance takes no window state with it.
+///
 /// It ends when every split of its bounded sources has ended (their final watermark fires every
 /// pending window and event-time timer), or after ``stop()``: the current round finishes, sinks
 /// are flushed, positions committed and the membership left. When a round fails, the positions
@@ -33,6 +48,12 @@ public final class Job {
     private let membership: any Membership
     private let commitPoint: any CommitPoint
     private let sinks: [any Sink]
+    private let transport: (any DistributedExchangeTransport)?
+    /// Distributed mode: the repartition topics by name, with the exchange node each feeds.
+    private var repartitionTopics: [String: (topic: RepartitionTopic, nodeID: Int)] = [:]
+    /// Distributed mode: each source split's index among all the job's source splits, which
+    /// names its stage-0 task on every worker alike (the upstream index of watermarks).
+    private var globalSplitIndex: [Split: Int] = [:]
     private let stageOf: [Int]
     private let sources: [(binding: AnySourceBinding, nodeID: Int)]
     private let provenance = ProvenanceRegistry()
@@ -50,13 +71,15 @@ public final class Job {
     private var ran = false
 
     init(plan: JobPlan, graph: LogicalGraph, stageOf: [Int], configuration: JobConfiguration,
-         membership: any Membership, commitPoint: any CommitPoint, sinks: [any Sink]) {
+         membership: any Membership, commitPoint: any CommitPoint, sinks: [any Sink],
+         exchangeTransport: (any DistributedExchangeTransport)?) {
         self.plan = plan
         self.graph = graph
         self.stageOf = stageOf
         self.configuration = configuration
         self.membership = membership
         self.commitPoint = commitPoint
+        transport = exchangeTransport
         var allSinks = sinks
         if case .deadLetter(let sink) = configuration.badInputPolicy { allSinks.append(sink) }
         self.sinks = allSinks
@@ -77,9 +100,9 @@ public final class Job {
     public func run() throws -> JobMetrics {
         precondition(!ran, "a job runs once; build a new one to run again")
         ran = true
-        if plan.mode == .distributed, !plan.exchanges.isEmpty {
+        if plan.mode == .distributed, !plan.exchanges.isEmpty, transport == nil {
             throw JobError.unsupported(
-                "keyBy exchanges over Kafka need repartition topics (\(plan.repartitionTopics.joined(separator: ", "))), which this engine build does not run yet")
+                "keyBy exchanges over Kafka need repartition topics (\(plan.repartitionTopics.joined(separator: ", "))); set StreamEnvironment.exchangeTransport (SluiceKafka's KafkaExchangeTransport)")
         }
         var available: [Split] = []
         for (index, source) in sources.enumerated() {
@@ -90,6 +113,9 @@ public final class Job {
         }
         let listener = Listener(job: self)
         do {
+            if plan.mode == .distributed, !plan.exchanges.isEmpty {
+                try prepareRepartitionTopics(sourceSplits: available)
+            }
             try membership.join(listener: listener, available: available)
             try buildPipeline()
             try commitPoint.begin()
@@ -128,6 +154,11 @@ public final class Job {
             for stage in tasksByStage.indices {
                 try runPhase(tasksByStage[stage], now: now)
             }
+            for stage in tasksByStage.dropFirst() {
+                for task in stage where task.head.hasEnded {
+                    if let split = task.split { endedSplits.insert(split) }
+                }
+            }
             handled.merge(roundPositions) { max($0, $1) }
             metrics.rounds += 1
             // A group member learns its splits only after joining, so a bounded run ends once
@@ -161,7 +192,16 @@ public final class Job {
         }
     }
 
+    /// Flushes the repartition topics and every sink: everything derived from the positions
+    /// about to be committed must be durable first.
     private func flushSinks() throws {
+        if let transport, !repartitionTopics.isEmpty {
+            do {
+                try transport.flush()
+            } catch {
+                throw JobError.connectorFailed("flushing repartition topics", underlying: error)
+            }
+        }
         for sink in sinks {
             do {
                 try sink.flush()
@@ -200,13 +240,51 @@ public final class Job {
         }
         for source in sources { source.binding.close() }
         for sink in sinks { sink.close() }
+        transport?.close()
     }
 
     // MARK: Building tasks
 
+    /// Creates the repartition topics, lets the carrying source subscribe to them and routes
+    /// their splits to it. Runs before joining, so the first assignment already includes them.
+    private func prepareRepartitionTopics(sourceSplits: [Split]) throws {
+        guard let transport else { return }
+        guard let carrier = sources.firstIndex(where: { $0.binding.internalTopicSource != nil }),
+              let subscriber = sources[carrier].binding.internalTopicSource else {
+            throw JobError.unsupported(
+                "keyBy exchanges in distributed mode need a source that can read repartition topics, such as KafkaSource")
+        }
+        for (index, split) in sourceSplits.sorted().enumerated() { globalSplitIndex[split] = index }
+        for node in graph.nodes {
+            guard case .exchange = node.kind else { continue }
+            let stage = stageOf[node.id]
+            guard let step = plan.exchanges.first(where: { $0.toStage == stage }),
+                  case .repartitionTopic(let name) = step.kind else { continue }
+            let topic = RepartitionTopic(
+                name: name, partitionCount: step.partitionCount,
+                upstreamCount: plan.stages[step.fromStage].taskCount, transport: transport)
+            repartitionTopics[name] = (topic, node.id)
+            exchanges[node.id] = topic
+            for partition in 0..<step.partitionCount { splitOwner[Split(topic: name, partition: Int32(partition))] = carrier }
+        }
+        let topics = repartitionTopics.values.map(\.topic).sorted { $0.name < $1.name }
+        do {
+            try transport.ensureTopics(topics.map { InternalTopic(name: $0.name, partitionCount: $0.partitionCount) })
+        } catch {
+            throw JobError.connectorFailed("creating repartition topics", underlying: error)
+        }
+        try subscriber.subscribeInternalTopics(topics.map(\.name))
+    }
+
     private func buildPipeline() throws {
         let initial = pendingAssignment
         pendingAssignment = []
+        if !repartitionTopics.isEmpty {
+            // Tasks behind repartition topics come and go with the assignment of their splits.
+            pipelineBuilt = true
+            try addSourceTasks(for: initial)
+            return
+        }
         let exchangeNodes = graph.nodes.filter { if case .exchange = $0.kind { true } else { false } }
         let partitions = plan.exchanges.first?.partitionCount ?? 1
         for node in exchangeNodes {
@@ -236,7 +314,13 @@ public final class Job {
         for split in splits.sorted() {
             guard let owner = splitOwner[split], !ownedSplits.contains(split) else { continue }
             let source = sources[owner]
-            let ordinal = nextSourceTask
+            if let repartition = repartitionTopics[split.topic] {
+                try addRepartitionTask(split: split, topic: repartition.topic, nodeID: repartition.nodeID, source: source.binding)
+                continue
+            }
+            // In process, exchanges number their upstream tasks in assignment order; across
+            // workers, the split's place among all source splits names it everywhere alike.
+            let ordinal = globalSplitIndex[split] ?? nextSourceTask
             nextSourceTask += 1
             let (slotIndex, slot) = provenance.makeSlot()
             let failures = FailureHandler(policy: configuration.badInputPolicy, provenance: provenance)
@@ -252,29 +336,48 @@ public final class Job {
         }
     }
 
+    private func addRepartitionTask(split: Split, topic: RepartitionTopic, nodeID: Int, source: AnySourceBinding) throws {
+        guard case .exchange(let binding) = graph.nodes[nodeID].kind else { preconditionFailure("node \(nodeID) is no exchange") }
+        let stage = stageOf[nodeID]
+        let (slotIndex, slot) = provenance.makeSlot()
+        let failures = FailureHandler(policy: configuration.badInputPolicy, provenance: provenance)
+        let id = TaskID(stage: stage, partition: Int(split.partition))
+        let builder = ChainBuilder(
+            graph: graph, context: TaskContext(taskID: id, failures: failures, stateBackend: configuration.stateBackend),
+            exchanges: exchanges)
+        let head = try binding.makeRepartitionHead(
+            topic: topic, split: split, sourceTask: slotIndex, slot: slot, builder: builder, nodeID: nodeID)
+        try source.attach(head, split: split)
+        tasksByStage[stage].append(Task(id: id, head: head, failures: failures, split: split))
+        try source.assign([split])
+        ownedSplits.insert(split)
+    }
+
     fileprivate func splitsAssigned(_ splits: [Split]) throws {
         guard pipelineBuilt else {
             pendingAssignment += splits
             return
         }
-        guard exchanges.isEmpty else {
+        guard exchanges.isEmpty || !repartitionTopics.isEmpty else {
             throw JobError.unsupported("changing the assignment of a job with in-process exchanges")
         }
         try addSourceTasks(for: splits)
     }
 
     fileprivate func splitsRevoked(_ splits: [Split]) throws {
-        guard exchanges.isEmpty else {
+        guard exchanges.isEmpty || !repartitionTopics.isEmpty else {
             throw JobError.unsupported("changing the assignment of a job with in-process exchanges")
         }
         try flushSinks()
         try commit(positions: handled.filter { splits.contains($0.key) })
         let revoked = Set(splits)
-        for task in tasksByStage[0] where task.split.map(revoked.contains) == true {
-            metrics.skippedRecords += task.failures.skipped
-            metrics.deadLetteredRecords += task.failures.deadLettered
+        for stage in tasksByStage.indices {
+            for task in tasksByStage[stage] where task.split.map(revoked.contains) == true {
+                metrics.skippedRecords += task.failures.skipped
+                metrics.deadLetteredRecords += task.failures.deadLettered
+            }
+            tasksByStage[stage].removeAll { $0.split.map(revoked.contains) == true }
         }
-        tasksByStage[0].removeAll { $0.split.map(revoked.contains) == true }
         for (index, source) in sources.enumerated() {
             let owned = splits.filter { splitOwner[$0] == index }
             guard !owned.isEmpty else { continue }

@@ -11,16 +11,29 @@ protocol AnySourceBinding: AnyObject {
     /// Creates the head of `split`'s task and the chain behind it, from the source node `nodeID`.
     func makeHead(split: Split, sourceTask: Int, slot: ProvenanceRegistry.Slot, builder: ChainBuilder, nodeID: Int) throws -> TaskHead
     func dropHead(split: Split)
+    /// Routes `split`'s records to `receiver`, a head that reads them as this source's
+    /// elements; throws when it reads another type.
+    func attach(_ receiver: AnyObject, split: Split) throws
+    /// The source, when it can also read a job's internal topics.
+    var internalTopicSource: (any InternalTopicSource)? { get }
     /// Polls once and hands each split's records to its head. Returns, per split, the position
     /// after its last delivered record, the splits that ended, and the record count.
     func pollAndDeliver(maxRecords: Int, timeout: Duration) throws -> (positions: [Split: Int64], ended: [Split], count: Int)
+}
+
+/// Where a source binding hands one split's records: a source task's head, or the head of a
+/// task reading a repartition topic through the same source.
+protocol SplitReceiver<Received>: AnyObject {
+    associatedtype Received
+    func deliver(_ chunk: SourceBatch<Received>.Chunk)
+    func markEnded()
 }
 
 final class SourceBinding<Wrapped: Source>: AnySourceBinding {
     private let source: Wrapped
     private let outOfOrderness: Int64
     private let idleTimeout: Int64?
-    private var heads: [Split: SourceHead<Wrapped.Element>] = [:]
+    private var heads: [Split: any SplitReceiver<Wrapped.Element>] = [:]
     private var batch = SourceBatch<Wrapped.Element>()
 
     init(source: Wrapped, outOfOrderness: Int64, idleTimeout: Int64?) {
@@ -49,6 +62,15 @@ final class SourceBinding<Wrapped: Source>: AnySourceBinding {
         heads[split] = head
         return head
     }
+
+    func attach(_ receiver: AnyObject, split: Split) throws {
+        guard let typed = receiver as? any SplitReceiver<Wrapped.Element> else {
+            throw JobError.unsupported("source \(source.name) cannot read \(split): it does not deliver \(Wrapped.Element.self) records")
+        }
+        heads[split] = typed
+    }
+
+    var internalTopicSource: (any InternalTopicSource)? { source as? any InternalTopicSource }
 
     func dropHead(split: Split) {
         heads[split] = nil

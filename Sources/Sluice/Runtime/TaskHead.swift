@@ -3,10 +3,18 @@ protocol TaskHead: AnyObject {
     /// Pushes this round's processing time, then its input, then the watermark, through the
     /// chain; time first, so functions see the round's processing time while handling records.
     func runRound(now: Int64) throws
+
+    /// Whether the task's input has ended for good; only repartition heads decide this
+    /// themselves, source splits end through their source.
+    var hasEnded: Bool { get }
+}
+
+extension TaskHead {
+    var hasEnded: Bool { false }
 }
 
 /// The head of a source task: one split's records, watermark and idleness.
-final class SourceHead<Element>: TaskHead {
+final class SourceHead<Element>: TaskHead, SplitReceiver {
     let split: Split
     private let downstream: Node<Element>
     private var generator: WatermarkGenerator
