@@ -54,11 +54,10 @@ let package = Package(
         .executableTarget(name: "word-count", dependencies: ["Sluice", "SluiceKafka"], path: "examples/word-count"),
         // Engine-only benchmarks (no Kafka): records/s and ns/record on one thread.
         .executableTarget(name: "sluice-engine-bench", dependencies: ["Sluice"], path: "Benchmarks/EngineBenchmark"),
-        // RdKafka against kcat on Tansu: consume and produce throughput.
-        .executableTarget(name: "sluice-kafka-bench", dependencies: ["RdKafka"], path: "Benchmarks/KafkaBenchmark"),
-        // A Kafka -> Kafka map job against a kcat -> kcat pipe on the same broker.
+        // On Tansu: RdKafka against kcat (produce, consume), and a Kafka -> Kafka map job against
+        // a kcat -> kcat pipe.
         .executableTarget(
-            name: "sluice-job-bench", dependencies: ["Sluice", "SluiceKafka", "RdKafka"], path: "Benchmarks/KafkaJobBenchmark"),
+            name: "sluice-kafka-bench", dependencies: ["RdKafka", "Sluice", "SluiceKafka"], path: "Benchmarks/KafkaBenchmark"),
         .testTarget(name: "RdKafkaTests", dependencies: ["RdKafka", "CRdKafka", "BrokerRig"]),
         .testTarget(name: "SluiceTests", dependencies: ["Sluice"]),
         .testTarget(name: "SluiceKafkaTests", dependencies: ["SluiceKafka", "Sluice", "RdKafka", "BrokerRig"]),

@@ -1,5 +1,6 @@
-// RdKafka against kcat on the same broker, in one run: produce and consume N records of
-// 100 bytes, each side on its own topic with the same partition count. Run through
+// On one broker, in one run: RdKafka against kcat producing and consuming N records of
+// 100 bytes (each side on its own topic with the same partition count), then a Sluice
+// Kafka -> Kafka map job against a kcat -> kcat pipe (JobBenchmark.swift). Run through
 // scripts/bench-kafka.sh, which starts Tansu and puts librdkafka 2.16 on LD_LIBRARY_PATH for
 // both this program and kcat.
 //
@@ -19,33 +20,10 @@ let rounds = arguments.count > 3 ? Int(arguments[3])! : 3
 let partitions: Int32 = 4
 let valueSize = 100
 
-func seconds(_ body: () throws -> Void) rethrows -> Double {
-    let start = ContinuousClock.now
-    try body()
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-}
-
-@discardableResult
-func run(_ command: String, stdin: String? = nil) throws -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", command]
-    if let stdin { process.standardInput = FileHandle(forReadingAtPath: stdin) }
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw KafkaError(code: -1, name: "BENCH", message: "command failed (\(process.terminationStatus)): \(command)")
-    }
-    return process.terminationStatus
-}
-
 let admin = try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: bootstrap))
 let payloadLine = String(repeating: "x", count: valueSize)
 let inputFile = NSTemporaryDirectory() + "sluice-bench-\(getpid()).txt"
 try (String(repeating: payloadLine + "\n", count: recordCount)).write(toFile: inputFile, atomically: true, encoding: .utf8)
-defer { try? FileManager.default.removeItem(atPath: inputFile) }
 
 func produceSwift(topic: String) throws {
     let producer = try KafkaProducer(configuration: ProducerConfiguration(bootstrapServers: bootstrap))
@@ -88,7 +66,7 @@ for round in 1...rounds {
         if side == "swift" {
             sp = try seconds { try produceSwift(topic: swiftTopic) }
         } else {
-            kp = try seconds { try run("kcat -P -b \(bootstrap) -t \(kcatTopic)", stdin: inputFile) }
+            kp = try seconds { try shell("kcat -P -b \(bootstrap) -t \(kcatTopic)", stdin: inputFile) }
         }
     }
     for side in swiftFirst ? ["swift", "kcat"] : ["kcat", "swift"] {
@@ -96,7 +74,7 @@ for round in 1...rounds {
             sc = try seconds { _ = try consumeSwift(topic: swiftTopic) }
         } else {
             // -c stops after exactly N records, like the Swift side.
-            kc = try seconds { try run("kcat -C -b \(bootstrap) -t \(kcatTopic) -o beginning -c \(recordCount) -q -f '%s\\n'") }
+            kc = try seconds { try shell("kcat -C -b \(bootstrap) -t \(kcatTopic) -o beginning -c \(recordCount) -q -f '%s\\n'") }
         }
     }
     print(String(format: "round %d: produce swift %.3f s kcat %.3f s | consume swift %.3f s kcat %.3f s", round, sp, kp, sc, kc))
@@ -107,3 +85,7 @@ for round in 1...rounds {
 let n = Double(recordCount)
 print(String(format: "produce: RdKafka %.0f rec/s, kcat %.0f rec/s, ratio %.2fx kcat", n / best.swiftProduce, n / best.kcatProduce, best.kcatProduce / best.swiftProduce))
 print(String(format: "consume: RdKafka %.0f rec/s, kcat %.0f rec/s, ratio %.2fx kcat", n / best.swiftConsume, n / best.kcatConsume, best.kcatConsume / best.swiftConsume))
+
+try FileManager.default.removeItem(atPath: inputFile)
+
+try JobBenchmark(bootstrap: bootstrap, recordCount: recordCount, rounds: rounds, partitions: partitions, valueSize: valueSize).run()

@@ -12,11 +12,12 @@ import Sluice
 /// commit, and ``flush()`` throws the first failed delivery, so input positions are never
 /// committed past a repartition record that was lost.
 public final class KafkaExchangeTransport: DistributedExchangeTransport, Sendable {
+    private let output: DeliveryCheckedProducer
+
     /// The producer writing repartition records.
-    public let producer: KafkaProducer
+    public var producer: KafkaProducer { output.producer }
     private let admin: KafkaAdmin
     private let topicConfig: [String: String]
-    private let firstFailure: FirstFailure
 
     /// Creates the admin client and the producer.
     ///
@@ -29,14 +30,10 @@ public final class KafkaExchangeTransport: DistributedExchangeTransport, Sendabl
         bootstrapServers: String, producerProperties: [String: String] = [:], topicConfig: [String: String] = [:],
         logger: Logger = Logger(label: "sluice.kafka.exchange")
     ) throws {
-        let failure = FirstFailure()
-        firstFailure = failure
         self.topicConfig = topicConfig
         admin = try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: bootstrapServers), logger: logger)
         let options = KafkaSinkOptions(bootstrapServers: bootstrapServers, properties: producerProperties)
-        producer = try KafkaProducer(configuration: options.producerConfiguration, logger: logger) { report in
-            if report.error != nil { failure.record(report) }
-        }
+        output = try DeliveryCheckedProducer(configuration: options.producerConfiguration, logger: logger)
     }
 
     /// Creates the missing topics; throws when one exists with another partition count.
@@ -72,29 +69,20 @@ public final class KafkaExchangeTransport: DistributedExchangeTransport, Sendabl
     /// Enqueues the records, each to its own partition.
     public func write(_ records: [ExchangeRecord], to topic: String) throws {
         for record in records {
-            try producer.send(
+            try output.send(
                 topic: topic, partition: record.partition, key: record.key, value: record.value,
-                headers: record.headers.map { KafkaHeader($0.key, $0.value) }, timestamp: record.timestamp)
+                headers: record.headers, timestamp: record.timestamp)
         }
         producer.poll()
     }
 
     /// Waits for every enqueued record; throws when any was not written.
     public func flush() throws {
-        try producer.flush()
-        if let failed = firstFailure.take() {
-            let error = failed.error!
-            throw KafkaError(
-                code: error.code, name: error.name,
-                message: "delivery to \(failed.topic)[\(failed.partition)] failed: \(error.message)",
-                isRetriable: error.isRetriable, requiresAbort: error.requiresAbort, isFatal: error.isFatal)
-        }
+        try output.flush()
     }
 
     /// Flushes what is left, briefly.
     public func close() {
-        do { try producer.flush(timeout: .seconds(10)) } catch {
-            Logger(label: "sluice.kafka.exchange").warning("close: \(error)")
-        }
+        output.close()
     }
 }

@@ -55,7 +55,7 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, @unchec
             let all = try consumer.listTopics()
             for pattern in patterns {
                 let regex = try Regex(pattern)
-                topics += all.filter { (try? regex.wholeMatch(in: $0)) != nil }
+                topics += try all.filter { try regex.wholeMatch(in: $0) != nil }
             }
         }
         return Array(Set(topics)).sorted()

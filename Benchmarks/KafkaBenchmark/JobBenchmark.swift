@@ -1,0 +1,114 @@
+import Foundation
+import RdKafka
+import Sluice
+import SluiceKafka
+import Synchronization
+
+/// A Sluice Kafka -> Kafka map job against a kcat -> kcat pipe moving the same records on the
+/// same broker.
+struct JobBenchmark {
+    let bootstrap: String
+    let recordCount: Int
+    let rounds: Int
+    let partitions: Int32
+    let valueSize: Int
+
+    func run() throws {
+        let admin = try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: bootstrap))
+        print("Kafka -> Kafka map job: \(recordCount) records, \(partitions) partitions, best of \(rounds)")
+        var bestSluice = Double.infinity, bestPipe = Double.infinity, bestSteady = Double.infinity
+        for round in 1...rounds {
+            let tag = "\(getpid())-\(round)"
+            let names = ["in-s-\(tag)", "out-s-\(tag)", "in-k-\(tag)", "out-k-\(tag)"]
+            for name in names { try admin.createTopic(name, partitions: partitions) }
+            try fill(names[0])
+            try fill(names[2])
+            var sluice = 0.0, pipe = 0.0, steady = 0.0
+            // Alternate which side goes first so neither always meets a warmer broker.
+            for side in round % 2 == 1 ? ["sluice", "kcat"] : ["kcat", "sluice"] {
+                if side == "sluice" {
+                    sluice = try seconds { steady = try sluiceJob(input: names[0], output: names[1]) }
+                } else {
+                    pipe = try seconds {
+                        try shell("kcat -C -b \(bootstrap) -t \(names[2]) -o beginning -c \(recordCount) -q -f '%s\\n' | kcat -P -b \(bootstrap) -t \(names[3])")
+                    }
+                }
+            }
+            print(String(format: "round %d: sluice map job %.3f s (%.3f s from its first record) | kcat -> kcat pipe %.3f s", round, sluice, steady, pipe))
+            bestSluice = min(bestSluice, sluice)
+            bestSteady = min(bestSteady, steady)
+            bestPipe = min(bestPipe, pipe)
+            for name in names { try admin.deleteTopic(name, ignoreMissing: true) }
+        }
+        let n = Double(recordCount)
+        print(String(
+            format: "kafka -> kafka: Sluice map job %.0f rec/s end to end (%.2fx the pipe), %.0f rec/s from its first record (%.2fx); kcat pipe %.0f rec/s",
+            n / bestSluice, bestPipe / bestSluice, n / bestSteady, bestPipe / bestSteady, n / bestPipe))
+    }
+
+    /// Fills `topic` with the benchmark's records.
+    private func fill(_ topic: String) throws {
+        let producer = try KafkaProducer(configuration: ProducerConfiguration(bootstrapServers: bootstrap))
+        let value = [UInt8](repeating: UInt8(ascii: "x"), count: valueSize)
+        try value.withUnsafeBytes { bytes in
+            for i in 0..<recordCount {
+                try producer.send(topic: topic, partition: Int32(i) % partitions, key: nil, value: bytes)
+            }
+        }
+        try producer.flush(timeout: .seconds(120))
+    }
+
+    /// Reads `input` from the beginning in a fresh group, upper-cases the first byte of each
+    /// value, and writes to `output`; returns once all records are written and committed, with
+    /// the seconds from the first record to the end (the group join before it excluded).
+    private func sluiceJob(input: String, output: String) throws -> Double {
+        let group = "bench-job-\(getpid())-\(input)"
+        let source = try KafkaSource(options: KafkaSourceOptions(
+            bootstrapServers: bootstrap, topics: [input], groupID: group,
+            properties: ["session.timeout.ms": "6000", "max.poll.interval.ms": "10000"]))
+        let sink = try KafkaSink(options: KafkaSinkOptions(bootstrapServers: bootstrap, topic: output))
+        var configuration = JobConfiguration()
+        configuration.commitInterval = .seconds(1)
+        let env = StreamEnvironment(jobName: group, configuration: configuration)
+        env.membership = source
+        env.commitPoint = KafkaCommitPoint(source: source)
+        let countdown = Countdown(target: recordCount)
+        env.fromSource(source, deserializer: BytesCodec())
+            .map { value -> [UInt8] in
+                var value = value
+                if !value.isEmpty { value[0] &-= 32 }
+                return value
+            }
+            .sink(to: sink) { value in
+                countdown.add(1)
+                return SinkRecord(value: value)
+            }
+        let job = try env.build()
+        let signal = job.stopSignal
+        countdown.stop.withLock { $0 = signal }
+        try job.run()
+        precondition(countdown.written.load(ordering: .relaxed) >= recordCount)
+        return (ContinuousClock.now - countdown.firstRecord.withLock { $0! }).seconds
+    }
+}
+
+/// Counts records the job has written, and stops the job at the last one.
+final class Countdown: Sendable {
+    let target: Int
+    let written = Atomic<Int>(0)
+    let stop = Mutex<StopSignal?>(nil)
+    /// When the first record reached the sink: the group join before it is not throughput.
+    let firstRecord = Mutex<ContinuousClock.Instant?>(nil)
+
+    init(target: Int) {
+        self.target = target
+    }
+
+    func add(_ n: Int) {
+        let total = written.add(n, ordering: .relaxed).newValue
+        if total == n { firstRecord.withLock { $0 = $0 ?? .now } }
+        if total >= target {
+            stop.withLock { $0?.stop() }
+        }
+    }
+}
