@@ -54,19 +54,23 @@ final class FilterNode<Element>: ForwardingNode<Element, Element> {
         super.init(next: next)
     }
 
+    /// Collects the indices of the kept elements and gathers them once (see
+    /// ``StreamBatch/gathering(_:)``); a batch kept whole is passed on as it is.
     override func push(_ batch: StreamBatch<Element>) throws {
-        var output = StreamBatch<Element>()
-        output.reserveCapacity(batch.count)
+        var kept: [Int] = []
+        kept.reserveCapacity(batch.count)
         for index in 0..<batch.count {
             do {
-                if try predicate(batch.values[index]) {
-                    output.append(batch.values[index], timestamp: batch.timestamps[index], origin: batch.origins[index])
-                }
+                if try predicate(batch.values[index]) { kept.append(index) }
             } catch {
                 try failures.handle(error, origin: batch.origins[index], operatorName: "filter")
             }
         }
-        if !output.isEmpty { try next.push(output) }
+        if kept.count == batch.count {
+            if !batch.isEmpty { try next.push(batch) }
+        } else if !kept.isEmpty {
+            try next.push(batch.gathering(kept))
+        }
     }
 }
 

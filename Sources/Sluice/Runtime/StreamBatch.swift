@@ -41,6 +41,21 @@ public struct StreamBatch<Element> {
         origins.reserveCapacity(capacity)
     }
 
+    /// The elements at `indices`, in that order.
+    ///
+    /// Operators that keep or route a subset of a batch collect the indices first and gather
+    /// once: in code that is generic over `Element` and runs unspecialized, each ``append(_:timestamp:origin:)``
+    /// looks up the metadata of `[Element]` at run time, while a gather does that once per batch.
+    func gathering(_ indices: [Int]) -> StreamBatch {
+        // A plain loop rather than `indices.map`, whose unspecialized form goes through the
+        // `Collection` witnesses for every element.
+        var gathered: [Element] = []
+        gathered.reserveCapacity(indices.count)
+        for index in indices { gathered.append(values[index]) }
+        return StreamBatch(
+            values: gathered, timestamps: indices.map { timestamps[$0] }, origins: indices.map { origins[$0] })
+    }
+
     mutating func append(_ value: Element, timestamp: Int64, origin: RecordOrigin) {
         values.append(value)
         timestamps.append(timestamp)

@@ -103,7 +103,7 @@ final class ExchangeSendNode<Element, Key: Hashable, Output: Exchange>: Node<Ele
     private let keySelector: @Sendable (Element) throws -> Key
     private let partitioner: (Key, Int) -> Int
     private let failures: FailureHandler
-    private var outboxes: [StreamBatch<Element>]
+    private let partitionCount: Int
 
     init(exchange: Output, upstream: Int, keySelector: @escaping @Sendable (Element) throws -> Key,
          partitioner: @escaping (Key, Int) -> Int, failures: FailureHandler) {
@@ -112,23 +112,25 @@ final class ExchangeSendNode<Element, Key: Hashable, Output: Exchange>: Node<Ele
         self.keySelector = keySelector
         self.partitioner = partitioner
         self.failures = failures
-        outboxes = Array(repeating: StreamBatch(), count: exchange.partitionCount)
+        partitionCount = exchange.partitionCount
     }
 
+    /// Routes indices first and gathers each partition's elements once (see
+    /// ``StreamBatch/gathering(_:)``); a batch that goes to one partition whole is sent as it is.
     override func push(_ batch: StreamBatch<Element>) throws {
-        let partitions = outboxes.count
+        let partitions = partitionCount
+        var members = Array(repeating: [Int](), count: partitions)
         for index in 0..<batch.count {
-            let value = batch.values[index]
             do {
-                let partition = partitioner(try keySelector(value), partitions)
-                outboxes[partition].append(value, timestamp: batch.timestamps[index], origin: batch.origins[index])
+                members[partitioner(try keySelector(batch.values[index]), partitions)].append(index)
             } catch {
                 try failures.handle(error, origin: batch.origins[index], operatorName: "keyBy")
             }
         }
-        for partition in 0..<partitions where !outboxes[partition].isEmpty {
-            try exchange.send(outboxes[partition], toPartition: partition, from: upstream)
-            outboxes[partition] = StreamBatch()
+        for partition in 0..<partitions where !members[partition].isEmpty {
+            let indices = members[partition]
+            try exchange.send(
+                indices.count == batch.count ? batch : batch.gathering(indices), toPartition: partition, from: upstream)
         }
     }
 

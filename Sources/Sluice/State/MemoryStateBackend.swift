@@ -50,6 +50,11 @@ public final class MemoryKeyedStateBackend<Key: Hashable>: KeyedStateBackend {
         }
     }
 
+    /// Registers (or finds) the contents of a window operator.
+    func windowState<Accumulator>(_ name: String) throws -> MemoryWindowState<Key, Accumulator> {
+        try register(name) { MemoryWindowState<Key, Accumulator>(name: name) }
+    }
+
     public var keys: [Key] {
         var seen = Set<Key>()
         for name in tableOrder { seen.formUnion(tables[name]!.keys) }
@@ -138,11 +143,9 @@ final class KeyCursor<Key> {
 /// What every memory state table can do for snapshots, whatever its kind.
 class MemoryStateTable<Key: Hashable> {
     let name: String
-    let cursor: KeyCursor<Key>
 
-    init(name: String, cursor: KeyCursor<Key>) {
+    init(name: String) {
         self.name = name
-        self.cursor = cursor
     }
 
     var keys: [Key] { preconditionFailure("subclass responsibility") }
@@ -162,12 +165,14 @@ class MemoryStateTable<Key: Hashable> {
 }
 
 final class MemoryValueState<Key: Hashable, Value>: MemoryStateTable<Key>, ValueState {
+    private let cursor: KeyCursor<Key>
     private var data: [Key: Value] = [:]
     private let codec: (any Codec<Value>)?
 
     init(name: String, cursor: KeyCursor<Key>, codec: (any Codec<Value>)?) {
         self.codec = codec
-        super.init(name: name, cursor: cursor)
+        self.cursor = cursor
+        super.init(name: name)
     }
 
     func value() -> Value? { data[cursor.current] }
@@ -193,12 +198,14 @@ final class MemoryValueState<Key: Hashable, Value>: MemoryStateTable<Key>, Value
 }
 
 final class MemoryListState<Key: Hashable, Element>: MemoryStateTable<Key>, ListState {
+    private let cursor: KeyCursor<Key>
     private var data: [Key: [Element]] = [:]
     private let codec: (any Codec<Element>)?
 
     init(name: String, cursor: KeyCursor<Key>, codec: (any Codec<Element>)?) {
         self.codec = codec
-        super.init(name: name, cursor: cursor)
+        self.cursor = cursor
+        super.init(name: name)
     }
 
     func get() -> [Element] { data[cursor.current] ?? [] }
@@ -236,6 +243,7 @@ final class MemoryListState<Key: Hashable, Element>: MemoryStateTable<Key>, List
 }
 
 final class MemoryMapState<Key: Hashable, MapKey: Hashable, Value>: MemoryStateTable<Key>, MapState {
+    private let cursor: KeyCursor<Key>
     private var data: [Key: [MapKey: Value]] = [:]
     private let mapKeyCodec: (any Codec<MapKey>)?
     private let valueCodec: (any Codec<Value>)?
@@ -243,7 +251,8 @@ final class MemoryMapState<Key: Hashable, MapKey: Hashable, Value>: MemoryStateT
     init(name: String, cursor: KeyCursor<Key>, keyCodec: (any Codec<MapKey>)?, valueCodec: (any Codec<Value>)?) {
         self.mapKeyCodec = keyCodec
         self.valueCodec = valueCodec
-        super.init(name: name, cursor: cursor)
+        self.cursor = cursor
+        super.init(name: name)
     }
 
     func get(_ key: MapKey) -> Value? { data[cursor.current]?[key] }

@@ -1,10 +1,14 @@
 /// Runs an event-time window in one task: assigns elements to windows, keeps one accumulator per
-/// key and window in keyed map state, and fires windows in timestamp order as the watermark
-/// passes their end.
+/// key and window in keyed state, and fires windows in timestamp order as the watermark passes
+/// their end.
 ///
 /// Every window function is an accumulator here (a reduce keeps the running value, a process
 /// window function keeps the element list), so merging sessions and allowed lateness work the
 /// same for all of them.
+///
+/// Per element the operator does one key lookup in ``MemoryWindowState`` and a short walk over
+/// the key's windows; timers are registered only when a key's window is created, since
+/// registering a pending timer again does nothing.
 final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Element> {
     struct Functions {
         var create: () -> Accumulator
@@ -15,18 +19,20 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
 
     private let name: String
     private let assigner: WindowAssigner
+    private let isMerging: Bool
     private let keySelector: @Sendable (Element) throws -> Key
     private let functions: Functions
     private let allowedLateness: Int64
     private let lateTag: OutputTag<Element>?
-    private let backend: any KeyedStateBackend<Key>
-    private let windows: any MapState<TimeWindow, Accumulator>
+    private let contents: MemoryWindowState<Key, Accumulator>
     private var timers = TimerQueue<Key, TimeWindow>()
     private let failures: FailureHandler
     private let sideOutputs: SideOutputs
     private let collector = Collector<Output>()
     private let next: Node<Output>
-    private var watermark: Int64 = .min
+    /// Read for every element; exempt from run-time exclusivity checks because it is only
+    /// assigned in `onWatermark`, never while another access to it is in progress.
+    @exclusivity(unchecked) private var watermark: Int64 = .min
     private var processingTime: Int64 = .min
 
     init(name: String, assigner: WindowAssigner, keySelector: @escaping @Sendable (Element) throws -> Key,
@@ -35,17 +41,25 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
          next: Node<Output>) throws {
         self.name = name
         self.assigner = assigner
+        isMerging = assigner.isMerging
         self.keySelector = keySelector
         self.functions = functions
         self.allowedLateness = allowedLateness
         self.lateTag = lateTag
-        self.backend = backend
         self.failures = failures
         self.sideOutputs = sideOutputs
         self.next = next
-        windows = try backend.mapState(
-            MapStateDescriptor<TimeWindow, Accumulator>("window-contents", keyCodec: JSONCodec<TimeWindow>(), valueCodec: nil))
+        if let memory = backend as? MemoryKeyedStateBackend<Key> {
+            contents = try memory.windowState(Self.stateName)
+        } else {
+            // Another backend could only hold the contents through the public state handles, whose
+            // per-call cost is what this layout avoids; the contents have no value codec, so no
+            // snapshot could include them anyway.
+            contents = MemoryWindowState(name: Self.stateName)
+        }
     }
+
+    private static var stateName: String { "window-contents" }
 
     override func push(_ batch: StreamBatch<Element>) throws {
         for index in 0..<batch.count {
@@ -53,8 +67,7 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
             let timestamp = batch.timestamps[index]
             do {
                 let key = try keySelector(value)
-                backend.currentKey = key
-                let placed = assigner.isMerging
+                let placed = isMerging
                     ? try addToSession(value, timestamp: timestamp, key: key)
                     : try addToWindows(value, timestamp: timestamp, key: key)
                 if !placed, timestamp &+ allowedLateness <= watermark, let lateTag {
@@ -92,13 +105,27 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
     /// Returns whether any window took the element.
     private func addToWindows(_ value: Element, timestamp: Int64, key: Key) throws -> Bool {
         var placed = false
+        var slot = contents.slot(of: key)
         try assigner.forEachWindow(timestamp) { window in
             guard !isLate(window) else { return }
             placed = true
-            var accumulator = windows.get(window) ?? functions.create()
-            try functions.add(value, &accumulator)
-            windows.put(window, accumulator)
-            registerTimers(for: window, key: key)
+            let accumulator: Accumulator
+            if let slot, let entry = contents.entry(in: slot, window: window) {
+                // Updated on a copy and stored only when `add` succeeds, so a failing element
+                // leaves the window as it was.
+                var updated = contents.accumulator(at: entry)
+                try functions.add(value, &updated)
+                contents.setAccumulator(updated, at: entry)
+                accumulator = updated
+            } else {
+                var created = functions.create()
+                try functions.add(value, &created)
+                let owner = slot ?? contents.addSlot(key)
+                slot = owner
+                _ = contents.addEntry(in: owner, window: window, accumulator: created)
+                registerTimers(for: window, key: key)
+                accumulator = created
+            }
             if window.maxTimestamp <= watermark {
                 try emit(key, window, accumulator)
             }
@@ -109,23 +136,42 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
     private func addToSession(_ value: Element, timestamp: Int64, key: Key) throws -> Bool {
         var merged = TimeWindow(start: timestamp, end: timestamp)
         assigner.forEachWindow(timestamp) { merged = $0 }
-        let absorbed = windows.entries().filter { $0.key.intersects(merged) }.sorted { $0.key < $1.key }
-        for entry in absorbed { merged = merged.cover(entry.key) }
+        let existing = contents.slot(of: key).map { contents.entries(in: $0) } ?? []
+        let absorbed = existing
+            .filter { contents.windows[$0].intersects(merged) }
+            .map { (window: contents.windows[$0], accumulator: contents.accumulator(at: $0)) }
+            .sorted { $0.window < $1.window }
+        for entry in absorbed { merged = merged.cover(entry.window) }
         guard !isLate(merged) else { return false }
         var accumulator: Accumulator?
         for entry in absorbed {
-            accumulator = try accumulator.map { try functions.merge($0, entry.value) } ?? entry.value
-            windows.remove(entry.key)
-            deleteTimers(for: entry.key, key: key)
+            accumulator = try accumulator.map { try functions.merge($0, entry.accumulator) } ?? entry.accumulator
+            remove(entry.window, of: key)
+            deleteTimers(for: entry.window, key: key)
         }
         var result = accumulator ?? functions.create()
         try functions.add(value, &result)
-        windows.put(merged, result)
+        put(result, in: merged, of: key)
         registerTimers(for: merged, key: key)
         if merged.maxTimestamp <= watermark {
             try emit(key, merged, result)
         }
         return true
+    }
+
+    private func put(_ accumulator: Accumulator, in window: TimeWindow, of key: Key) {
+        let slot = contents.slot(of: key) ?? contents.addSlot(key)
+        if let entry = contents.entry(in: slot, window: window) {
+            contents.setAccumulator(accumulator, at: entry)
+        } else {
+            _ = contents.addEntry(in: slot, window: window, accumulator: accumulator)
+        }
+    }
+
+    private func remove(_ window: TimeWindow, of key: Key) {
+        if let slot = contents.slot(of: key), let entry = contents.entry(in: slot, window: window) {
+            contents.removeEntry(entry)
+        }
     }
 
     private func isLate(_ window: TimeWindow) -> Bool {
@@ -154,12 +200,13 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
     /// allowed lateness) drops its state.
     private func fire(_ timer: Timer<Key, TimeWindow>) throws {
         let window = timer.namespace
-        backend.currentKey = timer.key
-        if timer.timestamp == window.maxTimestamp, let accumulator = windows.get(window) {
-            try emit(timer.key, window, accumulator)
+        if timer.timestamp == window.maxTimestamp, let slot = contents.slot(of: timer.key),
+            let entry = contents.entry(in: slot, window: window)
+        {
+            try emit(timer.key, window, contents.accumulator(at: entry))
         }
         if timer.timestamp == window.maxTimestamp &+ allowedLateness {
-            windows.remove(window)
+            remove(window, of: timer.key)
         }
     }
 
