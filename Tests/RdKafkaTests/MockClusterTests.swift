@@ -1,4 +1,5 @@
 import BrokerRig
+import Foundation
 import RdKafka
 import XCTest
 
@@ -44,6 +45,34 @@ final class MockClusterTests: RdKafkaTestCase {
         XCTAssertEqual(committed.first?.metadata, Array("checkpoint-7".utf8))
         XCTAssertEqual(committed.last?.metadata ?? [], [])
         reader.close()
+    }
+
+    /// A member that stops polling for longer than max.poll.interval.ms is dropped from the
+    /// group; its next poll reports the partitions as lost (not revoked), so it must not
+    /// commit them, and it rejoins and gets them back.
+    func testPartitionsAreLostAfterThePollIntervalExpires() throws {
+        announce("in-process mock cluster")
+        let cluster = try MockCluster(brokers: 1)
+        let topic = uniqueName("lost")
+        try cluster.createTopic(topic, partitions: 2)
+        var configuration = ConsumerConfiguration(bootstrapServers: cluster.bootstrapServers, groupID: uniqueName("group"))
+        configuration.client.properties = ["session.timeout.ms": "6000", "max.poll.interval.ms": "6000", "heartbeat.interval.ms": "500"]
+        let member = TrackingMember()
+        let consumer = try KafkaConsumer(configuration: configuration, rebalanceListener: member)
+        try consumer.subscribe(topics: [topic])
+        var deadline = ContinuousClock.now + .seconds(30)
+        while member.owned.count < 2 && ContinuousClock.now < deadline { try member.poll(consumer) }
+        XCTAssertEqual(member.owned.count, 2)
+
+        Thread.sleep(forTimeInterval: 8)  // no poll: the member exceeds max.poll.interval.ms
+        deadline = ContinuousClock.now + .seconds(30)
+        while member.state.withLock({ $0.lostEvents.isEmpty }) && ContinuousClock.now < deadline { try member.poll(consumer) }
+        let state = member.state.withLock { $0 }
+        XCTAssertEqual(state.lostEvents.map(\.count), [2], "both partitions reported lost")
+        XCTAssertTrue(state.revokedEvents.isEmpty, "lost partitions are not revoked, so nothing is committed for them")
+        while member.owned.count < 2 && ContinuousClock.now < deadline { try member.poll(consumer) }
+        XCTAssertEqual(member.owned.count, 2, "the member rejoined and owns its partitions again")
+        consumer.close()
     }
 
     func testTwoConsumersRebalanceCooperatively() throws {

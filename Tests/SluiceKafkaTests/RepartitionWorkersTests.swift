@@ -184,6 +184,12 @@ final class RecordingMembership: Membership {
             try write()
         }
 
+        func splitsLost(_ splits: [Split]) throws {
+            try listener.splitsLost(splits)
+            owned.subtract(splits)
+            try write()
+        }
+
         /// Replaces the file in one rename, so the parent never reads half a list.
         private func write() throws {
             let text = owned.sorted().map { "\($0.topic)\t\($0.partition)\n" }.joined()

@@ -228,16 +228,30 @@ final class RebalanceBridge: RebalanceListener, @unchecked Sendable {
     }
 
     func partitionsRevoked(_ partitions: [TopicPartition], consumer: KafkaConsumer) {
+        forget(partitions)
+        do {
+            try listener?.splitsRevoked(partitions.map { Split(topic: $0.topic, partition: $0.partition) })
+        } catch {
+            failure = failure ?? error
+        }
+    }
+
+    func partitionsLost(_ partitions: [TopicPartition], consumer: KafkaConsumer) {
+        forget(partitions)
+        do {
+            try listener?.splitsLost(partitions.map { Split(topic: $0.topic, partition: $0.partition) })
+        } catch {
+            failure = failure ?? error
+        }
+    }
+
+    /// Drops the bounded-run bookkeeping of partitions that leave this member.
+    private func forget(_ partitions: [TopicPartition]) {
         for partition in partitions {
             ends[partition] = nil
             starts[partition] = nil
             next[partition] = nil
             ended.remove(partition)
-        }
-        do {
-            try listener?.splitsRevoked(partitions.map { Split(topic: $0.topic, partition: $0.partition) })
-        } catch {
-            failure = failure ?? error
         }
     }
 

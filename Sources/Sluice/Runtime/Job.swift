@@ -365,11 +365,24 @@ public final class Job {
     }
 
     fileprivate func splitsRevoked(_ splits: [Split]) throws {
+        try drop(splits, committing: true)
+    }
+
+    fileprivate func splitsLost(_ splits: [Split]) throws {
+        try drop(splits, committing: false)
+    }
+
+    /// Removes the tasks of `splits` and revokes them from their sources. An orderly revoke
+    /// first flushes and commits their positions; lost splits may already belong to another
+    /// worker, so nothing is committed for them.
+    private func drop(_ splits: [Split], committing: Bool) throws {
         guard exchanges.isEmpty || !repartitionTopics.isEmpty else {
             throw JobError.unsupported("changing the assignment of a job with in-process exchanges")
         }
-        try flushSinks()
-        try commit(positions: handled.filter { splits.contains($0.key) })
+        if committing {
+            try flushSinks()
+            try commit(positions: handled.filter { splits.contains($0.key) })
+        }
         let revoked = Set(splits)
         for stage in tasksByStage.indices {
             for task in tasksByStage[stage] where task.split.map(revoked.contains) == true {
@@ -399,5 +412,7 @@ public final class Job {
         func splitsAssigned(_ splits: [Split]) throws { try job.splitsAssigned(splits) }
 
         func splitsRevoked(_ splits: [Split]) throws { try job.splitsRevoked(splits) }
+
+        func splitsLost(_ splits: [Split]) throws { try job.splitsLost(splits) }
     }
 }
