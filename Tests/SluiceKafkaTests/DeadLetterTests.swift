@@ -16,10 +16,8 @@ final class DeadLetterTests: KafkaJobTestCase {
 
     func testMalformedRecordIsDeadLetteredAndTheJobGoesOn() throws {
         guard try runsOnLibrdkafka216() else { return }
-        let broker = try TestBroker.start(.tansu)
+        let (broker, admin) = try startTansu()
         defer { broker.stop() }
-        announce("Tansu at \(broker.bootstrap)")
-        let admin = try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrap))
         let input = uniqueName("orders"), output = uniqueName("doubled"), deadLetters = uniqueName("dlq")
         try admin.createTopic(input, partitions: 2)
         try admin.createTopic(output, partitions: 2)

@@ -12,6 +12,14 @@ class KafkaJobTestCase: BrokerTestCase {
     /// Consumer settings for Tansu, whose JoinGroup waits up to the rebalance timeout.
     static let groupProperties = ["session.timeout.ms": "6000", "max.poll.interval.ms": "10000", "heartbeat.interval.ms": "500"]
 
+    /// Starts Tansu, names it in the output, and returns it with an admin client; the caller
+    /// stops the broker.
+    func startTansu() throws -> (broker: TestBroker, admin: KafkaAdmin) {
+        let broker = try TestBroker.start(.tansu)
+        announce("Tansu at \(broker.bootstrap)")
+        return (broker, try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrap)))
+    }
+
     /// Runs `job` on its own thread; returns a handle to stop it and collect its outcome.
     func start(_ job: Job) -> RunningJob {
         RunningJob(job: job)

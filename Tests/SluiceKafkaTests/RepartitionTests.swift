@@ -81,10 +81,8 @@ final class RepartitionTests: KafkaJobTestCase {
 
     func testKeyedWindowJobThroughRepartitionTopic() throws {
         guard try runsOnLibrdkafka216() else { return }
-        let broker = try TestBroker.start(.tansu)
+        let (broker, admin) = try startTansu()
         defer { broker.stop() }
-        announce("Tansu at \(broker.bootstrap)")
-        let admin = try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: broker.bootstrap))
         let input = uniqueName("clicks"), output = uniqueName("counts"), jobName = uniqueName("click-counts")
         try admin.createTopic(input, partitions: Self.inputPartitions)
         try admin.createTopic(output, partitions: 1)
