@@ -9,6 +9,7 @@ import Synchronization
 /// failed one, naming topic and partition, so the runtime never commits source positions
 /// past output that was lost. Thread-safe: tasks write concurrently.
 public final class KafkaSink: Sink, Sendable {
+    /// Kafka records: topic, partition, key, value, headers and timestamp.
     public typealias Element = SinkRecord
 
     private let output: DeliveryCheckedProducer

@@ -15,6 +15,7 @@ import Sluice
 /// As an ``InternalTopicSource`` it also reads the job's repartition topics, so one consumer
 /// per worker serves input and exchanges and the group spreads both over the workers.
 public final class KafkaSource: Source, Membership, InternalTopicSource, @unchecked Sendable {
+    /// Kafka records, undecoded; ``StreamEnvironment/fromSource(_:deserializer:watermarks:partitionedBy:)`` decodes them.
     public typealias Element = SourceRecord
 
     /// The consumer, shared with the job's ``KafkaCommitPoint``.

@@ -19,5 +19,6 @@ public struct JobConfiguration: Sendable {
     /// Where processing time comes from.
     public var clock: any ProcessingTimeClock = SystemClock()
 
+    /// The defaults listed above; set the properties you need to change.
     public init() {}
 }

@@ -21,7 +21,9 @@ public protocol KeyedProcessFunction<Key, Input, Output>: AnyObject {
 }
 
 extension KeyedProcessFunction {
+    /// Does nothing; implement it to register state.
     public func open(_ context: RuntimeContext<Key>) throws {}
 
+    /// Does nothing; implement it when the function registers timers.
     public func onTimer(_ timestamp: Int64, context: KeyedProcessContext<Key, Output>, out: Collector<Output>) throws {}
 }

@@ -12,6 +12,7 @@
 public final class StreamEnvironment {
     /// Names the job: the consumer group, and the prefix of its internal topics.
     public let jobName: String
+    /// How the job runs; read by ``build()`` and ``plan()``, so set it before them.
     public var configuration: JobConfiguration
     /// Which splits this worker owns; every split by default.
     public var membership: any Membership = StaticMembership()
@@ -25,6 +26,7 @@ public final class StreamEnvironment {
     var sinks: [any Sink] = []
     private var sourceCount = 0
 
+    /// An environment with no sources yet, a static membership and an in-memory commit point.
     public init(jobName: String = "sluice-job", configuration: JobConfiguration = JobConfiguration()) {
         self.jobName = jobName
         self.configuration = configuration

@@ -22,10 +22,12 @@ public final class TimerService<Key: Hashable> {
         processingTimers.register(Timer(timestamp: timestamp, key: currentKey, namespace: TimerNamespace()))
     }
 
+    /// Cancels the current key's event-time timer at `timestamp`, if there is one.
     public func deleteEventTimeTimer(_ timestamp: Int64) {
         eventTimers.delete(Timer(timestamp: timestamp, key: currentKey, namespace: TimerNamespace()))
     }
 
+    /// Cancels the current key's processing-time timer at `timestamp`, if there is one.
     public func deleteProcessingTimeTimer(_ timestamp: Int64) {
         processingTimers.delete(Timer(timestamp: timestamp, key: currentKey, namespace: TimerNamespace()))
     }

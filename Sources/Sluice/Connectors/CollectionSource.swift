@@ -3,8 +3,11 @@
 /// Element `i` goes to partition `i % partitions` and gets, inside it, the offset of its rank
 /// there, so a test can tell exactly which records a commit covers.
 public final class CollectionSource<Element>: Source {
+    /// The name given at creation; also the topic of its splits.
     public let name: String
+    /// Always `true`: each split ends after its last element.
     public var isBounded: Bool { true }
+    /// Always `true`: the elements live in this process.
     public var isInProcess: Bool { true }
 
     private var partitions: [[(value: Element, timestamp: Int64)]]
@@ -26,10 +29,12 @@ public final class CollectionSource<Element>: Source {
         self.partitions = spread
     }
 
+    /// One split per partition, numbered from 0, with the source's name as topic.
     public func splits() -> [Split] {
         partitions.indices.map { Split(topic: name, partition: Int32($0)) }
     }
 
+    /// Starts new splits at offset 0; splits already assigned keep their position.
     public func assign(_ splits: [Split]) {
         for split in splits where cursor[split] == nil {
             cursor[split] = 0
@@ -37,15 +42,19 @@ public final class CollectionSource<Element>: Source {
         }
     }
 
+    /// Makes the element at `offset` in the split's partition the next one read.
     public func seek(_ split: Split, to offset: Int64) {
         cursor[split] = Int(offset)
     }
 
+    /// Forgets the splits' positions; assigning them again starts at offset 0.
     public func revoke(_ splits: [Split]) {
         for split in splits { cursor[split] = nil }
         assigned.removeAll(where: splits.contains)
     }
 
+    /// Never waits: appends what is left of each assigned split up to `maxRecords`, and marks a
+    /// split ended once its last element is delivered.
     public func poll(maxRecords: Int, timeout: Duration, into batch: inout SourceBatch<Element>) {
         var budget = maxRecords
         for split in assigned {

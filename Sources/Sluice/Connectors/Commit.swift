@@ -11,6 +11,7 @@ public struct Commit: Sendable {
     /// at-least-once runs.
     public var taskSnapshots: [TaskID: [UInt8]]
 
+    /// A commit of `positions` (next offsets to read) and, for exactly-once runs, task snapshots.
     public init(positions: [Split: Int64], taskSnapshots: [TaskID: [UInt8]] = [:]) {
         self.positions = positions
         self.taskSnapshots = taskSnapshots

@@ -30,7 +30,9 @@ public protocol CommitPoint: AnyObject {
 }
 
 extension CommitPoint {
+    /// Does nothing, for commit points without transactions.
     public func begin() throws {}
 
+    /// Does nothing, for commit points without transactions.
     public func abort() throws {}
 }

@@ -4,8 +4,11 @@
 /// `timestamp(index)`. With a `count` the source is bounded and each partition ends after
 /// `count` records; without one it runs until the job is stopped.
 public final class GeneratorSource<Element>: Source {
+    /// The name given at creation, `generator` by default; also the topic of its splits.
     public let name: String
+    /// Whether a `count` was given.
     public var isBounded: Bool { count != nil }
+    /// Always `true`: records are computed in this process.
     public var isInProcess: Bool { true }
 
     private let count: Int64?
@@ -17,6 +20,13 @@ public final class GeneratorSource<Element>: Source {
     private var endReported: Set<Split> = []
     private var rotation = 0
 
+    /// - Parameters:
+    ///   - name: the name its splits carry as their topic.
+    ///   - count: records per partition, or `nil` for an unbounded source.
+    ///   - partitions: how many splits to generate.
+    ///   - timestamp: the event time in milliseconds of the record at an index; the index itself by
+    ///     default.
+    ///   - element: the record at an index of a partition.
     public init(
         name: String = "generator",
         count: Int64?,
@@ -32,10 +42,12 @@ public final class GeneratorSource<Element>: Source {
         self.timestamp = timestamp
     }
 
+    /// One split per partition, numbered from 0, with the source's name as topic.
     public func splits() -> [Split] {
         (0..<partitionCount).map { Split(topic: name, partition: Int32($0)) }
     }
 
+    /// Starts new splits at index 0; splits already assigned keep their position.
     public func assign(_ splits: [Split]) {
         for split in splits where next[split] == nil {
             next[split] = 0
@@ -43,15 +55,19 @@ public final class GeneratorSource<Element>: Source {
         }
     }
 
+    /// Makes `offset` the next index generated for `split`.
     public func seek(_ split: Split, to offset: Int64) {
         next[split] = offset
     }
 
+    /// Forgets the splits' positions; assigning them again starts at index 0.
     public func revoke(_ splits: [Split]) {
         for split in splits { next[split] = nil }
         assigned.removeAll(where: splits.contains)
     }
 
+    /// Never waits: generates an equal share of `maxRecords` (at least one record) for each
+    /// assigned split, and marks a split ended once it reaches `count`.
     public func poll(maxRecords: Int, timeout: Duration, into batch: inout SourceBatch<Element>) {
         guard !assigned.isEmpty else { return }
         // Rotating the starting split keeps every partition moving when the budget is smaller

@@ -7,8 +7,10 @@ import Synchronization
 public final class LocalCommitPoint: CommitPoint, Sendable {
     private let state = Mutex<(positions: [Split: Int64], history: [Commit])>(([:], []))
 
+    /// A commit point with nothing committed yet.
     public init() {}
 
+    /// Keeps, per split, the highest position seen, and appends `commit` to ``history``.
     public func commit(_ commit: Commit) throws {
         state.withLock { state in
             for (split, position) in commit.positions {
@@ -18,6 +20,7 @@ public final class LocalCommitPoint: CommitPoint, Sendable {
         }
     }
 
+    /// Reads the positions from memory; nothing survives the process.
     public func committedPositions(for splits: [Split]) throws -> [Split: Int64] {
         state.withLock { state in state.positions.filter { splits.contains($0.key) } }
     }

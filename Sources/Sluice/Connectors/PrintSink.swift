@@ -1,5 +1,6 @@
 /// Writes each element's description to standard output, one line each, like Flink's `print()`.
 public final class PrintSink<Element>: Sink {
+    /// Always `print`.
     public let name: String
     private let prefix: String
     private let lock = LockedValue(())
@@ -10,6 +11,7 @@ public final class PrintSink<Element>: Sink {
         self.prefix = prefix
     }
 
+    /// Prints the elements of one call in one piece, so lines of concurrent tasks never interleave.
     public func write(_ elements: [Element]) {
         var text = ""
         for element in elements {
@@ -21,5 +23,6 @@ public final class PrintSink<Element>: Sink {
         lock.withLock { _ in print(text, terminator: "") }
     }
 
+    /// Does nothing: ``write(_:)`` has already printed.
     public func flush() {}
 }

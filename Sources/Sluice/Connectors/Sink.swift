@@ -30,5 +30,6 @@ public protocol Sink<Element>: AnyObject, Sendable {
 }
 
 extension Sink {
+    /// Does nothing, for sinks that hold no resources.
     public func close() {}
 }

@@ -63,7 +63,9 @@ public protocol Source<Element>: AnyObject {
 }
 
 extension Source {
+    /// `false`: a source lives outside the process unless it says otherwise.
     public var isInProcess: Bool { false }
 
+    /// Does nothing, for sources that hold no resources.
     public func close() {}
 }

@@ -7,11 +7,16 @@ public struct SourceBatch<Element> {
     /// The records of one split in this batch, as parallel arrays so a chunk can flow into the
     /// operator chain without being copied element by element.
     public struct Chunk {
+        /// The split every record of the chunk comes from.
         public var split: Split
+        /// The records, in offset order.
         public var values: [Element]
+        /// Each record's own offset in ``split``.
         public var offsets: [Int64]
+        /// Each record's timestamp in milliseconds; event time unless the job assigns its own.
         public var timestamps: [Int64]
 
+        /// A chunk of `split`; the three arrays must have the same length.
         public init(split: Split, values: [Element] = [], offsets: [Int64] = [], timestamps: [Int64] = []) {
             precondition(values.count == offsets.count && values.count == timestamps.count,
                          "a chunk needs one offset and one timestamp per value")
@@ -22,10 +27,12 @@ public struct SourceBatch<Element> {
         }
     }
 
+    /// The records, one chunk per run of consecutive records of a split.
     public private(set) var chunks: [Chunk] = []
     /// Splits of a bounded source that have no records beyond those delivered so far.
     public private(set) var endedSplits: [Split] = []
 
+    /// An empty batch.
     public init() {}
 
     /// The number of records in the batch.

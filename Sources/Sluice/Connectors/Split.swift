@@ -9,14 +9,17 @@ public struct Split: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The partition number inside `topic`.
     public var partition: Int32
 
+    /// Partition `partition` of `topic`.
     public init(topic: String, partition: Int32) {
         self.topic = topic
         self.partition = partition
     }
 
+    /// Orders by topic, then partition.
     public static func < (lhs: Split, rhs: Split) -> Bool {
         (lhs.topic, lhs.partition) < (rhs.topic, rhs.partition)
     }
 
+    /// `topic[partition]`, as plans and messages show it.
     public var description: String { "\(topic)[\(partition)]" }
 }

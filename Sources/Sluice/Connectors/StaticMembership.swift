@@ -9,10 +9,12 @@ public final class StaticMembership: Membership {
         self.splits = splits
     }
 
+    /// Assigns, at once, the given splits found in `available`, or every available split.
     public func join(listener: MembershipListener, available: [Split]) throws {
         let owned = splits.map { wanted in available.filter(wanted.contains) } ?? available
         try listener.splitsAssigned(owned)
     }
 
+    /// Does nothing: there is no group to leave.
     public func leave() throws {}
 }

@@ -37,6 +37,7 @@ public protocol DistributedExchangeTransport: AnyObject, Sendable {
 }
 
 extension DistributedExchangeTransport {
+    /// Does nothing, for transports that hold no resources.
     public func close() {}
 }
 
@@ -47,6 +48,7 @@ public struct InternalTopic: Sendable, Hashable {
     /// One partition per downstream task.
     public var partitionCount: Int
 
+    /// A topic named `name` with `partitionCount` partitions.
     public init(name: String, partitionCount: Int) {
         self.name = name
         self.partitionCount = partitionCount
@@ -67,6 +69,7 @@ public struct ExchangeRecord: Sendable, Hashable {
     /// Empty for elements; the ``RepartitionControl`` fields for control records.
     public var headers: [RecordHeader]
 
+    /// A record for `partition` of a repartition topic; `headers` are empty for elements.
     public init(partition: Int32, key: [UInt8]?, value: [UInt8], timestamp: Int64?, headers: [RecordHeader] = []) {
         self.partition = partition
         self.key = key

@@ -35,10 +35,12 @@ public protocol Exchange<Element>: AnyObject, Sendable {
 
 /// What a downstream task receives from an ``Exchange`` in one round.
 public struct ExchangeDelivery<Element> {
+    /// The batches sent to this partition since the last delivery, in upstream task order.
     public var batches: [StreamBatch<Element>]
     /// The minimum watermark over active upstream tasks, or `nil` while none is active.
     public var watermark: Int64?
 
+    /// A delivery of `batches` with the partition's input watermark, in milliseconds.
     public init(batches: [StreamBatch<Element>], watermark: Int64?) {
         self.batches = batches
         self.watermark = watermark

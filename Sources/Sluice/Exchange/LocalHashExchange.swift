@@ -14,6 +14,7 @@ public final class LocalHashExchange<Element>: Exchange, @unchecked Sendable {
         var idle = false
     }
 
+    /// The number of downstream tasks given at creation.
     public let partitionCount: Int
     private let mailboxes: [[Mailbox]]
     private let upstreamWatermarks: [UpstreamWatermark]
@@ -27,16 +28,19 @@ public final class LocalHashExchange<Element>: Exchange, @unchecked Sendable {
         upstreamWatermarks = (0..<upstreamCount).map { _ in UpstreamWatermark() }
     }
 
+    /// Queues `batch` in the mailbox of `upstream` and `partition`, without copying.
     public func send(_ batch: StreamBatch<Element>, toPartition partition: Int, from upstream: Int) {
         mailboxes[upstream][partition].batches.append(batch)
     }
 
+    /// Records the task's watermark, which never moves back, and whether it is idle.
     public func sendWatermark(_ watermark: Int64, idle: Bool, from upstream: Int) {
         let entry = upstreamWatermarks[upstream]
         entry.watermark = max(entry.watermark, watermark)
         entry.idle = idle
     }
 
+    /// Empties the partition's mailboxes, upstream task by upstream task.
     public func receive(partition: Int) -> ExchangeDelivery<Element> {
         var batches: [StreamBatch<Element>] = []
         for upstream in mailboxes.indices {

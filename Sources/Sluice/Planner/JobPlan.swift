@@ -16,6 +16,7 @@ public struct JobPlan: Sendable, CustomStringConvertible {
         /// A Kafka topic keyed by murmur2, in distributed mode.
         case repartitionTopic(String)
 
+        /// The kind in words, as ``JobPlan/description`` shows it.
         public var description: String {
             switch self {
             case .localHash: "local hash exchange"
@@ -24,7 +25,9 @@ public struct JobPlan: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Operators chained between exchanges, run as one task per source split or exchange partition.
     public struct Stage: Sendable {
+        /// The stage's number: 0 reads the sources; each exchange starts a new stage.
         public var id: Int
         /// Operators chained in this stage, in graph order.
         public var operators: [String]
@@ -32,18 +35,27 @@ public struct JobPlan: Sendable, CustomStringConvertible {
         public var taskCount: Int
     }
 
+    /// An exchange that partitions records by key between two stages.
     public struct ExchangeStep: Sendable {
+        /// The ``Stage/id`` of the sending stage.
         public var fromStage: Int
+        /// The ``Stage/id`` of the receiving stage.
         public var toStage: Int
         /// The key name given to `keyBy`, if any.
         public var keyName: String?
+        /// How records cross: in process or through a repartition topic.
         public var kind: ExchangeKind
+        /// Partitions of the exchange: one per task of the receiving stage.
         public var partitionCount: Int
     }
 
+    /// The job's name, from ``StreamEnvironment/jobName``.
     public var jobName: String
+    /// Whether the job runs in one process or in a consumer group.
     public var mode: Mode
+    /// The stages, in order of their ids.
     public var stages: [Stage]
+    /// The exchanges between stages, in graph order.
     public var exchanges: [ExchangeStep]
     /// Source names (Kafka: topics) read by the job.
     public var sourceTopics: [String]
@@ -54,6 +66,8 @@ public struct JobPlan: Sendable, CustomStringConvertible {
         exchanges.compactMap { if case .repartitionTopic(let topic) = $0.kind { topic } else { nil } }
     }
 
+    /// The plan as indented lines: sources, each stage with its tasks, operators and outgoing
+    /// exchanges, sinks, and the topics to create.
     public var description: String {
         var lines = ["job \(jobName) (\(mode.rawValue) mode)"]
         lines.append("  sources: \(sourceTopics.joined(separator: ", "))")

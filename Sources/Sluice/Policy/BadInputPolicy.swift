@@ -18,8 +18,12 @@ public enum BadInputPolicy: Sendable {
 
 /// The header names the dead-letter policy adds.
 public enum DeadLetterHeader {
+    /// The topic (or in-process source name) the failed record was read from.
     public static let topic = "sluice.dlq.topic"
+    /// The failed record's partition, as decimal text.
     public static let partition = "sluice.dlq.partition"
+    /// The failed record's own offset, as decimal text.
     public static let offset = "sluice.dlq.offset"
+    /// The failing operator and the error, as `operator: error`.
     public static let error = "sluice.dlq.error"
 }

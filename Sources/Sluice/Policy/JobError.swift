@@ -7,6 +7,7 @@ public enum JobError: Error, CustomStringConvertible {
     /// A sink, source or commit point failed; not the fault of one record.
     case connectorFailed(String, underlying: any Error)
 
+    /// A message with the reason, or with the failed connector and its error.
     public var description: String {
         switch self {
         case .invalidPlan(let reason): "invalid job plan: \(reason)"

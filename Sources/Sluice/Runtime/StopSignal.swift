@@ -5,11 +5,14 @@ import Synchronization
 public final class StopSignal: Sendable {
     private let requested = Atomic<Bool>(false)
 
+    /// A signal not requested yet.
     public init() {}
 
+    /// Requests the stop; the job sees it after its current round. Calling it again does nothing.
     public func stop() {
         requested.store(true, ordering: .releasing)
     }
 
+    /// Whether ``stop()`` has been called.
     public var isRequested: Bool { requested.load(ordering: .acquiring) }
 }

@@ -4,12 +4,15 @@
 /// input instead of copying it, which keeps the stateless hot path to one array write per
 /// element.
 public struct StreamBatch<Element> {
+    /// The elements, in order.
     public var values: [Element]
+    /// Each element's event time in milliseconds, parallel to ``values``.
     public var timestamps: [Int64]
     /// Per element, which polled source record it descends from (``RecordOrigin``), so the
     /// bad-input policy can name and dead-letter the original record of a failing element.
     var origins: [RecordOrigin]
 
+    /// An empty batch.
     public init() {
         values = []
         timestamps = []
@@ -31,8 +34,10 @@ public struct StreamBatch<Element> {
         self.origins = origins
     }
 
+    /// The number of elements.
     public var count: Int { values.count }
 
+    /// Whether the batch has no elements.
     public var isEmpty: Bool { values.isEmpty }
 
     mutating func reserveCapacity(_ capacity: Int) {

@@ -5,6 +5,7 @@ public enum SerializationError: Error, Equatable, CustomStringConvertible {
     /// A snapshot or length-prefixed encoding ended before the data it announced.
     case truncated(expected: Int, available: Int)
 
+    /// A one-line message saying what was wrong with the bytes.
     public var description: String {
         switch self {
         case .invalidUTF8(let count): "payload of \(count) bytes is not valid UTF-8"

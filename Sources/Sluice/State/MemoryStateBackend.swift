@@ -1,8 +1,10 @@
 /// Keeps keyed state in process memory: fast, bounded by RAM, lost with the process unless a
 /// checkpoint snapshots it.
 public struct MemoryStateBackend: StateBackend {
+    /// The memory backend; it has no settings.
     public init() {}
 
+    /// A new ``MemoryKeyedStateBackend``; `task` is unused, since each task keeps its own.
     public func makeKeyedBackend<Key: Hashable>(
         keyCodec: (any Codec<Key>)?, operatorName: String, task: TaskID
     ) -> any KeyedStateBackend<Key> {
@@ -23,24 +25,32 @@ public final class MemoryKeyedStateBackend<Key: Hashable>: KeyedStateBackend {
     /// Snapshot entries of states the operator has not registered yet, decoded when it does.
     private var pendingRestore: [String: [(key: [UInt8], payload: [UInt8])]] = [:]
 
+    /// - Parameters:
+    ///   - keyCodec: encodes keys in snapshots; with `nil`, ``snapshot()`` and
+    ///     ``restore(from:)`` throw.
+    ///   - operatorName: names the operator in error messages.
     public init(keyCodec: (any Codec<Key>)?, operatorName: String) {
         self.keyCodec = keyCodec
         self.operatorName = operatorName
     }
 
+    /// Shared by every state handle of this backend, so setting it moves them all at once.
     public var currentKey: Key? {
         get { cursor.key }
         set { cursor.key = newValue }
     }
 
+    /// Registers (or finds) a value state kept in a dictionary by key.
     public func valueState<Value>(_ descriptor: ValueStateDescriptor<Value>) throws -> any ValueState<Value> {
         try register(descriptor.name) { MemoryValueState<Key, Value>(name: descriptor.name, cursor: cursor, codec: descriptor.codec) }
     }
 
+    /// Registers (or finds) a list state kept in a dictionary by key.
     public func listState<Element>(_ descriptor: ListStateDescriptor<Element>) throws -> any ListState<Element> {
         try register(descriptor.name) { MemoryListState<Key, Element>(name: descriptor.name, cursor: cursor, codec: descriptor.codec) }
     }
 
+    /// Registers (or finds) a map state kept in a dictionary by key.
     public func mapState<MapKey: Hashable, Value>(_ descriptor: MapStateDescriptor<MapKey, Value>) throws
         -> any MapState<MapKey, Value>
     {
@@ -55,12 +65,15 @@ public final class MemoryKeyedStateBackend<Key: Hashable>: KeyedStateBackend {
         try register(name) { MemoryWindowState<Key, Accumulator>(name: name) }
     }
 
+    /// Keys of registered states only: entries restored for states not registered yet do not
+    /// count.
     public var keys: [Key] {
         var seen = Set<Key>()
         for name in tableOrder { seen.formUnion(tables[name]!.keys) }
         return Array(seen)
     }
 
+    /// Includes restored entries of states not registered yet, so a snapshot loses nothing.
     public func snapshot() throws -> [UInt8] {
         guard let keyCodec else {
             throw StateError.notSnapshottable("the keys of operator '\(operatorName)'")
@@ -78,6 +91,7 @@ public final class MemoryKeyedStateBackend<Key: Hashable>: KeyedStateBackend {
         return writer.bytes
     }
 
+    /// Replaces registered states at once; states registered later receive their entries then.
     public func restore(from snapshot: [UInt8]) throws {
         guard let keyCodec else {
             throw StateError.notSnapshottable("the keys of operator '\(operatorName)'")

@@ -3,10 +3,12 @@
 /// The name identifies the state inside its operator across snapshot and restore, so keep it
 /// stable between versions of a job.
 public struct ValueStateDescriptor<Value>: Sendable {
+    /// The state's name, unique within its operator.
     public let name: String
     /// Encodes values in snapshots; a state without one cannot be snapshotted.
     public let codec: (any Codec<Value>)?
 
+    /// A descriptor named `name`; with a `nil` codec the state cannot be snapshotted.
     public init(_ name: String, codec: (any Codec<Value>)?) {
         self.name = name
         self.codec = codec
@@ -22,9 +24,12 @@ extension ValueStateDescriptor where Value: Codable {
 
 /// Names a ``ListState`` and says how to snapshot its elements.
 public struct ListStateDescriptor<Element>: Sendable {
+    /// The state's name, unique within its operator.
     public let name: String
+    /// Encodes elements in snapshots; a state without one cannot be snapshotted.
     public let codec: (any Codec<Element>)?
 
+    /// A descriptor named `name`; with a `nil` codec the state cannot be snapshotted.
     public init(_ name: String, codec: (any Codec<Element>)?) {
         self.name = name
         self.codec = codec
@@ -40,10 +45,14 @@ extension ListStateDescriptor where Element: Codable {
 
 /// Names a ``MapState`` and says how to snapshot its entries.
 public struct MapStateDescriptor<MapKey: Hashable, Value>: Sendable {
+    /// The state's name, unique within its operator.
     public let name: String
+    /// Encodes map keys in snapshots; a state without one cannot be snapshotted.
     public let keyCodec: (any Codec<MapKey>)?
+    /// Encodes map values in snapshots; a state without one cannot be snapshotted.
     public let valueCodec: (any Codec<Value>)?
 
+    /// A descriptor named `name`; with a `nil` codec the state cannot be snapshotted.
     public init(_ name: String, keyCodec: (any Codec<MapKey>)?, valueCodec: (any Codec<Value>)?) {
         self.name = name
         self.keyCodec = keyCodec

@@ -7,6 +7,7 @@ public enum StateError: Error, Equatable, CustomStringConvertible {
     /// The snapshot bytes are not in the backend's format.
     case corruptSnapshot(String)
 
+    /// A message saying what failed and why.
     public var description: String {
         switch self {
         case .notSnapshottable(let what): "cannot snapshot \(what): no codec"

@@ -11,7 +11,10 @@ public protocol ProcessWindowFunction<Key, Input, Output>: Sendable {
 
 /// The window being fired and the time.
 public struct WindowContext: Sendable {
+    /// The window that fires.
     public let window: TimeWindow
+    /// The operator's watermark when the window fires, in milliseconds.
     public let currentWatermark: Int64
+    /// The processing time of the current round, in milliseconds since the Unix epoch.
     public let currentProcessingTime: Int64
 }

@@ -1,8 +1,11 @@
 /// A window of event time, `[start, end)` in milliseconds, like Flink's `TimeWindow`.
 public struct TimeWindow: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
+    /// The first millisecond inside the window.
     public var start: Int64
+    /// The end in milliseconds, exclusive: the first millisecond after the window.
     public var end: Int64
 
+    /// The window `[start, end)`.
     public init(start: Int64, end: Int64) {
         self.start = start
         self.end = end
@@ -22,9 +25,11 @@ public struct TimeWindow: Hashable, Sendable, Codable, Comparable, CustomStringC
         TimeWindow(start: min(start, other.start), end: max(end, other.end))
     }
 
+    /// Orders by start, then end.
     public static func < (lhs: TimeWindow, rhs: TimeWindow) -> Bool {
         (lhs.start, lhs.end) < (rhs.start, rhs.end)
     }
 
+    /// `[start, end)`, as plans and messages show it.
     public var description: String { "[\(start), \(end))" }
 }

@@ -40,6 +40,7 @@ public struct WindowAssigner: Sendable, CustomStringConvertible {
         return remainder < 0 ? timestamp - (remainder + size) : timestamp - remainder
     }
 
+    /// The assigner in words, sizes in milliseconds, such as `tumbling 5000 ms`.
     public var description: String {
         switch kind {
         case .tumbling(let size, let offset): "tumbling \(size) ms" + (offset == 0 ? "" : " offset \(offset) ms")
@@ -66,6 +67,7 @@ public enum TumblingEventTimeWindows {
 /// Fixed-size windows that start every `slide`, so an element may fall in several, like
 /// Flink's `SlidingEventTimeWindows`.
 public enum SlidingEventTimeWindows {
+    /// Windows of `size` that start every `slide`, aligned to the epoch plus `offset`.
     public static func of(size: Duration, slide: Duration, offset: Duration = .zero) -> WindowAssigner {
         precondition(size.milliseconds > 0 && slide.milliseconds > 0, "size and slide are positive")
         return WindowAssigner(kind: .sliding(size: size.milliseconds, slide: slide.milliseconds, offset: offset.milliseconds))
@@ -75,6 +77,7 @@ public enum SlidingEventTimeWindows {
 /// Windows per key that close after `gap` without elements, merging when elements bridge two
 /// sessions, like Flink's `EventTimeSessionWindows`.
 public enum EventTimeSessionWindows {
+    /// Sessions that close once `gap` of event time passes without an element for the key.
     public static func withGap(_ gap: Duration) -> WindowAssigner {
         precondition(gap.milliseconds > 0, "a session gap is positive")
         return WindowAssigner(kind: .session(gap: gap.milliseconds))
