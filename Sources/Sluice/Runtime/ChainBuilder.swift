@@ -50,16 +50,3 @@ final class ChainBuilder {
         return node
     }
 }
-
-/// What the operators of one task share.
-final class TaskContext {
-    let taskID: TaskID
-    let failures: FailureHandler
-    let stateBackend: any StateBackend
-
-    init(taskID: TaskID, failures: FailureHandler, stateBackend: any StateBackend) {
-        self.taskID = taskID
-        self.failures = failures
-        self.stateBackend = stateBackend
-    }
-}

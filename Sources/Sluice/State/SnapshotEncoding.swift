@@ -11,6 +11,24 @@ struct SnapshotWriter {
         bytes.append(value)
     }
 
+    mutating func write(_ value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func write(_ value: Int64) {
+        write(UInt64(bitPattern: value))
+    }
+
+    mutating func write(_ value: Bool) {
+        bytes.append(value ? 1 : 0)
+    }
+
+    /// A byte string that may be absent: a presence flag, then the bytes.
+    mutating func write(optionalBytes chunk: [UInt8]?) {
+        write(chunk != nil)
+        if let chunk { write(bytes: chunk) }
+    }
+
     mutating func write(bytes chunk: [UInt8]) {
         write(UInt32(chunk.count))
         bytes.append(contentsOf: chunk)
@@ -46,6 +64,32 @@ struct SnapshotReader {
         }
         position += 4
         return value
+    }
+
+    mutating func readUInt64() throws -> UInt64 {
+        try need(8)
+        var value: UInt64 = 0
+        for shift in 0..<8 {
+            value |= UInt64(bytes[position + shift]) << (8 * shift)
+        }
+        position += 8
+        return value
+    }
+
+    mutating func readInt64() throws -> Int64 {
+        Int64(bitPattern: try readUInt64())
+    }
+
+    mutating func readBool() throws -> Bool {
+        switch try readUInt8() {
+        case 0: false
+        case 1: true
+        case let other: throw StateError.corruptSnapshot("a flag holds \(other)")
+        }
+    }
+
+    mutating func readOptionalBytes() throws -> [UInt8]? {
+        try readBool() ? try readBytes() : nil
     }
 
     mutating func readBytes() throws -> [UInt8] {

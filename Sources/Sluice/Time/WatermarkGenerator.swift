@@ -35,4 +35,26 @@ struct WatermarkGenerator {
         if lastActivity == nil || lastActivity == .min { lastActivity = now }
         return (watermark, now - lastActivity! >= idleTimeout)
     }
+
+    /// The generator's progress as bytes, for checkpoints: the highest timestamp seen and
+    /// whether the split ended. Idleness is not kept: it is measured again from the restore on.
+    func snapshot() -> [UInt8] {
+        var writer = SnapshotWriter()
+        writer.write(UInt8(1))
+        writer.write(highestTimestamp)
+        writer.write(ended)
+        return writer.bytes
+    }
+
+    /// Takes back the progress ``snapshot()`` captured.
+    mutating func restore(_ bytes: [UInt8]) throws {
+        var reader = SnapshotReader(bytes)
+        let version = try reader.readUInt8()
+        guard version == 1 else {
+            throw StateError.corruptSnapshot("watermark generator state of unknown version \(version)")
+        }
+        highestTimestamp = try reader.readInt64()
+        ended = try reader.readBool()
+        guard reader.isAtEnd else { throw StateError.corruptSnapshot("trailing bytes after watermark generator state") }
+    }
 }

@@ -1,0 +1,29 @@
+/// What the operators of one task share while its chain is built: its identity, its failure
+/// policy, its state backend, and the list of checkpoint participants.
+final class TaskContext {
+    let taskID: TaskID
+    let failures: FailureHandler
+    let stateBackend: any StateBackend
+    /// Whether the job checkpoints its state (exactly-once): operators then track which keys
+    /// change, so checkpoints can be incremental, and refuse state they cannot encode.
+    let checkpointing: Bool
+    /// Every participant registered while the chain was built, in registration order.
+    private(set) var participants: [any CheckpointParticipant] = []
+
+    init(taskID: TaskID, failures: FailureHandler, stateBackend: any StateBackend, checkpointing: Bool = false) {
+        self.taskID = taskID
+        self.failures = failures
+        self.stateBackend = stateBackend
+        self.checkpointing = checkpointing
+    }
+
+    /// Adds `participant` to the task's checkpoints. Two participants with one
+    /// ``CheckpointParticipant/checkpointID`` would restore each other's state, so that is a
+    /// planning error.
+    func register(_ participant: any CheckpointParticipant) throws {
+        guard !participants.contains(where: { $0.checkpointID == participant.checkpointID }) else {
+            throw JobError.invalidPlan("two operators of \(taskID) checkpoint under the id '\(participant.checkpointID)'")
+        }
+        participants.append(participant)
+    }
+}
