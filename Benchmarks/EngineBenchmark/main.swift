@@ -13,7 +13,7 @@ func singleThreaded(_ name: String) -> StreamEnvironment {
     var configuration = JobConfiguration()
     configuration.threads = 1
     configuration.parallelism = 1
-    configuration.commitInterval = .seconds(3600)
+    configuration.checkpointInterval = .seconds(3600)
     return StreamEnvironment(jobName: name, configuration: configuration)
 }
 

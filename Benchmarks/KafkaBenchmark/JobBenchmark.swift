@@ -61,19 +61,17 @@ struct JobBenchmark {
     /// Reads `input` from the beginning in a fresh group, upper-cases the first byte of each
     /// value, and writes to `output`; returns once all records are written and committed, with
     /// the seconds from the first record to the end (the group join before it excluded).
-    private func sluiceJob(input: String, output: String) throws -> Double {
+    private func sluiceJob(input: String, output: String, guarantee: DeliveryGuarantee = .atLeastOnce) throws -> Double {
         let group = "bench-job-\(getpid())-\(input)"
-        let source = try KafkaSource(options: KafkaSourceOptions(
-            bootstrapServers: bootstrap, topics: [input], groupID: group,
-            properties: ["session.timeout.ms": "6000", "max.poll.interval.ms": "10000"]))
-        let sink = try KafkaSink(options: KafkaSinkOptions(bootstrapServers: bootstrap, topic: output))
+        let kafka = try KafkaRuntime(
+            bootstrapServers: bootstrap, guarantee: guarantee, workerID: "bench",
+            consumerProperties: ["session.timeout.ms": "6000", "max.poll.interval.ms": "10000"])
+        let sink = kafka.sink(topic: output)
         var configuration = JobConfiguration()
-        configuration.commitInterval = .seconds(1)
-        let env = StreamEnvironment(jobName: group, configuration: configuration)
-        env.membership = source
-        env.commitPoint = KafkaCommitPoint(source: source)
+        configuration.checkpointInterval = .seconds(1)
+        let env = StreamEnvironment(jobName: group, runtime: kafka, configuration: configuration)
         let countdown = Countdown(target: recordCount)
-        env.fromSource(source, deserializer: BytesCodec())
+        env.fromSource(try kafka.source(topics: [input]), deserializer: BytesCodec())
             .map { value -> [UInt8] in
                 var value = value
                 if !value.isEmpty { value[0] &-= 32 }

@@ -38,6 +38,10 @@ struct DemoCommand: ParsableCommand {
 
         let env = try WordCountJob.build(
             bootstrapServers: bootstrap, input: input, output: output, jobName: "sluice-demo", bounded: true)
+        // The embedded mock has no CreateTopics API: the job's checkpoint topic is made here.
+        for topic in try env.plan().checkpointTopics {
+            try cluster.createTopic(topic.name, partitions: Int32(topic.partitionCount))
+        }
         print(try env.describe())
         let metrics = try env.execute()
         print("job finished: \(metrics.recordsRead) records read, \(metrics.commits) commits\n")

@@ -37,17 +37,14 @@ final class DeadLetterTests: KafkaJobTestCase {
         let bad = try readAll(bootstrap: broker.bootstrap, topic: input, count: 21).first { $0.key == Array("bad".utf8) }!
 
         let group = uniqueName("job")
-        let source = try KafkaSource(options: KafkaSourceOptions(
-            bootstrapServers: broker.bootstrap, topics: [input], groupID: group, properties: Self.groupProperties))
-        let sink = try KafkaSink(options: KafkaSinkOptions(bootstrapServers: broker.bootstrap, topic: output))
-        let deadLetterSink = try KafkaSink(options: KafkaSinkOptions(bootstrapServers: broker.bootstrap, topic: deadLetters))
+        let kafka = try KafkaRuntime(
+            bootstrapServers: broker.bootstrap, workerID: "w0", consumerProperties: Self.groupProperties)
+        let sink = kafka.sink(topic: output)
         var configuration = JobConfiguration()
-        configuration.badInputPolicy = .deadLetter(deadLetterSink)
-        configuration.commitInterval = .milliseconds(500)
-        let env = StreamEnvironment(jobName: group, configuration: configuration)
-        env.membership = source
-        env.commitPoint = KafkaCommitPoint(source: source)
-        env.fromSource(source, deserializer: JSONCodec<Order>())
+        configuration.badInputPolicy = .deadLetter(kafka.sink(topic: deadLetters))
+        configuration.checkpointInterval = .milliseconds(500)
+        let env = StreamEnvironment(jobName: group, runtime: kafka, configuration: configuration)
+        env.fromSource(try kafka.source(topics: [input]), deserializer: JSONCodec<Order>())
             .map { Order(id: $0.id, amount: $0.amount * 2) }
             .sink(to: sink) { order in
                 SinkRecord(key: Array("order-\(order.id)".utf8), value: Array("\(order.id):\(order.amount)".utf8))

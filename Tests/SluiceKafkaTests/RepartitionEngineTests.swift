@@ -1,5 +1,5 @@
 import Foundation
-import Sluice
+@testable import Sluice
 import Synchronization
 import XCTest
 
@@ -26,9 +26,7 @@ final class RepartitionEngineTests: XCTestCase {
         let source = try MemoryTopicsSource(topic: "clicks", partitions: 2, transport: transport, records: input.map {
             ($0.partition, $0.timestamp, Array(try JSONEncoder().encode($0.click)))
         })
-        let env = StreamEnvironment(jobName: "counts")
-        env.membership = source
-        env.exchangeTransport = transport
+        let env = StreamEnvironment(jobName: "counts", runtime: MemoryRuntime(membership: source, transport: transport))
         let results = env.fromSource(source, deserializer: JSONCodec<Click>())
             .keyBy("user") { $0.user }
             .window(TumblingEventTimeWindows.of(seconds: 5))
@@ -43,11 +41,11 @@ final class RepartitionEngineTests: XCTestCase {
         XCTAssertEqual(transport.createdTopics, [InternalTopic(name: "counts-1-repartition", partitionCount: 2)])
         // Every upstream task (one per input partition) ended every partition with Int64.max.
         for partition in 0..<2 {
-            let finals = transport.records(of: "counts-1-repartition", partition: partition).filter {
-                $0.headers.contains(RecordHeader(key: RepartitionControl.watermark, string: String(Int64.max)))
+            let envelopes = try transport.records(of: "counts-1-repartition", partition: partition).map {
+                try RepartitionEnvelope.decode($0.value)
             }
-            let upstreams = finals.compactMap { $0.headers.first { $0.key == RepartitionControl.upstream } }
-            XCTAssertEqual(Set(upstreams.map { String(decoding: $0.value, as: UTF8.self) }), ["0", "1"])
+            let finals = envelopes.filter { $0.kind == .watermark(.max, idle: false) }
+            XCTAssertEqual(Set(finals.map(\.upstream)), [0, 1])
         }
         // Elements are keyed by the UTF-8 bytes of the user and placed by murmur2.
         let elements = (0..<2).flatMap { partition in
@@ -56,7 +54,8 @@ final class RepartitionEngineTests: XCTestCase {
         XCTAssertEqual(elements.count, input.count)
         for record in elements {
             XCTAssertEqual(Int(record.partition), Murmur2.partition(key: record.key!, partitionCount: 2))
-            let click = try JSONDecoder().decode(Click.self, from: Data(record.value))
+            XCTAssertEqual(try RepartitionEnvelope.decode(record.value).kind, .element)
+            let click = try JSONDecoder().decode(Click.self, from: Data(record.value[RepartitionEnvelope.headerSize...]))
             XCTAssertEqual(record.key, Array(click.user.utf8))
             XCTAssertEqual(record.timestamp, input.first { $0.click == click }?.timestamp, "event time travels as the record timestamp")
         }
@@ -78,9 +77,7 @@ final class RepartitionEngineTests: XCTestCase {
         let source = try MemoryTopicsSource(topic: "clicks", partitions: 3, transport: transport, records: input.map {
             ($0.partition, $0.timestamp, Array(try JSONEncoder().encode($0.click)))
         })
-        let env = StreamEnvironment(jobName: "totals")
-        env.membership = source
-        env.exchangeTransport = transport
+        let env = StreamEnvironment(jobName: "totals", runtime: MemoryRuntime(membership: source, transport: transport))
         let totals = env.fromSource(source, deserializer: JSONCodec<Click>())
             .keyBy("user") { $0.user }
             .window(TumblingEventTimeWindows.of(seconds: 5))
@@ -106,8 +103,7 @@ final class RepartitionEngineTests: XCTestCase {
         }
         let transport = MemoryTransport()
         let source = try MemoryTopicsSource(topic: "clicks", partitions: 1, transport: transport, records: [])
-        let env = StreamEnvironment(jobName: "opaque")
-        env.exchangeTransport = transport
+        let env = StreamEnvironment(jobName: "opaque", runtime: MemoryRuntime(membership: source, transport: transport))
         env.fromSource(source, deserializer: UTF8StringCodec())
             .map { Opaque(user: $0) }
             .keyBy("user") { $0.user }
@@ -118,6 +114,24 @@ final class RepartitionEngineTests: XCTestCase {
             guard case JobError.invalidPlan(let reason) = error else { return XCTFail("\(error)") }
             XCTAssertTrue(reason.contains("keyBy(\"user\")") && reason.contains("Opaque") && reason.contains("Codable"), reason)
         }
+    }
+}
+
+/// Runs a job over a ``MemoryTopicsSource`` and a ``MemoryTransport``, at-least-once.
+final class MemoryRuntime: JobRuntime {
+    private let membership: any Membership
+    private let transport: MemoryTransport
+    let commitPoint = LocalCommitPoint()
+
+    init(membership: any Membership, transport: MemoryTransport) {
+        self.membership = membership
+        self.transport = transport
+    }
+
+    var guarantee: DeliveryGuarantee { .atLeastOnce }
+
+    func openWorker(plan: JobPlan) throws -> WorkerServices {
+        WorkerServices(membership: membership, commitPoint: commitPoint, exchangeTransport: transport, workerID: "memory")
     }
 }
 

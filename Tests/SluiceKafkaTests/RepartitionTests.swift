@@ -30,18 +30,16 @@ final class RepartitionTests: KafkaJobTestCase {
 
     /// deserialize → keyBy(user) → 5 s tumbling count → `user <tab> window start <tab> count`.
     static func buildJob(
-        bootstrap: String, input: String, output: String, jobName: String, membership: (KafkaSource) -> any Membership
+        bootstrap: String, input: String, output: String, jobName: String, workerID: String = "w0",
+        assignmentObserver: (@Sendable (Set<Split>) -> Void)? = nil
     ) throws -> StreamEnvironment {
-        let source = try KafkaSource(options: KafkaSourceOptions(
-            bootstrapServers: bootstrap, topics: [input], groupID: jobName, properties: groupProperties))
-        let sink = try KafkaSink(options: KafkaSinkOptions(bootstrapServers: bootstrap, topic: output))
+        let kafka = try KafkaRuntime(bootstrapServers: bootstrap, workerID: workerID, consumerProperties: groupProperties)
+        let sink = kafka.sink(topic: output)
         var configuration = JobConfiguration()
-        configuration.commitInterval = .milliseconds(500)
-        let env = StreamEnvironment(jobName: jobName, configuration: configuration)
-        env.membership = membership(source)
-        env.commitPoint = KafkaCommitPoint(source: source)
-        env.exchangeTransport = try KafkaExchangeTransport(bootstrapServers: bootstrap)
-        env.fromSource(source, deserializer: JSONCodec<Click>())
+        configuration.checkpointInterval = .milliseconds(500)
+        configuration.assignmentObserver = assignmentObserver
+        let env = StreamEnvironment(jobName: jobName, runtime: kafka, configuration: configuration)
+        env.fromSource(try kafka.source(topics: [input]), deserializer: JSONCodec<Click>())
             .keyBy("user") { $0.user }
             .window(TumblingEventTimeWindows.of(seconds: 5))
             .aggregate(CountClicks()) { user, window, count in (user, window.start, count) }
@@ -87,8 +85,7 @@ final class RepartitionTests: KafkaJobTestCase {
         try admin.createTopic(input, partitions: Self.inputPartitions)
         try admin.createTopic(output, partitions: 1)
 
-        let env = try Self.buildJob(
-            bootstrap: broker.bootstrap, input: input, output: output, jobName: jobName, membership: { $0 })
+        let env = try Self.buildJob(bootstrap: broker.bootstrap, input: input, output: output, jobName: jobName)
         let plan = try env.plan()
         XCTAssertEqual(plan.mode, .distributed)
         XCTAssertEqual(plan.repartitionTopics, ["\(jobName)-1-repartition"])

@@ -82,8 +82,12 @@ final class RepartitionWorkersTests: KafkaJobTestCase {
         let directory = URL(fileURLWithPath: path)
         let assignmentFile = directory.appendingPathComponent("\(id).assigned")
         let env = try RepartitionTests.buildJob(
-            bootstrap: fields[0], input: fields[1], output: fields[2], jobName: fields[3],
-            membership: { RecordingMembership(wrapping: $0, file: assignmentFile) })
+            bootstrap: fields[0], input: fields[1], output: fields[2], jobName: fields[3], workerID: "w\(id)",
+            assignmentObserver: { owned in
+                // Replaced in one rename, so the parent never reads half a list.
+                let text = owned.sorted().map { "\($0.topic)\t\($0.partition)\n" }.joined()
+                try? Data(text.utf8).write(to: assignmentFile, options: .atomic)
+            })
         let running = start(try env.build())
         let stop = directory.appendingPathComponent("stop").path
         let deadline = Date().addingTimeInterval(240)
@@ -138,60 +142,5 @@ final class RepartitionWorkersTests: KafkaJobTestCase {
             guard fields.count == 2, let partition = Int32(fields[1]) else { return nil }
             return Split(topic: String(fields[0]), partition: partition)
         })
-    }
-}
-
-/// A membership that reports through another (the Kafka source's consumer group) and writes
-/// the splits it currently owns to a file after every change, for the parent test to watch.
-final class RecordingMembership: Membership {
-    private let wrapped: any Membership
-    private let file: URL
-
-    init(wrapping wrapped: any Membership, file: URL) {
-        self.wrapped = wrapped
-        self.file = file
-    }
-
-    func join(listener: MembershipListener, available: [Split]) throws {
-        try wrapped.join(listener: Recorder(forwardingTo: listener, file: file), available: available)
-    }
-
-    func leave() throws {
-        try wrapped.leave()
-    }
-
-    private final class Recorder: MembershipListener {
-        private let listener: MembershipListener
-        private let file: URL
-        private var owned: Set<Split> = []
-
-        init(forwardingTo listener: MembershipListener, file: URL) {
-            self.listener = listener
-            self.file = file
-        }
-
-        func splitsAssigned(_ splits: [Split]) throws {
-            try listener.splitsAssigned(splits)
-            owned.formUnion(splits)
-            try write()
-        }
-
-        func splitsRevoked(_ splits: [Split]) throws {
-            try listener.splitsRevoked(splits)
-            owned.subtract(splits)
-            try write()
-        }
-
-        func splitsLost(_ splits: [Split]) throws {
-            try listener.splitsLost(splits)
-            owned.subtract(splits)
-            try write()
-        }
-
-        /// Replaces the file in one rename, so the parent never reads half a list.
-        private func write() throws {
-            let text = owned.sorted().map { "\($0.topic)\t\($0.partition)\n" }.joined()
-            try Data(text.utf8).write(to: file, options: .atomic)
-        }
     }
 }

@@ -13,9 +13,9 @@ final class PolicyTests: XCTestCase {
             records[5][0].value = [0xff, 0xfe]
         }
         let source = ScriptedSource(polls: [records.flatMap { $0 }])
-        let env = environment(batchSize: batchSize, policy: policy)
-        let commits = LocalCommitPoint()
-        env.commitPoint = commits
+        let runtime = LocalRuntime()
+        let env = environment(batchSize: batchSize, policy: policy, runtime: runtime)
+        let commits = runtime.commitPoint
         let results = env.fromSource(source, deserializer: UTF8StringCodec())
             .map { value -> String in
                 if value.hasPrefix("bad") { throw TestFailure(reason: "cannot handle \(value)") }
@@ -51,10 +51,10 @@ final class PolicyTests: XCTestCase {
     func testFailCommitsOnlyRoundsBeforeTheFailingRecord() throws {
         for batchSize in [1, 2, 3, 4] {
             let split = Split(topic: "events", partition: 0)
-            let commits = LocalCommitPoint()
+            let runtime = LocalRuntime()
+            let commits = runtime.commitPoint
             let source = ScriptedSource(polls: [ScriptedSource.records(values.map { [(0, 0, $0)] }).flatMap { $0 }])
-            let env = environment(batchSize: batchSize)
-            env.commitPoint = commits
+            let env = environment(batchSize: batchSize, runtime: runtime)
             env.fromSource(source, deserializer: UTF8StringCodec())
                 .map { value -> String in if value.hasPrefix("bad") { throw TestFailure(reason: value) }; return value }
                 .collect()
@@ -115,9 +115,9 @@ final class PolicyTests: XCTestCase {
 
     func testStopCommitsWhatWasHandled() throws {
         let source = ScriptedSource(bounded: false, polls: ScriptedSource.records([[(0, 0, "a"), (0, 0, "b")], [(0, 0, "c")]]))
-        let env = environment()
-        let commits = LocalCommitPoint()
-        env.commitPoint = commits
+        let runtime = LocalRuntime()
+        let env = environment(runtime: runtime)
+        let commits = runtime.commitPoint
         let results = env.fromSource(source, deserializer: UTF8StringCodec()).collect()
         let job = try env.build()
         source.stopWhenExhausted = job.stopSignal

@@ -92,16 +92,16 @@ struct TestFailure: Error, CustomStringConvertible {
 
 func environment(
     _ name: String = "test", threads: Int = 2, parallelism: Int? = nil, batchSize: Int = 4096,
-    policy: BadInputPolicy = .fail, clock: (any ProcessingTimeClock)? = nil
+    policy: BadInputPolicy = .fail, clock: (any ProcessingTimeClock)? = nil, runtime: LocalRuntime = LocalRuntime()
 ) -> StreamEnvironment {
     var configuration = JobConfiguration()
     configuration.threads = threads
     configuration.parallelism = parallelism
     configuration.batchSize = batchSize
     configuration.badInputPolicy = policy
-    configuration.commitInterval = .zero
+    configuration.checkpointInterval = .zero
     if let clock { configuration.clock = clock }
-    return StreamEnvironment(jobName: name, configuration: configuration)
+    return StreamEnvironment(jobName: name, runtime: runtime, configuration: configuration)
 }
 
 struct Event: Sendable, Hashable, Codable {

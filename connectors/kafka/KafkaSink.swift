@@ -3,50 +3,55 @@ import RdKafka
 import Sluice
 import Synchronization
 
-/// Writes ``SinkRecord``s to Kafka through an idempotent producer.
+/// Writes ``SinkRecord``s to Kafka through its runtime's worker producer: inside the worker's
+/// transaction when the job is exactly-once, so a read_committed consumer sees each result
+/// once. Make it with ``KafkaRuntime/sink(topic:)``.
 ///
-/// ``write(_:)`` only enqueues; ``flush()`` waits for every delivery and throws the first
-/// failed one, naming topic and partition, so the runtime never commits source positions
-/// past output that was lost. Thread-safe: tasks write concurrently.
-public final class KafkaSink: Sink, Sendable {
+/// ``write(_:)`` only enqueues; the runtime flushes before every commit, and a flush throws
+/// the first failed delivery, naming topic and partition. A record the producer refuses for
+/// itself (larger than `message.max.bytes`) is reported as ``RecordRejected`` and follows the
+/// job's bad-input policy. Thread-safe: tasks write concurrently.
+public final class KafkaSink: Sink, RuntimeBound, Sendable {
     /// Kafka records: topic, partition, key, value, headers and timestamp.
     public typealias Element = SinkRecord
 
-    private let output: DeliveryCheckedProducer
-    private let defaultTopic: String?
+    private let kafka: KafkaRuntime
+    /// The topic of records whose ``SinkRecord/topic`` is `nil`.
+    public let topic: String?
 
-    /// The producer, shared with an exactly-once commit point in later versions.
-    public var producer: KafkaProducer { output.producer }
-
-    /// Creates the producer.
-    public init(options: KafkaSinkOptions, logger: Logger = Logger(label: "sluice.kafka.sink")) throws {
-        defaultTopic = options.topic
-        output = try DeliveryCheckedProducer(configuration: options.producerConfiguration, logger: logger)
+    init(runtime: KafkaRuntime, topic: String?) {
+        kafka = runtime
+        self.topic = topic
     }
 
+    /// The runtime whose producer writes this sink.
+    public var runtime: any JobRuntime { kafka }
+
     /// The default topic, for plans and messages.
-    public var name: String { "kafka:\(defaultTopic ?? "<per-record topic>")" }
+    public var name: String { "kafka:\(topic ?? "<per-record topic>")" }
 
     /// Enqueues the records.
     public func write(_ elements: [SinkRecord]) throws {
-        for record in elements {
-            guard let topic = record.topic ?? defaultTopic else {
-                throw KafkaError(code: -186, name: "_INVALID_ARG", message: "sink record has no topic and the sink has no default topic")
+        let producer = try kafka.workerProducer()
+        for (index, record) in elements.enumerated() {
+            guard let topic = record.topic ?? topic else {
+                throw RecordRejected(
+                    index: index,
+                    underlying: KafkaError(code: -186, name: "_INVALID_ARG", message: "sink record has no topic and the sink has no default topic"))
             }
-            try output.send(
-                topic: topic, partition: record.partition, key: record.key, value: record.value,
-                headers: record.headers, timestamp: record.timestamp)
+            do {
+                try producer.send(
+                    topic: topic, partition: record.partition, key: record.key, value: record.value,
+                    headers: record.headers, timestamp: record.timestamp)
+            } catch let rejection as RecordRejected {
+                throw RecordRejected(index: index, underlying: rejection.underlying)
+            }
         }
         producer.poll()
     }
 
     /// Waits for every enqueued record; throws when any was not written.
     public func flush() throws {
-        try output.flush()
-    }
-
-    /// Flushes what is left, briefly.
-    public func close() {
-        output.close()
+        try kafka.workerProducer().flush()
     }
 }

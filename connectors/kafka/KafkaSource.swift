@@ -2,64 +2,83 @@ import Logging
 import RdKafka
 import Sluice
 
-/// Reads Kafka topics into a job as a member of the job's consumer group.
+/// Reads Kafka topics into a job through its runtime's consumer, as a member of the job's
+/// consumer group (group id = job name). Make it with ``KafkaRuntime/source(topics:startingOffsets:stopsAtEnd:)``.
 ///
 /// It is both the job's ``Source`` (one split per topic partition, records as
 /// ``SourceRecord``) and its ``Membership``: the group coordinator assigns partitions with the
 /// cooperative-sticky strategy, and librdkafka's rebalance callbacks, which run inside
 /// ``poll(maxRecords:timeout:into:)`` on the driver thread, are reported to the runtime's
-/// ``MembershipListener``. The runtime commits positions through a ``KafkaCommitPoint`` that
-/// shares this source's consumer, so offsets are committed by the group member that owns the
-/// partitions.
-///
-/// As an ``InternalTopicSource`` it also reads the job's repartition topics, so one consumer
-/// per worker serves input and exchanges and the group spreads both over the workers.
-public final class KafkaSource: Source, Membership, InternalTopicSource, @unchecked Sendable {
+/// ``MembershipListener``. As an ``InternalTopicSource`` it also reads the job's repartition
+/// topics, so one consumer per worker serves input and exchanges and the group spreads both
+/// over the workers.
+public final class KafkaSource: Source, Membership, InternalTopicSource, RuntimeBound, @unchecked Sendable {
     /// Kafka records, undecoded; ``StreamEnvironment/fromSource(_:deserializer:watermarks:partitionedBy:)`` decodes them.
     public typealias Element = SourceRecord
 
-    /// The consumer, shared with the job's ``KafkaCommitPoint``.
-    public let consumer: KafkaConsumer
-    private let options: KafkaSourceOptions
-    private let bridge: RebalanceBridge
+    /// The topics read; a name starting with `^` is a regular expression.
+    public let topics: [String]
+    /// Where partitions start.
+    public let startingOffsets: KafkaStartingOffsets
+    /// Whether the source ends at the end offsets captured when partitions are assigned.
+    public let stopsAtEnd: Bool
+    private let kafka: KafkaRuntime
+    let bridge: RebalanceBridge
+    private var consumer: KafkaConsumer?
     private let logger: Logger
 
-    /// Creates the consumer; nothing is read before the runtime joins the group.
-    public init(options: KafkaSourceOptions, logger: Logger = Logger(label: "sluice.kafka.source")) throws {
-        self.options = options
+    init(runtime: KafkaRuntime, topics: [String], startingOffsets: KafkaStartingOffsets, stopsAtEnd: Bool, logger: Logger) {
+        kafka = runtime
+        self.topics = topics
+        self.startingOffsets = startingOffsets
+        self.stopsAtEnd = stopsAtEnd
         self.logger = logger
-        bridge = RebalanceBridge(startingOffsets: options.startingOffsets, capturesEnds: options.stopsAtEnd)
-        consumer = try KafkaConsumer(configuration: options.consumerConfiguration, rebalanceListener: bridge, logger: logger)
+        bridge = RebalanceBridge(startingOffsets: startingOffsets, capturesEnds: stopsAtEnd)
     }
 
-    /// The topics, for plans and messages.
-    public var name: String { options.topics.joined(separator: ",") }
+    /// The runtime whose consumer reads this source.
+    public var runtime: any JobRuntime { kafka }
 
-    /// Whether the source ends (``KafkaSourceOptions/stopsAtEnd``).
-    public var isBounded: Bool { options.stopsAtEnd }
+    /// The topics, for plans and messages.
+    public var name: String { topics.joined(separator: ",") }
+
+    /// Whether the source ends (``stopsAtEnd``).
+    public var isBounded: Bool { stopsAtEnd }
+
+    /// Reads through `consumer` from now on; the runtime's worker calls this when it opens.
+    func attach(_ consumer: KafkaConsumer) {
+        self.consumer = consumer
+    }
+
+    private func requireConsumer() throws -> KafkaConsumer {
+        guard let consumer else {
+            throw KafkaError(code: -172, name: "_STATE", message: "the source \(name) is read only while its job runs")
+        }
+        return consumer
+    }
 
     /// Every partition of the subscribed topics (pattern subscriptions: of the topics that
     /// exist and match now).
     public func splits() throws -> [Split] {
         var out: [Split] = []
         for topic in try resolvedTopics() {
-            let description = try consumer.describeTopic(topic)
+            let description = try kafka.describeTopic(topic)
             out += description.partitions.map { Split(topic: topic, partition: $0.id) }
         }
         return out.sorted()
     }
 
     private func resolvedTopics() throws -> [String] {
-        let patterns = options.topics.filter { $0.hasPrefix("^") }
-        var topics = options.topics.filter { !$0.hasPrefix("^") }
+        let patterns = topics.filter { $0.hasPrefix("^") }
+        var names = topics.filter { !$0.hasPrefix("^") }
         if !patterns.isEmpty {
-            let all = try consumer.listTopics()
+            let all = try kafka.listTopics()
             for pattern in patterns {
                 let regex = try Regex(pattern)
-                topics += try all.filter { try regex.wholeMatch(in: $0) != nil }
+                names += try all.filter { try regex.wholeMatch(in: $0) != nil }
             }
         }
-        return Array(Set(topics)).sorted()
+        return Array(Set(names)).sorted()
     }
 
     // MARK: Membership
@@ -67,7 +86,7 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, @unchec
     /// Subscribes to the topics; assignments arrive from inside ``poll(maxRecords:timeout:into:)``.
     public func join(listener: MembershipListener, available: [Split]) throws {
         bridge.listener = listener
-        try consumer.subscribe(topics: options.topics + bridge.internalTopics.sorted())
+        try requireConsumer().subscribe(topics: topics + bridge.internalTopics.sorted())
     }
 
     /// Reads `topics` too from the next ``join(listener:available:)``; see ``InternalTopicSource``.
@@ -76,11 +95,17 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, @unchec
     }
 
     /// Leaves the group: librdkafka revokes the remaining partitions through the listener
-    /// (which commits them) and closes the consumer.
+    /// (which checkpoints them) and closes the consumer.
     public func leave() throws {
-        consumer.close()
+        consumer?.close()
         try bridge.rethrow()
     }
+
+    /// Whether librdkafka reports the assignment lost (session expired, member fenced).
+    public var assignmentLost: Bool { consumer?.assignmentLost ?? false }
+
+    /// The group's session timeout, from the consumer properties (librdkafka's default 45 s).
+    public var sessionTimeout: Duration? { kafka.sessionTimeout }
 
     // MARK: Source
 
@@ -88,13 +113,22 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, @unchec
     public func assign(_ splits: [Split]) throws {}
 
     /// Starts `split` at `offset` when it is added (called by the runtime while it handles an
-    /// assignment, e.g. to restore a checkpoint), or moves it if already reading.
+    /// assignment, e.g. to restore a checkpoint), or moves it if already reading. A bounded
+    /// split that had ended is read again from there.
     public func seek(_ split: Split, to offset: Int64) throws {
+        let partition = TopicPartition(split.topic, split.partition)
         if bridge.isAssigning {
-            bridge.pendingStarts[TopicPartition(split.topic, split.partition)] = offset
-        } else {
-            try consumer.seek([TopicPartitionOffset(split.topic, split.partition, offset: offset)])
+            bridge.pendingStarts[partition] = offset
+            return
         }
+        if bridge.ended.remove(partition) != nil {
+            try requireConsumer().resume([partition])
+        }
+        if bridge.ends[partition] != nil {
+            bridge.next[partition] = nil
+            bridge.starts[partition] = offset
+        }
+        try requireConsumer().seek([TopicPartitionOffset(split.topic, split.partition, offset: offset)])
     }
 
     /// librdkafka removes revoked partitions after the listener returns.
@@ -103,8 +137,8 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, @unchec
     /// Appends the records of one consumer poll, copying key, value and headers out of
     /// librdkafka's buffers.
     public func poll(maxRecords: Int, timeout: Duration, into batch: inout SourceBatch<SourceRecord>) throws {
-        let bounded = options.stopsAtEnd
-        try consumer.poll(maxRecords: maxRecords, timeout: timeout) { record in
+        let bounded = stopsAtEnd
+        try requireConsumer().poll(maxRecords: maxRecords, timeout: timeout) { record in
             // Internal topics never end by offsets (see InternalTopicSource).
             if bounded, !bridge.internalTopics.contains(record.topic) {
                 let partition = TopicPartition(record.topic, record.partition)
@@ -134,7 +168,7 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, @unchec
             }
         }
         guard !ended.isEmpty else { return }
-        try consumer.pause(ended)
+        try requireConsumer().pause(ended)
         for partition in ended {
             bridge.ended.insert(partition)
             batch.markEnded(Split(topic: partition.topic, partition: partition.partition))
@@ -143,7 +177,7 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, @unchec
 
     /// Closes the consumer (leaving the group if still a member).
     public func close() {
-        consumer.close()
+        consumer?.close()
     }
 }
 
@@ -176,6 +210,7 @@ final class RebalanceBridge: RebalanceListener, @unchecked Sendable {
 
     func partitionsAssigned(_ partitions: [TopicPartition], consumer: KafkaConsumer) -> [TopicPartition: Int64] {
         pendingStarts = [:]
+        for partition in partitions { ended.remove(partition) }
         switch startingOffsets {
         case .earliest: for p in partitions { pendingStarts[p] = KafkaOffset.beginning }
         case .latest: for p in partitions { pendingStarts[p] = KafkaOffset.end }

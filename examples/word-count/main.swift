@@ -1,7 +1,8 @@
 // Kafka word count: sentences from a topic, split into words, keyed by word (through the
 // job's repartition topic), counted in 10-second tumbling event-time windows, written to a
-// topic as "word <tab> window start <tab> count". Runs until SIGINT or SIGTERM, then stops
-// gracefully (finish the round, flush, commit, leave the group).
+// topic as "word <tab> window start <tab> count", exactly once. Runs until SIGINT or SIGTERM,
+// then stops gracefully (finish the round, checkpoint, leave the group). Start it in several
+// processes, each with its own SLUICE_WORKER_ID, and the group spreads the partitions.
 //
 //   word-count BOOTSTRAP [INPUT] [OUTPUT]
 //
@@ -26,24 +27,17 @@ let bootstrap = arguments[1]
 let input = arguments.count > 2 ? arguments[2] : "sentences"
 let output = arguments.count > 3 ? arguments[3] : "word-counts"
 
-let source = try KafkaSource(options: KafkaSourceOptions(
-    bootstrapServers: bootstrap, topics: [input], groupID: "word-count",
-    properties: ["session.timeout.ms": "6000", "max.poll.interval.ms": "10000"]))
-let sink = try KafkaSink(options: KafkaSinkOptions(bootstrapServers: bootstrap, topic: output))
+let kafka = try KafkaRuntime(
+    bootstrapServers: bootstrap, guarantee: .exactlyOnce, workerID: ProcessInfo.processInfo.environment["SLUICE_WORKER_ID"],
+    consumerProperties: ["session.timeout.ms": "6000", "max.poll.interval.ms": "10000"])
+let env = StreamEnvironment(jobName: "word-count", runtime: kafka)
 
-var configuration = JobConfiguration()
-configuration.commitInterval = .seconds(1)
-let env = StreamEnvironment(jobName: "word-count", configuration: configuration)
-env.membership = source
-env.commitPoint = KafkaCommitPoint(source: source)
-env.exchangeTransport = try KafkaExchangeTransport(bootstrapServers: bootstrap)
-
-env.fromSource(source, deserializer: UTF8StringCodec(), watermarks: .forBoundedOutOfOrderness(.seconds(2)))
+env.fromSource(try kafka.source(topics: [input]), deserializer: UTF8StringCodec(), watermarks: .forBoundedOutOfOrderness(.seconds(2)))
     .flatMap { sentence in sentence.lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init) }
     .keyBy("word") { $0 }
     .window(TumblingEventTimeWindows.of(seconds: 10))
     .aggregate(Count()) { word, window, count in (word, window.start, count) }
-    .sink(to: sink) { word, start, count in
+    .sink(to: kafka.sink(topic: output)) { word, start, count in
         SinkRecord(key: Array(word.utf8), value: Array("\(word)\t\(start)\t\(count)".utf8))
     }
 
@@ -52,4 +46,4 @@ let job = try env.build()
 let signals = TerminationSignals(stopping: job.stopSignal)
 let metrics = try job.run()
 withExtendedLifetime(signals) {}
-print("word-count stopped: \(metrics.recordsRead) records read, \(metrics.commits) commits")
+print("word-count stopped: \(metrics.recordsRead) records read, \(metrics.commits) checkpoints")

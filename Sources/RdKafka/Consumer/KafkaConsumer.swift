@@ -74,6 +74,13 @@ public final class KafkaConsumer: @unchecked Sendable {
         return TopicPartitionList.partitions(list)
     }
 
+    /// Whether the group took the current assignment away without a revoke (the session
+    /// expired, or the member was fenced), as librdkafka's `rd_kafka_assignment_lost` tells:
+    /// committing work of those partitions now could duplicate the new owner's.
+    public var assignmentLost: Bool {
+        rd_kafka_assignment_lost(client.handle) != 0
+    }
+
     /// The group metadata to pass to ``KafkaProducer/sendOffsetsToTransaction(_:groupMetadata:timeout:)``.
     public func groupMetadata() throws -> ConsumerGroupMetadata {
         guard let handle = rd_kafka_consumer_group_metadata(client.handle) else {

@@ -124,7 +124,7 @@ public struct DataStream<Element> {
         environment.sinks.append(sink)
         _ = environment.graph.add(
             name: "sink(\(sink.name))", kind: .sink, inputs: [nodeID], partitionKey: nil,
-            instantiate: { _, _ in SinkNode(sink: sink) })
+            instantiate: { builder, _ in SinkNode(sink: sink, failures: builder.context.failures) })
     }
 
     /// Serializes every element as a record value and writes it to a byte sink.

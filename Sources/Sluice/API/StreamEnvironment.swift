@@ -1,5 +1,8 @@
 /// Where a job is built and run, like Flink's `StreamExecutionEnvironment`.
 ///
+/// Jobs over in-process sources run on the default ``LocalRuntime``; Kafka jobs run on a
+/// SluiceKafka `KafkaRuntime`, whose sources and sinks belong to it:
+///
 /// ```swift
 /// let env = StreamEnvironment(jobName: "words")
 /// env.fromElements("a", "b", "a")
@@ -14,21 +17,24 @@ public final class StreamEnvironment {
     public let jobName: String
     /// How the job runs; read by ``build()`` and ``plan()``, so set it before them.
     public var configuration: JobConfiguration
-    /// Which splits this worker owns; every split by default.
-    public var membership: any Membership = StaticMembership()
-    /// Where positions are committed; in memory by default.
-    public var commitPoint: any CommitPoint = LocalCommitPoint()
-    /// Carries `keyBy` exchanges over repartition topics in distributed mode (SluiceKafka's
-    /// `KafkaExchangeTransport`); a distributed job with exchanges refuses to run without one.
-    public var exchangeTransport: (any DistributedExchangeTransport)?
+    /// What runs the job's workers: membership, commits, exchanges and checkpoints, and the
+    /// delivery guarantee.
+    public let runtime: any JobRuntime
 
     let graph = LogicalGraph()
     var sinks: [any Sink] = []
     private var sourceCount = 0
 
-    /// An environment with no sources yet, a static membership and an in-memory commit point.
-    public init(jobName: String = "sluice-job", configuration: JobConfiguration = JobConfiguration()) {
+    /// An environment with no sources yet.
+    ///
+    /// - Parameters:
+    ///   - jobName: the job's name: its consumer group and the prefix of its internal topics.
+    ///   - runtime: what runs it; in process by default (``LocalRuntime``).
+    ///   - configuration: batching, checkpoint interval, threads, policies.
+    public init(jobName: String = "sluice-job", runtime: any JobRuntime = LocalRuntime(),
+                configuration: JobConfiguration = JobConfiguration()) {
         self.jobName = jobName
+        self.runtime = runtime
         self.configuration = configuration
     }
 
@@ -95,8 +101,29 @@ public final class StreamEnvironment {
 
     /// The job's stages, exchanges and topics.
     public func plan() throws -> JobPlan {
-        try Planner(jobName: jobName, graph: graph, parallelism: configuration.parallelism)
+        try checkRuntimeBindings()
+        return try Planner(jobName: jobName, graph: graph, parallelism: configuration.parallelism)
             .plan(sinkNames: sinks.map(\.name))
+    }
+
+    /// Sources and sinks made by a runtime (Kafka's) work only under that runtime: its consumer
+    /// reads them, its transactional producer writes them.
+    private func checkRuntimeBindings() throws {
+        var connectors: [(name: String, bound: any RuntimeBound)] = []
+        for node in graph.nodes {
+            if case .source(let binding) = node.kind, let bound = binding.runtimeBound {
+                connectors.append(("source \(binding.name)", bound))
+            }
+        }
+        var allSinks = sinks
+        if case .deadLetter(let sink) = configuration.badInputPolicy { allSinks.append(sink) }
+        for sink in allSinks {
+            if let bound = sink as? any RuntimeBound { connectors.append(("sink \(sink.name)", bound)) }
+        }
+        for connector in connectors where connector.bound.runtime !== runtime {
+            throw JobError.invalidPlan(
+                "\(connector.name) belongs to a \(type(of: connector.bound.runtime)) that this environment does not run on; create the environment with that runtime: StreamEnvironment(jobName: \"\(jobName)\", runtime: <the runtime that made it>)")
+        }
     }
 
     /// The plan as text, for `sluice plan` and logs.
@@ -108,9 +135,8 @@ public final class StreamEnvironment {
     public func build() throws -> Job {
         let planner = Planner(jobName: jobName, graph: graph, parallelism: configuration.parallelism)
         return Job(
-            plan: try planner.plan(sinkNames: sinks.map(\.name)), graph: graph, stageOf: try planner.stages(),
-            configuration: configuration, membership: membership, commitPoint: commitPoint, sinks: sinks,
-            exchangeTransport: exchangeTransport)
+            plan: try plan(), graph: graph, stageOf: try planner.stages(), configuration: configuration,
+            runtime: runtime, sinks: sinks)
     }
 
     /// Builds and runs the job on the calling thread until its bounded sources end.

@@ -3,9 +3,9 @@
 /// in a consumer group.
 ///
 /// The engine decides what goes where: it serializes each element and its key, picks the
-/// partition with ``Murmur2`` (so equal keys meet in one task on every worker), and writes
-/// watermark control records (``RepartitionControl``). The transport only creates the topics
-/// and moves the bytes. Records come back through the job's source, which subscribes to the
+/// partition with ``Murmur2`` (so equal keys meet in one task on every worker), and wraps every
+/// element, watermark and commit marker in an envelope naming its upstream task and checkpoint.
+/// The transport only creates the topics and moves the bytes. Records come back through the job's source, which subscribes to the
 /// internal topics as well (``InternalTopicSource``), so one consumer per worker reads both and
 /// the group coordinator assigns input and repartition partitions together.
 ///
@@ -19,14 +19,14 @@
 ///   repartition topic (at-least-once).
 /// - ``close()`` once at the end, after the final flush and commit.
 ///
-/// SluiceKafka's `KafkaExchangeTransport` implements it; set it on
-/// ``StreamEnvironment/exchangeTransport``.
+/// SluiceKafka's `KafkaRuntime` supplies one through ``WorkerServices``.
 public protocol DistributedExchangeTransport: AnyObject, Sendable {
     /// Creates the topics that do not exist yet. An existing topic with another partition count
     /// is an error: keys would no longer land where the plan expects them.
     func ensureTopics(_ topics: [InternalTopic]) throws
 
-    /// Enqueues `records` for `topic`, each to its own partition.
+    /// Enqueues `records` for `topic`, each to its own partition. A record refused for itself
+    /// (too large) throws ``RecordRejected`` with its index; the ones before it were enqueued.
     func write(_ records: [ExchangeRecord], to topic: String) throws
 
     /// Waits until every record written so far is durable, or throws.
@@ -55,21 +55,23 @@ public struct InternalTopic: Sendable, Hashable {
     }
 }
 
-/// One record for a repartition topic: an element or a watermark control record.
+/// One record for a repartition topic: an element, a watermark or a commit marker, its value
+/// an envelope the engine encodes.
 public struct ExchangeRecord: Sendable, Hashable {
     /// The partition the engine chose: murmur2 of ``key`` for elements, each partition in turn
-    /// for control records.
+    /// for watermarks and markers.
     public var partition: Int32
-    /// The serialized key; `nil` for control records.
+    /// The serialized key; `nil` for watermarks and markers.
     public var key: [UInt8]?
-    /// The serialized element; empty for control records.
+    /// The envelope and, for elements, the serialized element.
     public var value: [UInt8]
-    /// The element's event time, in milliseconds; `nil` (the broker's time) for control records.
+    /// The element's event time, in milliseconds; `nil` (the broker's time) for watermarks and
+    /// markers.
     public var timestamp: Int64?
-    /// Empty for elements; the ``RepartitionControl`` fields for control records.
+    /// Headers; the engine writes none.
     public var headers: [RecordHeader]
 
-    /// A record for `partition` of a repartition topic; `headers` are empty for elements.
+    /// A record for `partition` of a repartition topic.
     public init(partition: Int32, key: [UInt8]?, value: [UInt8], timestamp: Int64?, headers: [RecordHeader] = []) {
         self.partition = partition
         self.key = key
@@ -92,23 +94,4 @@ public struct ExchangeRecord: Sendable, Hashable {
 public protocol InternalTopicSource: AnyObject {
     /// Adds `topics` to the subscription the source makes when it joins.
     func subscribeInternalTopics(_ topics: [String]) throws
-}
-
-/// The headers of a repartition topic's watermark control records.
-///
-/// Every upstream task writes one to **every** partition of the topic when its watermark moved
-/// (or its idleness changed) since it last wrote, so each downstream task sees the watermark of
-/// every upstream task in order with its records and takes the minimum. The value is empty.
-/// `Int64.max` is the final watermark of a bounded input: a downstream partition ends once every
-/// upstream task sent it. Control records never reach user functions.
-public enum RepartitionControl {
-    /// Present (value `watermark`) on control records only.
-    public static let kind = "sluice.control"
-    /// The upstream task's watermark in milliseconds, as decimal text.
-    public static let watermark = "sluice.watermark"
-    /// The upstream task's index: its source split's position among all the job's source
-    /// splits in stage 0, its partition in later stages.
-    public static let upstream = "sluice.upstream"
-    /// `1` when the upstream task is idle and must not hold back the minimum, else `0`.
-    public static let idle = "sluice.idle"
 }

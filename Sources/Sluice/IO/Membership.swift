@@ -17,4 +17,22 @@ public protocol Membership: AnyObject {
 
     /// Leaves the group after the final commit.
     func leave() throws
+
+    /// Whether the group has taken this worker's assignment away without an orderly revoke
+    /// (its session expired) and the listener has not been told yet. Exactly-once workers check
+    /// it before every commit and abort instead of committing work of splits they may no longer
+    /// own.
+    var assignmentLost: Bool { get }
+
+    /// How long the group waits for this worker before giving its splits to others; a worker
+    /// frozen longer than that (paused, swapped out) must assume it lost its splits.
+    var sessionTimeout: Duration? { get }
+}
+
+extension Membership {
+    /// `false`: static memberships never lose their splits.
+    public var assignmentLost: Bool { false }
+
+    /// `nil`: static memberships have no session.
+    public var sessionTimeout: Duration? { nil }
 }

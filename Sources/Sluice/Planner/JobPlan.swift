@@ -66,6 +66,13 @@ public struct JobPlan: Sendable, CustomStringConvertible {
         exchanges.compactMap { if case .repartitionTopic(let topic) = $0.kind { topic } else { nil } }
     }
 
+    /// The compacted checkpoint topics an exactly-once run of the job writes, one per stage with
+    /// a partition per task (distributed mode).
+    public var checkpointTopics: [InternalTopic] {
+        guard mode == .distributed else { return [] }
+        return stages.map { InternalTopic(name: CheckpointTopics.name(job: jobName, stage: $0.id), partitionCount: $0.taskCount) }
+    }
+
     /// The plan as indented lines: sources, each stage with its tasks, operators and outgoing
     /// exchanges, sinks, and the topics to create.
     public var description: String {
@@ -81,6 +88,9 @@ public struct JobPlan: Sendable, CustomStringConvertible {
         lines.append("  sinks: \(sinkNames.joined(separator: ", "))")
         if !repartitionTopics.isEmpty {
             lines.append("  topics to create: \(repartitionTopics.joined(separator: ", "))")
+        }
+        if !checkpointTopics.isEmpty {
+            lines.append("  checkpoint topics (exactly-once): \(checkpointTopics.map { "\($0.name) [\($0.partitionCount)]" }.joined(separator: ", "))")
         }
         return lines.joined(separator: "\n")
     }

@@ -6,6 +6,8 @@ public enum JobError: Error, CustomStringConvertible {
     case unsupported(String)
     /// A sink, source or commit point failed; not the fault of one record.
     case connectorFailed(String, underlying: any Error)
+    /// The restart strategy gave up after `attempts` restarts without a successful checkpoint.
+    case restartsExhausted(attempts: Int, last: any Error)
 
     /// A message with the reason, or with the failed connector and its error.
     public var description: String {
@@ -13,6 +15,7 @@ public enum JobError: Error, CustomStringConvertible {
         case .invalidPlan(let reason): "invalid job plan: \(reason)"
         case .unsupported(let reason): "unsupported: \(reason)"
         case .connectorFailed(let what, let error): "\(what) failed: \(error)"
+        case .restartsExhausted(let attempts, let error): "gave up after \(attempts) restarts: \(error)"
         }
     }
 }

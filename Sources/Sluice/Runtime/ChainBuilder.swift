@@ -3,10 +3,10 @@
 final class ChainBuilder {
     let graph: LogicalGraph
     let context: TaskContext
-    private let exchanges: [Int: AnyObject]
+    private let exchanges: [Int: ExchangeEndpoint]
     private var built: [Int: AnyObject] = [:]
 
-    init(graph: LogicalGraph, context: TaskContext, exchanges: [Int: AnyObject]) {
+    init(graph: LogicalGraph, context: TaskContext, exchanges: [Int: ExchangeEndpoint]) {
         self.graph = graph
         self.context = context
         self.exchanges = exchanges
@@ -41,7 +41,7 @@ final class ChainBuilder {
         let node: AnyObject
         if case .exchange(let binding) = logical.kind {
             guard let exchange = exchanges[id] else { preconditionFailure("exchange \(id) was not created") }
-            node = binding.makeSender(exchange: exchange, upstream: context.taskID.partition, failures: context.failures)
+            node = binding.makeSender(endpoint: exchange, context: context)
         } else {
             guard let instantiate = logical.instantiate else { preconditionFailure("'\(logical.name)' has no operator") }
             node = try instantiate(self, id)

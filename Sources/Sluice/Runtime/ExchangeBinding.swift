@@ -3,11 +3,12 @@ protocol AnyExchangeBinding: AnyObject {
     var keyName: String? { get }
     /// Why this exchange cannot cross a repartition topic, or `nil` when it can.
     var repartitionProblem: String? { get }
-    func makeLocalExchange(upstreamCount: Int, partitionCount: Int) -> AnyObject
-    /// The sender at the end of an upstream task: into a ``LocalHashExchange`` or a
-    /// ``RepartitionTopic``, whichever `exchange` is.
-    func makeSender(exchange: AnyObject, upstream: Int, failures: FailureHandler) -> AnyObject
-    func makeHead(exchange: AnyObject, partition: Int, builder: ChainBuilder, nodeID: Int) throws -> TaskHead
+    func makeLocalExchange(upstreamCount: Int, partitionCount: Int) -> any LocalExchange
+    /// The sender at the end of an upstream task, registered with the task when it writes
+    /// into transactions by itself.
+    func makeSender(endpoint: ExchangeEndpoint, context: TaskContext) -> AnyObject
+    /// The head of the task behind partition `partition` of an in-process exchange.
+    func makeHead(exchange: any LocalExchange, partition: Int, builder: ChainBuilder, nodeID: Int) throws -> TaskHead
     /// The head of the task reading `split` of `topic`; it also receives the split's records
     /// from the source that polls the topic.
     func makeRepartitionHead(
@@ -15,6 +16,19 @@ protocol AnyExchangeBinding: AnyObject {
         builder: ChainBuilder, nodeID: Int
     ) throws -> TaskHead
 }
+
+/// What a `keyBy` exchange is in a running job: an in-process exchange (local mode) or a
+/// repartition topic (distributed mode).
+enum ExchangeEndpoint {
+    case local(any LocalExchange)
+    case repartitionTopic(RepartitionTopic)
+}
+
+/// An in-process exchange of some element type, as the runtime holds it before a typed
+/// binding takes it back.
+protocol LocalExchange: AnyObject {}
+
+extension LocalHashExchange: LocalExchange {}
 
 final class ExchangeBinding<Element, Key: Hashable>: AnyExchangeBinding {
     let keyName: String?
@@ -47,37 +61,49 @@ final class ExchangeBinding<Element, Key: Hashable>: AnyExchangeBinding {
         return nil
     }
 
-    func makeLocalExchange(upstreamCount: Int, partitionCount: Int) -> AnyObject {
+    func makeLocalExchange(upstreamCount: Int, partitionCount: Int) -> any LocalExchange {
         LocalHashExchange<Element>(upstreamCount: upstreamCount, partitionCount: partitionCount)
     }
 
     /// In process, Swift's hash is enough: keys never leave the process, so the partition only
     /// has to be stable for the process's lifetime. Across processes, murmur2 of the key bytes.
-    func makeSender(exchange: AnyObject, upstream: Int, failures: FailureHandler) -> AnyObject {
-        if let topic = exchange as? RepartitionTopic {
+    func makeSender(endpoint: ExchangeEndpoint, context: TaskContext) -> AnyObject {
+        switch endpoint {
+        case .repartitionTopic(let topic):
             // The planner rejected distributed exchanges without codecs.
-            return RepartitionSendNode(
-                topic: topic, upstream: upstream, operatorName: operatorName, keySelector: keySelector,
-                keyCodec: keyCodec!, elementCodec: elementCodec!, failures: failures)
+            let sender = RepartitionSendNode(
+                topic: topic, upstream: context.taskID.partition, operatorName: operatorName, keySelector: keySelector,
+                keyCodec: keyCodec!, elementCodec: elementCodec!, failures: context.failures, lineage: context.lineage)
+            context.register(transactional: sender)
+            return sender
+        case .local(let exchange):
+            return ExchangeSendNode(
+                exchange: typed(exchange), upstream: context.taskID.partition, keySelector: keySelector,
+                partitioner: { key, partitions in (key.hashValue & Int.max) % partitions }, failures: context.failures)
         }
-        return ExchangeSendNode(
-            exchange: exchange as! LocalHashExchange<Element>, upstream: upstream, keySelector: keySelector,
-            partitioner: { key, partitions in (key.hashValue & Int.max) % partitions }, failures: failures)
     }
 
-    func makeHead(exchange: AnyObject, partition: Int, builder: ChainBuilder, nodeID: Int) throws -> TaskHead {
-        ExchangeHead(
-            exchange: exchange as! LocalHashExchange<Element>, partition: partition,
-            downstream: try builder.output(of: nodeID, Element.self))
+    func makeHead(exchange: any LocalExchange, partition: Int, builder: ChainBuilder, nodeID: Int) throws -> TaskHead {
+        ExchangeHead(exchange: typed(exchange), partition: partition, downstream: try builder.output(of: nodeID, Element.self))
     }
 
     func makeRepartitionHead(
         topic: RepartitionTopic, split: Split, sourceTask: Int, slot: ProvenanceRegistry.Slot,
         builder: ChainBuilder, nodeID: Int
     ) throws -> TaskHead {
-        RepartitionHead(
+        let head = RepartitionHead(
             split: split, topic: topic, codec: elementCodec!, failures: builder.context.failures,
-            sourceTask: sourceTask, slot: slot, downstream: try builder.output(of: nodeID, Element.self))
+            sourceTask: sourceTask, slot: slot, nodeID: nodeID, downstream: try builder.output(of: nodeID, Element.self))
+        try builder.context.register(head)
+        return head
+    }
+
+    /// The binding created this exchange for its own element type (``makeLocalExchange(upstreamCount:partitionCount:)``).
+    private func typed(_ exchange: any LocalExchange) -> LocalHashExchange<Element> {
+        guard let typed = exchange as? LocalHashExchange<Element> else {
+            preconditionFailure("exchange of \(type(of: exchange)) handed to a binding of \(Element.self)")
+        }
+        return typed
     }
 }
 

@@ -1,41 +1,38 @@
 import Dispatch
+import Foundation
 import Logging
 
 /// A planned job, ready to run on this worker.
 ///
 /// ## The driver loop
 ///
-/// ``run()`` turns the calling thread into the worker's **driver thread**. It joins the
-/// ``Membership`` (whose assignments create the source tasks), creates the exchanges and the
-/// tasks behind them, then repeats a **round**:
+/// ``run()`` turns the calling thread into the worker's **driver thread**. It opens the worker
+/// through the job's ``JobRuntime`` (membership, commit point, exchanges, checkpoint log), joins
+/// the group, whose assignments create the tasks (``TaskManager``), then repeats a **round**:
 ///
 /// 1. poll every source once (driver thread) and hand each split's records to its task;
 /// 2. run the tasks stage by stage: all tasks of a stage run in parallel on the thread pool,
 ///    each pushing processing time, its batch and its watermark synchronously through its chain;
 ///    the next stage starts when the whole stage is done;
-/// 3. record, per split, the position after the last record of the round, since every one of
-///    those records has now been processed, skipped or dead-lettered;
-/// 4. at each commit interval: flush every sink, then commit those positions.
+/// 3. at each checkpoint interval, with every task at a batch boundary:
+///    - exactly-once: ``CheckpointCoordinator`` commits every task's state, outputs and input
+///      position in one transaction;
+///    - at-least-once: sinks and repartition topics are flushed, then the positions of fully
+///      handled records committed;
+///    - none: positions are committed without waiting for outputs.
 ///
-/// ## Distributed exchanges
+/// ## Failures
 ///
-/// In distributed mode a `keyBy` exchange is a repartition topic (`<job>-<stage>-repartition`),
-/// created at start through the ``DistributedExchangeTransport``. The source that can read
-/// internal topics (``InternalTopicSource``) subscribes to them next to its own, so the group
-/// coordinator assigns input and repartition partitions across workers alike: a task is
-/// (stage, partition), input splits feed stage 0 and the splits of stage k's repartition topic
-/// feed stage k. Upstream tasks write their elements and watermarks to the topic within the
-/// round; downstream tasks read them from a later poll, on whichever worker owns the partition.
-/// The transport is flushed with the sinks before every commit, so the input positions
-/// committed never run ahead of repartition records still in flight.
-///
-/// Keyed state is not checkpointed yet (at-least-once): a repartition partition moving to
-/// another worker in a rebalance takes no window state with it.
+/// Under exactly-once, a failure that is not one record's fault (a broker away, a transaction
+/// that must abort, a commit that timed out) aborts the open transaction and rewinds every task
+/// to its last committed checkpoint, after a delay the ``RestartStrategy`` sets, which also
+/// decides when to give up. A record that fails under the ``BadInputPolicy/fail`` policy, a
+/// fenced producer, a plan error or an unreadable checkpoint stop the job at once. Under
+/// at-least-once, the positions of earlier rounds are committed and the error is rethrown.
 ///
 /// It ends when every split of its bounded sources has ended (their final watermark fires every
-/// pending window and event-time timer), or after ``stop()``: the current round finishes, sinks
-/// are flushed, positions committed and the membership left. When a round fails, the positions
-/// of earlier rounds are committed and the error is rethrown; nothing of the failing round is.
+/// pending window and event-time timer), or after ``stop()``: the current round finishes, a
+/// last checkpoint (or commit) is made and the membership left.
 public final class Job {
     /// The physical plan this job runs.
     public let plan: JobPlan
@@ -45,49 +42,43 @@ public final class Job {
 
     private let graph: LogicalGraph
     private let configuration: JobConfiguration
-    private let membership: any Membership
-    private let commitPoint: any CommitPoint
+    private let runtime: any JobRuntime
     private let sinks: [any Sink]
-    private let transport: (any DistributedExchangeTransport)?
-    /// Distributed mode: the repartition topics by name, with the exchange node each feeds.
-    private var repartitionTopics: [String: (topic: RepartitionTopic, nodeID: Int)] = [:]
-    /// Distributed mode: each source split's index among all the job's source splits, which
-    /// names its stage-0 task on every worker alike (the upstream index of watermarks).
-    private var globalSplitIndex: [Split: Int] = [:]
     private let stageOf: [Int]
     private let sources: [(binding: AnySourceBinding, nodeID: Int)]
     private let provenance = ProvenanceRegistry()
-    private var splitOwner: [Split: Int] = [:]
-    private var tasksByStage: [[Task]]
-    private var exchanges: [Int: AnyObject] = [:]
-    private var pipelineBuilt = false
-    private var pendingAssignment: [Split] = []
-    private var ownedSplits: Set<Split> = []
-    private var endedSplits: Set<Split> = []
+    private var services: WorkerServices?
+    private var tasks: TaskManager!
+    private var coordinator: CheckpointCoordinator?
     private var handled: [Split: Int64] = [:]
     private var committed: [Split: Int64] = [:]
-    private var nextSourceTask = 0
     private var metrics = JobMetrics()
     private var ran = false
+    /// Counts rewinds, so a poll during which one happened discards its stale records.
+    private var rewinds = 0
+    /// Restarts since the last committed checkpoint.
+    private var consecutiveRestarts = 0
+    /// After the process was frozen longer than the group's patience, no commit until the
+    /// group has spoken (a rebalance event) or a session timeout has passed.
+    private var commitsHeldUntil: ContinuousClock.Instant?
+    private let clock = ContinuousClock()
 
     init(plan: JobPlan, graph: LogicalGraph, stageOf: [Int], configuration: JobConfiguration,
-         membership: any Membership, commitPoint: any CommitPoint, sinks: [any Sink],
-         exchangeTransport: (any DistributedExchangeTransport)?) {
+         runtime: any JobRuntime, sinks: [any Sink]) {
         self.plan = plan
         self.graph = graph
         self.stageOf = stageOf
         self.configuration = configuration
-        self.membership = membership
-        self.commitPoint = commitPoint
-        transport = exchangeTransport
+        self.runtime = runtime
         var allSinks = sinks
         if case .deadLetter(let sink) = configuration.badInputPolicy { allSinks.append(sink) }
         self.sinks = allSinks
         sources = graph.nodes.compactMap { node in
             if case .source(let binding) = node.kind { (binding, node.id) } else { nil }
         }
-        tasksByStage = Array(repeating: [], count: plan.stages.count)
     }
+
+    private var exactlyOnce: Bool { runtime.guarantee == .exactlyOnce }
 
     /// Asks the job to stop after its current round; same as `stopSignal.stop()`.
     public func stop() {
@@ -100,76 +91,203 @@ public final class Job {
     public func run() throws -> JobMetrics {
         precondition(!ran, "a job runs once; build a new one to run again")
         ran = true
-        if plan.mode == .distributed, !plan.exchanges.isEmpty, transport == nil {
-            throw JobError.unsupported(
-                "keyBy exchanges over Kafka need repartition topics (\(plan.repartitionTopics.joined(separator: ", "))); set StreamEnvironment.exchangeTransport (SluiceKafka's KafkaExchangeTransport)")
+        if exactlyOnce, plan.mode == .local {
+            throw JobError.invalidPlan(
+                "exactly-once checkpoints need a distributed job (Kafka sources); this one reads only in-process sources")
         }
+        let services = try withRestarts("connecting the worker") { try runtime.openWorker(plan: plan) }
+        self.services = services
+        defer { services.close() }
+        if exactlyOnce {
+            guard let log = services.checkpointLog else {
+                throw JobError.unsupported("the runtime offers exactly-once but no checkpoint log")
+            }
+            coordinator = CheckpointCoordinator(
+                commitPoint: services.commitPoint, log: log, observer: configuration.checkpointObserver,
+                flushOutputs: { [unowned self] in try flushOutputs() })
+        }
+        tasks = TaskManager(
+            jobName: plan.jobName, plan: plan, graph: graph, stageOf: stageOf, configuration: configuration,
+            sources: sources, provenance: provenance,
+            checkpoints: coordinator.map { coordinator in
+                TaskManager.Checkpoints(
+                    log: services.checkpointLog!, commitPoint: services.commitPoint, coordinator: coordinator,
+                    workerID: services.workerID, observer: configuration.checkpointObserver)
+            })
+        let watchdog = exactlyOnce ? services.membership.sessionTimeout.map { FreezeWatchdog(threshold: $0 / 2) } : nil
+        defer { watchdog?.cancel() }
         var available: [Split] = []
         for (index, source) in sources.enumerated() {
             for split in try source.binding.splits() {
-                splitOwner[split] = index
+                tasks.register(split, source: index)
                 available.append(split)
             }
         }
         let listener = Listener(job: self)
         do {
-            if plan.mode == .distributed, !plan.exchanges.isEmpty {
-                try prepareRepartitionTopics(sourceSplits: available)
+            try withRestarts("preparing internal topics") { try prepareTopics(services: services, sourceSplits: available) }
+            try services.membership.join(listener: listener, available: available)
+            try tasks.buildPipeline()
+            if let coordinator {
+                try withRestarts("beginning a transaction") {
+                    if !coordinator.transactionOpen { try coordinator.begin(tasks: tasks.allTasks) }
+                }
+            } else {
+                try services.commitPoint.begin()
             }
-            try membership.join(listener: listener, available: available)
-            try buildPipeline()
-            try commitPoint.begin()
-            try loop()
-            try flushSinks()
-            try commit(positions: handled)
+            try runWithRestarts(watchdog: watchdog)
+            try finalCommit()
         } catch {
-            // Earlier rounds were fully handled: committing them is safe and spares a replay.
-            // The original failure is what the caller needs; a second one is only logged.
-            do {
-                try flushSinks()
-                try commit(positions: handled)
-            } catch let secondary {
-                logger.warning("job \(plan.jobName): committing completed rounds after a failure: \(secondary)")
+            if let coordinator {
+                coordinator.abort(reason: "job failed: \(error)", tasks: tasks.allTasks)
+            } else {
+                // Earlier rounds were fully handled: committing them is safe and spares a replay.
+                // The original failure is what the caller needs; a second one is only logged.
+                do {
+                    try flushOutputs()
+                    try commit(positions: handled)
+                } catch let secondary {
+                    logger.warning("job \(plan.jobName): committing completed rounds after a failure: \(secondary)")
+                }
             }
-            finish()
+            finish(services: services)
             throw error
         }
-        finish()
+        finish(services: services)
         return metrics
     }
 
-    private func loop() throws {
-        let clock = ContinuousClock()
-        var lastCommit = clock.now
+    private func prepareTopics(services: WorkerServices, sourceSplits: [Split]) throws {
+        if plan.mode == .distributed, !plan.exchanges.isEmpty {
+            guard let transport = services.exchangeTransport else {
+                throw JobError.unsupported(
+                    "keyBy exchanges over Kafka need repartition topics (\(plan.repartitionTopics.joined(separator: ", "))), but the runtime offers no exchange transport")
+            }
+            try tasks.prepareRepartitionTopics(sourceSplits: sourceSplits, transport: transport, exactlyOnce: exactlyOnce)
+        }
+        if let log = services.checkpointLog, exactlyOnce {
+            do {
+                try log.ensureTopics(tasks.checkpointTopics)
+            } catch {
+                throw JobError.connectorFailed("creating checkpoint topics", underlying: error)
+            }
+        }
+    }
+
+    // MARK: Rounds
+
+    private func runWithRestarts(watchdog: FreezeWatchdog?) throws {
+        while true {
+            do {
+                try loop(watchdog: watchdog)
+                return
+            } catch where isRecoverable(error) {
+                try restart(after: error)
+            }
+        }
+    }
+
+    /// Aborts, waits as the restart strategy says, and rewinds every task; rethrows `error`
+    /// when the strategy gives up or the job was asked to stop.
+    private func restart(after error: any Error) throws {
+        consecutiveRestarts += 1
+        guard let delay = configuration.restartStrategy.delay(beforeAttempt: consecutiveRestarts) else {
+            throw consecutiveRestarts > 1 ? JobError.restartsExhausted(attempts: consecutiveRestarts - 1, last: error) : error
+        }
+        logger.warning("job \(plan.jobName): \(error); restarting from the last committed checkpoint in \(delay) (attempt \(consecutiveRestarts))")
+        configuration.checkpointObserver?(.restarting(attempt: consecutiveRestarts, delay: delay, error: "\(error)"))
+        coordinator?.abort(reason: "\(error)", tasks: tasks.allTasks)
+        metrics.restarts += 1
+        sleep(delay)
+        guard !stopSignal.isRequested else { throw error }
+        do {
+            try rewind()
+        } catch where isRecoverable(error) {
+            try restart(after: error)
+        }
+    }
+
+    /// Whether a restart can help with `error`.
+    private func isRecoverable(_ error: any Error) -> Bool {
+        guard exactlyOnce else { return false }
+        switch error {
+        case is RecordFailure, is CheckpointError, is StateError: return false
+        case JobError.invalidPlan, JobError.unsupported, JobError.restartsExhausted: return false
+        default: return !error.isFatalConnectorError
+        }
+    }
+
+    /// Runs `body`, retrying recoverable failures as the restart strategy allows.
+    private func withRestarts<T>(_ what: String, _ body: () throws -> T) throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try body()
+            } catch where exactlyOnce && isRecoverable(error) {
+                attempt += 1
+                guard let delay = configuration.restartStrategy.delay(beforeAttempt: attempt) else {
+                    throw attempt > 1 ? JobError.restartsExhausted(attempts: attempt - 1, last: error) : error
+                }
+                logger.warning("job \(plan.jobName): \(what): \(error); retrying in \(delay) (attempt \(attempt))")
+                configuration.checkpointObserver?(.restarting(attempt: attempt, delay: delay, error: "\(what): \(error)"))
+                metrics.restarts += 1
+                sleep(delay)
+                if stopSignal.isRequested { throw error }
+            }
+        }
+    }
+
+    /// Sleeps `delay`, waking early when the job is asked to stop.
+    private func sleep(_ delay: Duration) {
+        let until = clock.now + delay
+        while clock.now < until, !stopSignal.isRequested {
+            Thread.sleep(forTimeInterval: min(0.05, (until - clock.now).seconds))
+        }
+    }
+
+    private func loop(watchdog: FreezeWatchdog?) throws {
+        var lastCheckpoint = clock.now
         while !stopSignal.isRequested {
+            if let frozen = watchdog?.takeFreeze() {
+                try recoverFromFreeze(frozen)
+            }
+            let rewindsBefore = rewinds
             var roundPositions: [Split: Int64] = [:]
             for source in sources {
                 let polled = try source.binding.pollAndDeliver(
-                    maxRecords: configuration.batchSize, timeout: configuration.pollTimeout)
+                    maxRecords: configuration.batchSize, timeout: configuration.pollTimeout,
+                    shouldDeliver: { rewinds == rewindsBefore })
                 roundPositions.merge(polled.positions) { max($0, $1) }
-                endedSplits.formUnion(polled.ended)
+                tasks.noteFirstOffsets(polled.firstOffsets)
+                tasks.endedSplits.formUnion(polled.ended)
                 metrics.recordsRead += polled.count
             }
             let now = configuration.clock.now()
-            for stage in tasksByStage.indices {
-                try runPhase(tasksByStage[stage], now: now)
+            for stage in tasks.tasksByStage.indices {
+                try runPhase(tasks.tasksByStage[stage], now: now)
             }
-            for stage in tasksByStage.dropFirst() {
+            for stage in tasks.tasksByStage.dropFirst() {
                 for task in stage where task.head.hasEnded {
-                    if let split = task.split { endedSplits.insert(split) }
+                    if let split = task.split { tasks.endedSplits.insert(split) }
                 }
             }
+            // Every record polled this round went through the whole job (at-least-once commits).
             handled.merge(roundPositions) { max($0, $1) }
             metrics.rounds += 1
             // A group member learns its splits only after joining, so a bounded run ends once
             // it has owned splits and all of them ended, not while it still owns none.
-            if sources.allSatisfy({ $0.binding.isBounded }), !ownedSplits.isEmpty, ownedSplits.isSubset(of: endedSplits) {
+            let bounded = sources.allSatisfy { $0.binding.isBounded }
+            if bounded, !tasks.ownedSplits.isEmpty, tasks.ownedSplits.isSubset(of: tasks.endedSplits) {
                 return
             }
-            if clock.now - lastCommit >= configuration.commitInterval {
-                try flushSinks()
-                try commit(positions: handled)
-                lastCommit = clock.now
+            // Once a bounded input is read, exactly-once stages downstream wait for commit
+            // markers, which each checkpoint brings: checkpoint every round to drain fast.
+            let draining = exactlyOnce && bounded && tasks.ownedSplits.contains { split in
+                tasks.repartitionTopics[split.topic] == nil && tasks.endedSplits.contains(split)
+            }
+            if draining || clock.now - lastCheckpoint >= configuration.checkpointInterval {
+                try checkpointOrCommit()
+                lastCheckpoint = clock.now
             }
         }
     }
@@ -192,10 +310,69 @@ public final class Job {
         }
     }
 
+    // MARK: Checkpoints and commits
+
+    private func checkpointOrCommit() throws {
+        switch runtime.guarantee {
+        case .exactlyOnce:
+            try checkpoint()
+        case .atLeastOnce:
+            try flushOutputs()
+            try commit(positions: handled)
+        case .none:
+            try commit(positions: handled)
+        }
+    }
+
+    /// One exactly-once checkpoint of every task, unless the worker may have lost its splits.
+    private func checkpoint() throws {
+        guard let coordinator, let services else { return }
+        if let held = commitsHeldUntil {
+            guard clock.now >= held else { return }
+            commitsHeldUntil = nil
+        }
+        if services.membership.assignmentLost {
+            // The group took the splits away; the lost callback comes with the next poll.
+            logger.warning("job \(plan.jobName): the group reports this worker's assignment lost; aborting instead of committing")
+            coordinator.abort(reason: "assignment lost", tasks: tasks.allTasks)
+            try rewind()
+            return
+        }
+        if try coordinator.checkpoint(tasks: tasks.allTasks) != nil {
+            consecutiveRestarts = 0
+            metrics.commits += 1
+            try coordinator.begin(tasks: tasks.allTasks)
+        }
+    }
+
+    /// The process was frozen longer than half a session timeout (paused, swapped out): the
+    /// group may have given its splits to others, who restore from the last committed
+    /// checkpoint. Abort what is open, rewind to that checkpoint, and commit nothing until the
+    /// group has spoken or a whole session timeout passed.
+    private func recoverFromFreeze(_ frozen: Duration) throws {
+        guard let coordinator, let timeout = services?.membership.sessionTimeout else { return }
+        logger.warning("job \(plan.jobName): the worker was frozen for \(frozen); aborting the open transaction and waiting for the group before committing again")
+        coordinator.abort(reason: "worker frozen for \(frozen)", tasks: tasks.allTasks)
+        commitsHeldUntil = clock.now + timeout
+        try rewind()
+    }
+
+    /// Rebuilds every task from its last committed checkpoint and begins a transaction.
+    private func rewind() throws {
+        guard let coordinator else { return }
+        rewinds += 1
+        let rebuilt = try tasks.rewind()
+        if coordinator.transactionOpen {
+            try coordinator.join(rebuilt)
+        } else {
+            try coordinator.begin(tasks: tasks.allTasks)
+        }
+    }
+
     /// Flushes the repartition topics and every sink: everything derived from the positions
     /// about to be committed must be durable first.
-    private func flushSinks() throws {
-        if let transport, !repartitionTopics.isEmpty {
+    private func flushOutputs() throws {
+        if let transport = services?.exchangeTransport, !tasks.repartitionTopics.isEmpty {
             do {
                 try transport.flush()
             } catch {
@@ -211,13 +388,14 @@ public final class Job {
         }
     }
 
-    /// Commits the positions that moved since the last commit. Callers flush sinks first.
+    /// Commits the positions that moved since the last commit (at-least-once and none).
     private func commit(positions: [Split: Int64]) throws {
+        guard let services else { return }
         let moved = positions.filter { split, position in committed[split].map { position > $0 } ?? true }
         guard !moved.isEmpty else { return }
         do {
-            try commitPoint.commit(Commit(positions: moved))
-            try commitPoint.begin()
+            try services.commitPoint.commit(Commit(positions: moved))
+            try services.commitPoint.begin()
         } catch {
             throw JobError.connectorFailed("commit", underlying: error)
         }
@@ -225,179 +403,92 @@ public final class Job {
         metrics.commits += 1
     }
 
-    private func finish() {
-        // Leaving may revoke splits, which counts and drops their tasks; count the rest after.
+    private func finalCommit() throws {
+        if exactlyOnce {
+            if coordinator?.transactionOpen == false { try coordinator?.begin(tasks: tasks.allTasks) }
+            try checkpoint()
+        } else {
+            try checkpointOrCommit()
+        }
+    }
+
+    private func finish(services: WorkerServices) {
+        // Leaving may revoke splits, which checkpoints and drops their tasks; count the rest after.
         do {
-            try membership.leave()
+            try services.membership.leave()
         } catch {
             logger.warning("job \(plan.jobName): leaving the group: \(error)")
         }
-        for stage in tasksByStage {
-            for task in stage {
-                metrics.skippedRecords += task.failures.skipped
-                metrics.deadLetteredRecords += task.failures.deadLettered
+        if let coordinator {
+            do {
+                try coordinator.finish(tasks: tasks.allTasks)
+            } catch {
+                logger.warning("job \(plan.jobName): \(error)")
             }
         }
+        for task in tasks.allTasks { count(task) }
         for source in sources { source.binding.close() }
         for sink in sinks { sink.close() }
-        transport?.close()
+        services.exchangeTransport?.close()
     }
 
-    // MARK: Building tasks
-
-    /// Creates the repartition topics, lets the carrying source subscribe to them and routes
-    /// their splits to it. Runs before joining, so the first assignment already includes them.
-    private func prepareRepartitionTopics(sourceSplits: [Split]) throws {
-        guard let transport else { return }
-        guard let carrier = sources.firstIndex(where: { $0.binding.internalTopicSource != nil }),
-              let subscriber = sources[carrier].binding.internalTopicSource else {
-            throw JobError.unsupported(
-                "keyBy exchanges in distributed mode need a source that can read repartition topics, such as KafkaSource")
-        }
-        for (index, split) in sourceSplits.sorted().enumerated() { globalSplitIndex[split] = index }
-        for node in graph.nodes {
-            guard case .exchange = node.kind else { continue }
-            let stage = stageOf[node.id]
-            guard let step = plan.exchanges.first(where: { $0.toStage == stage }),
-                  case .repartitionTopic(let name) = step.kind else { continue }
-            let topic = RepartitionTopic(
-                name: name, partitionCount: step.partitionCount,
-                upstreamCount: plan.stages[step.fromStage].taskCount, transport: transport)
-            repartitionTopics[name] = (topic, node.id)
-            exchanges[node.id] = topic
-            for partition in 0..<step.partitionCount { splitOwner[Split(topic: name, partition: Int32(partition))] = carrier }
-        }
-        let topics = repartitionTopics.values.map(\.topic).sorted { $0.name < $1.name }
-        do {
-            try transport.ensureTopics(topics.map { InternalTopic(name: $0.name, partitionCount: $0.partitionCount) })
-        } catch {
-            throw JobError.connectorFailed("creating repartition topics", underlying: error)
-        }
-        try subscriber.subscribeInternalTopics(topics.map(\.name))
+    private func count(_ task: Task) {
+        metrics.skippedRecords += task.failures.skipped
+        metrics.deadLetteredRecords += task.failures.deadLettered
     }
 
-    private func buildPipeline() throws {
-        let initial = pendingAssignment
-        pendingAssignment = []
-        if !repartitionTopics.isEmpty {
-            // Tasks behind repartition topics come and go with the assignment of their splits.
-            pipelineBuilt = true
-            try addSourceTasks(for: initial)
-            return
-        }
-        let exchangeNodes = graph.nodes.filter { if case .exchange = $0.kind { true } else { false } }
-        let partitions = plan.exchanges.first?.partitionCount ?? 1
-        for node in exchangeNodes {
-            guard case .exchange(let binding) = node.kind else { continue }
-            let upstreamStage = stageOf[node.inputs[0]]
-            let upstreamCount = upstreamStage == 0 ? initial.count : partitions
-            exchanges[node.id] = binding.makeLocalExchange(upstreamCount: upstreamCount, partitionCount: partitions)
-        }
-        pipelineBuilt = true
-        try addSourceTasks(for: initial)
-        for node in exchangeNodes {
-            guard case .exchange(let binding) = node.kind else { continue }
-            let stage = stageOf[node.id]
-            for partition in 0..<partitions {
-                let failures = FailureHandler(policy: configuration.badInputPolicy, provenance: provenance)
-                let id = TaskID(stage: stage, partition: partition)
-                let builder = ChainBuilder(
-                    graph: graph, context: TaskContext(taskID: id, failures: failures, stateBackend: configuration.stateBackend),
-                    exchanges: exchanges)
-                let head = try binding.makeHead(exchange: exchanges[node.id]!, partition: partition, builder: builder, nodeID: node.id)
-                tasksByStage[stage].append(Task(id: id, head: head, failures: failures, split: nil))
-            }
-        }
-    }
-
-    private func addSourceTasks(for splits: [Split]) throws {
-        for split in splits.sorted() {
-            guard let owner = splitOwner[split], !ownedSplits.contains(split) else { continue }
-            let source = sources[owner]
-            if let repartition = repartitionTopics[split.topic] {
-                try addRepartitionTask(split: split, topic: repartition.topic, nodeID: repartition.nodeID, source: source.binding)
-                continue
-            }
-            // In process, exchanges number their upstream tasks in assignment order; across
-            // workers, the split's place among all source splits names it everywhere alike.
-            let ordinal = globalSplitIndex[split] ?? nextSourceTask
-            nextSourceTask += 1
-            let (slotIndex, slot) = provenance.makeSlot()
-            let failures = FailureHandler(policy: configuration.badInputPolicy, provenance: provenance)
-            let id = TaskID(stage: 0, partition: ordinal)
-            let builder = ChainBuilder(
-                graph: graph, context: TaskContext(taskID: id, failures: failures, stateBackend: configuration.stateBackend),
-                exchanges: exchanges)
-            let head = try source.binding.makeHead(
-                split: split, sourceTask: slotIndex, slot: slot, builder: builder, nodeID: source.nodeID)
-            tasksByStage[0].append(Task(id: id, head: head, failures: failures, split: split))
-            try source.binding.assign([split])
-            ownedSplits.insert(split)
-        }
-    }
-
-    private func addRepartitionTask(split: Split, topic: RepartitionTopic, nodeID: Int, source: AnySourceBinding) throws {
-        guard case .exchange(let binding) = graph.nodes[nodeID].kind else { preconditionFailure("node \(nodeID) is no exchange") }
-        let stage = stageOf[nodeID]
-        let (slotIndex, slot) = provenance.makeSlot()
-        let failures = FailureHandler(policy: configuration.badInputPolicy, provenance: provenance)
-        let id = TaskID(stage: stage, partition: Int(split.partition))
-        let builder = ChainBuilder(
-            graph: graph, context: TaskContext(taskID: id, failures: failures, stateBackend: configuration.stateBackend),
-            exchanges: exchanges)
-        let head = try binding.makeRepartitionHead(
-            topic: topic, split: split, sourceTask: slotIndex, slot: slot, builder: builder, nodeID: nodeID)
-        try source.attach(head, split: split)
-        tasksByStage[stage].append(Task(id: id, head: head, failures: failures, split: split))
-        try source.assign([split])
-        ownedSplits.insert(split)
-    }
+    // MARK: Membership
 
     fileprivate func splitsAssigned(_ splits: [Split]) throws {
-        guard pipelineBuilt else {
-            pendingAssignment += splits
+        commitsHeldUntil = nil
+        let built = try tasks.assign(splits)
+        try coordinator?.join(built)
+    }
+
+    fileprivate func reportAssignment() {
+        configuration.assignmentObserver?(tasks.ownedSplits.union(tasks.pendingAssignment))
+    }
+
+    /// An orderly revoke: checkpoint every task (exactly-once) or flush and commit the revoked
+    /// splits (at-least-once) before letting them go, so the next owner resumes exactly there.
+    fileprivate func splitsRevoked(_ splits: [Split]) throws {
+        commitsHeldUntil = nil
+        if let coordinator {
+            do {
+                if coordinator.transactionOpen, try coordinator.checkpoint(tasks: tasks.allTasks) != nil {
+                    metrics.commits += 1
+                }
+            } catch where isRecoverable(error) {
+                // The next owner restores from the last committed checkpoint; the others rewind.
+                logger.warning("job \(plan.jobName): checkpoint before revoking \(splits.sorted()): \(error); aborting")
+                coordinator.abort(reason: "\(error)", tasks: tasks.allTasks)
+                for task in try tasks.drop(splits) { count(task) }
+                try rewind()
+                return
+            }
+            for task in try tasks.drop(splits) { count(task) }
+            if !coordinator.transactionOpen { try coordinator.begin(tasks: tasks.allTasks) }
             return
         }
-        guard exchanges.isEmpty || !repartitionTopics.isEmpty else {
-            throw JobError.unsupported("changing the assignment of a job with in-process exchanges")
-        }
-        try addSourceTasks(for: splits)
+        if runtime.guarantee == .atLeastOnce { try flushOutputs() }
+        try commit(positions: handled.filter { splits.contains($0.key) })
+        for task in try tasks.drop(splits) { count(task) }
+        for split in splits { handled[split] = nil }
     }
 
-    fileprivate func splitsRevoked(_ splits: [Split]) throws {
-        try drop(splits, committing: true)
-    }
-
+    /// Splits lost without an orderly hand-over (the session expired): another worker may own
+    /// them already. Exactly-once aborts the open transaction, which holds their work, and
+    /// rewinds the other tasks; at-least-once drops them without committing.
     fileprivate func splitsLost(_ splits: [Split]) throws {
-        try drop(splits, committing: false)
-    }
-
-    /// Removes the tasks of `splits` and revokes them from their sources. An orderly revoke
-    /// first flushes and commits their positions; lost splits may already belong to another
-    /// worker, so nothing is committed for them.
-    private func drop(_ splits: [Split], committing: Bool) throws {
-        guard exchanges.isEmpty || !repartitionTopics.isEmpty else {
-            throw JobError.unsupported("changing the assignment of a job with in-process exchanges")
+        commitsHeldUntil = nil
+        if let coordinator {
+            logger.warning("job \(plan.jobName): lost \(splits.sorted()) to the group; aborting the open transaction")
+            coordinator.abort(reason: "lost \(splits.count) splits", tasks: tasks.allTasks)
+            for task in try tasks.drop(splits) { count(task) }
+            try rewind()
+            return
         }
-        if committing {
-            try flushSinks()
-            try commit(positions: handled.filter { splits.contains($0.key) })
-        }
-        let revoked = Set(splits)
-        for stage in tasksByStage.indices {
-            for task in tasksByStage[stage] where task.split.map(revoked.contains) == true {
-                metrics.skippedRecords += task.failures.skipped
-                metrics.deadLetteredRecords += task.failures.deadLettered
-            }
-            tasksByStage[stage].removeAll { $0.split.map(revoked.contains) == true }
-        }
-        for (index, source) in sources.enumerated() {
-            let owned = splits.filter { splitOwner[$0] == index }
-            guard !owned.isEmpty else { continue }
-            for split in owned { source.binding.dropHead(split: split) }
-            try source.binding.revoke(owned)
-        }
-        ownedSplits.subtract(revoked)
+        for task in try tasks.drop(splits) { count(task) }
         for split in splits { handled[split] = nil }
     }
 
@@ -409,10 +500,19 @@ public final class Job {
             self.job = job
         }
 
-        func splitsAssigned(_ splits: [Split]) throws { try job.splitsAssigned(splits) }
+        func splitsAssigned(_ splits: [Split]) throws {
+            try job.splitsAssigned(splits)
+            job.reportAssignment()
+        }
 
-        func splitsRevoked(_ splits: [Split]) throws { try job.splitsRevoked(splits) }
+        func splitsRevoked(_ splits: [Split]) throws {
+            try job.splitsRevoked(splits)
+            job.reportAssignment()
+        }
 
-        func splitsLost(_ splits: [Split]) throws { try job.splitsLost(splits) }
+        func splitsLost(_ splits: [Split]) throws {
+            try job.splitsLost(splits)
+            job.reportAssignment()
+        }
     }
 }

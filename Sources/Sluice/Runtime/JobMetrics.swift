@@ -10,4 +10,6 @@ public struct JobMetrics: Sendable, Equatable {
     public var commits = 0
     /// Rounds (poll, then every stage) run.
     public var rounds = 0
+    /// Restarts after recoverable failures (exactly-once), each a rewind to the last checkpoint.
+    public var restarts = 0
 }

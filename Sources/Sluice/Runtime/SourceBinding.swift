@@ -7,7 +7,11 @@ protocol AnySourceBinding: AnyObject {
     func splits() throws -> [Split]
     func assign(_ splits: [Split]) throws
     func revoke(_ splits: [Split]) throws
+    /// Moves an assigned split's read position, for a task restored or rewound to a checkpoint.
+    func seek(_ split: Split, to offset: Int64) throws
     func close()
+    /// The source, when it only runs under one runtime.
+    var runtimeBound: (any RuntimeBound)? { get }
     /// Creates the head of `split`'s task and the chain behind it, from the source node `nodeID`.
     func makeHead(split: Split, sourceTask: Int, slot: ProvenanceRegistry.Slot, builder: ChainBuilder, nodeID: Int) throws -> TaskHead
     func dropHead(split: Split)
@@ -16,9 +20,21 @@ protocol AnySourceBinding: AnyObject {
     func attach(_ receiver: AnyObject, split: Split) throws
     /// The source, when it can also read a job's internal topics.
     var internalTopicSource: (any InternalTopicSource)? { get }
-    /// Polls once and hands each split's records to its head. Returns, per split, the position
-    /// after its last delivered record, the splits that ended, and the record count.
-    func pollAndDeliver(maxRecords: Int, timeout: Duration) throws -> (positions: [Split: Int64], ended: [Split], count: Int)
+    /// Polls once and, unless `shouldDeliver` says otherwise once the poll returned (a rewind
+    /// during the poll made its records stale), hands each split's records to its head.
+    func pollAndDeliver(maxRecords: Int, timeout: Duration, shouldDeliver: () -> Bool) throws -> PollOutcome
+}
+
+/// What one poll of a source delivered.
+struct PollOutcome {
+    /// Per split, the position after its last delivered record.
+    var positions: [Split: Int64] = [:]
+    /// Per split, the offset of its first delivered record.
+    var firstOffsets: [Split: Int64] = [:]
+    /// Splits of bounded sources that ended.
+    var ended: [Split] = []
+    /// Records delivered.
+    var count = 0
 }
 
 /// Where a source binding hands one split's records: a source task's head, or the head of a
@@ -52,13 +68,18 @@ final class SourceBinding<Wrapped: Source>: AnySourceBinding {
 
     func revoke(_ splits: [Split]) throws { try source.revoke(splits) }
 
+    func seek(_ split: Split, to offset: Int64) throws { try source.seek(split, to: offset) }
+
+    var runtimeBound: (any RuntimeBound)? { source as? any RuntimeBound }
+
     func close() { source.close() }
 
     func makeHead(split: Split, sourceTask: Int, slot: ProvenanceRegistry.Slot, builder: ChainBuilder, nodeID: Int) throws -> TaskHead {
         let typed = try builder.output(of: nodeID, Wrapped.Element.self)
         let head = SourceHead(
             split: split, sourceTask: sourceTask, slot: slot, outOfOrderness: outOfOrderness,
-            idleTimeout: idleTimeout, downstream: typed)
+            idleTimeout: idleTimeout, nodeID: nodeID, downstream: typed)
+        try builder.context.register(head)
         heads[split] = head
         return head
     }
@@ -76,13 +97,14 @@ final class SourceBinding<Wrapped: Source>: AnySourceBinding {
         heads[split] = nil
     }
 
-    func pollAndDeliver(maxRecords: Int, timeout: Duration) throws -> (positions: [Split: Int64], ended: [Split], count: Int) {
+    func pollAndDeliver(maxRecords: Int, timeout: Duration, shouldDeliver: () -> Bool) throws -> PollOutcome {
         batch.removeAll()
         do {
             try source.poll(maxRecords: maxRecords, timeout: timeout, into: &batch)
         } catch {
             throw JobError.connectorFailed("source \(source.name)", underlying: error)
         }
+        guard shouldDeliver() else { return PollOutcome() }
         var merged: [Split: SourceBatch<Wrapped.Element>.Chunk] = [:]
         var order: [Split] = []
         for chunk in batch.chunks where !chunk.values.isEmpty {
@@ -95,16 +117,17 @@ final class SourceBinding<Wrapped: Source>: AnySourceBinding {
                 merged[chunk.split]!.timestamps += chunk.timestamps
             }
         }
-        var positions: [Split: Int64] = [:]
-        var count = 0
+        var outcome = PollOutcome()
         for split in order {
             let chunk = merged[split]!
             guard let head = heads[split] else { continue }
             head.deliver(chunk)
-            positions[split] = chunk.offsets[chunk.offsets.count - 1] + 1
-            count += chunk.values.count
+            outcome.positions[split] = chunk.offsets[chunk.offsets.count - 1] + 1
+            outcome.firstOffsets[split] = chunk.offsets[0]
+            outcome.count += chunk.values.count
         }
         for split in batch.endedSplits { heads[split]?.markEnded() }
-        return (positions, batch.endedSplits, count)
+        outcome.ended = batch.endedSplits
+        return outcome
     }
 }

@@ -101,27 +101,6 @@ final class FlatMapNode<Input, Results: Sequence>: ForwardingNode<Input, Results
     }
 }
 
-/// Writes batches to a sink; time has no meaning past it.
-final class SinkNode<Element, Target: Sink>: Node<Element> where Target.Element == Element {
-    private let sink: Target
-
-    init(sink: Target) {
-        self.sink = sink
-    }
-
-    override func push(_ batch: StreamBatch<Element>) throws {
-        do {
-            try sink.write(batch.values)
-        } catch {
-            throw JobError.connectorFailed("sink \(sink.name)", underlying: error)
-        }
-    }
-
-    override func onWatermark(_ watermark: Int64, idle: Bool) {}
-
-    override func onProcessingTime(_ now: Int64) {}
-}
-
 /// `assignTimestampsAndWatermarks`: re-stamps elements and replaces the upstream watermark with
 /// its own, generated from the new timestamps.
 final class TimestampAssignerNode<Element>: Node<Element> {

@@ -3,14 +3,28 @@ final class Task {
     let id: TaskID
     let head: TaskHead
     let failures: FailureHandler
-    /// The split a source task reads; `nil` for tasks behind an exchange.
+    /// The split the task reads: a source partition, or a partition of the repartition topic
+    /// feeding its stage; `nil` for tasks behind an in-process exchange.
     let split: Split?
+    /// What the task's operators registered while its chain was built: checkpoint and
+    /// transaction participants, and its lineage.
+    let context: TaskContext
+    /// Writes the task's checkpoints; `nil` unless the job runs exactly-once.
+    let checkpointer: TaskCheckpointer?
 
-    init(id: TaskID, head: TaskHead, failures: FailureHandler, split: Split?) {
+    init(id: TaskID, head: TaskHead, failures: FailureHandler, split: Split?, context: TaskContext,
+         checkpointer: TaskCheckpointer? = nil) {
         self.id = id
         self.head = head
         self.failures = failures
         self.split = split
+        self.context = context
+        self.checkpointer = checkpointer
+    }
+
+    /// Whether the task wrote into the open transaction on its own since the last commit.
+    var wroteSinceCommit: Bool {
+        context.transactionParticipants.contains { $0.wroteSinceCommit }
     }
 }
 

@@ -7,14 +7,25 @@ final class TaskContext {
     /// Whether the job checkpoints its state (exactly-once): operators then track which keys
     /// change, so checkpoints can be incremental, and refuse state they cannot encode.
     let checkpointing: Bool
+    /// The task's place in its checkpoint chain, which repartition senders stamp on records.
+    let lineage: TaskLineage
     /// Every participant registered while the chain was built, in registration order.
     private(set) var participants: [any CheckpointParticipant] = []
+    /// Parts of the chain that write into transactions by themselves.
+    private(set) var transactionParticipants: [any TransactionParticipant] = []
 
-    init(taskID: TaskID, failures: FailureHandler, stateBackend: any StateBackend, checkpointing: Bool = false) {
+    init(taskID: TaskID, failures: FailureHandler, stateBackend: any StateBackend, checkpointing: Bool = false,
+         lineage: TaskLineage = TaskLineage(restoring: nil)) {
         self.taskID = taskID
         self.failures = failures
         self.stateBackend = stateBackend
         self.checkpointing = checkpointing
+        self.lineage = lineage
+    }
+
+    /// Adds a part of the chain that writes into transactions by itself.
+    func register(transactional participant: any TransactionParticipant) {
+        transactionParticipants.append(participant)
     }
 
     /// Adds `participant` to the task's checkpoints. Two participants with one

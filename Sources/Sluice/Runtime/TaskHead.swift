@@ -7,15 +7,26 @@ protocol TaskHead: AnyObject {
     /// Whether the task's input has ended for good; only repartition heads decide this
     /// themselves, source splits end through their source.
     var hasEnded: Bool { get }
+
+    /// The offset of the input split a checkpoint of the task resumes from: after the last
+    /// record fully handled, or (repartition heads) the oldest record still waiting for its
+    /// upstream's commit marker; `nil` while unknown.
+    var inputPosition: Int64? { get }
+
+    /// Resumes at `position` after a restore, until records move it on.
+    func restorePosition(_ position: Int64?)
 }
 
 extension TaskHead {
     var hasEnded: Bool { false }
+    var inputPosition: Int64? { nil }
+    func restorePosition(_ position: Int64?) {}
 }
 
 /// The head of a source task: one split's records, watermark and idleness.
-final class SourceHead<Element>: TaskHead, SplitReceiver {
+final class SourceHead<Element>: TaskHead, SplitReceiver, CheckpointParticipant {
     let split: Split
+    let checkpointID: String
     private let downstream: Node<Element>
     private var generator: WatermarkGenerator
     private let slot: ProvenanceRegistry.Slot
@@ -25,10 +36,12 @@ final class SourceHead<Element>: TaskHead, SplitReceiver {
     private var identityOrigins: [RecordOrigin] = []
     private var pending: SourceBatch<Element>.Chunk?
     private var ended = false
+    private(set) var inputPosition: Int64?
 
     init(split: Split, sourceTask: Int, slot: ProvenanceRegistry.Slot, outOfOrderness: Int64,
-         idleTimeout: Int64?, downstream: Node<Element>) {
+         idleTimeout: Int64?, nodeID: Int, downstream: Node<Element>) {
         self.split = split
+        checkpointID = "\(nodeID):source-watermarks"
         self.sourceTask = sourceTask
         self.slot = slot
         self.downstream = downstream
@@ -55,10 +68,23 @@ final class SourceHead<Element>: TaskHead, SplitReceiver {
             generator.markActive(at: now)
             for timestamp in chunk.timestamps { generator.observe(timestamp) }
             try downstream.push(StreamBatch(values: chunk.values, timestamps: chunk.timestamps, origins: origins(count: chunk.values.count)))
+            if let last = chunk.offsets.last { inputPosition = last + 1 }
         }
         if ended { generator.markEnded() }
         let (watermark, idle) = generator.current(at: now)
         try downstream.onWatermark(watermark, idle: idle)
+    }
+
+    func restorePosition(_ position: Int64?) {
+        inputPosition = position
+    }
+
+    func snapshotScalar() throws -> [UInt8]? {
+        generator.snapshot()
+    }
+
+    func restoreScalar(_ bytes: [UInt8]) throws {
+        try generator.restore(bytes)
     }
 
     private func origins(count: Int) -> [RecordOrigin] {

@@ -37,6 +37,11 @@ struct SnapshotWriter {
     mutating func write(string: String) {
         write(bytes: Array(string.utf8))
     }
+
+    /// Appends bytes another writer produced, without a length prefix.
+    mutating func write(raw chunk: [UInt8]) {
+        bytes.append(contentsOf: chunk)
+    }
 }
 
 /// Reads what ``SnapshotWriter`` wrote.

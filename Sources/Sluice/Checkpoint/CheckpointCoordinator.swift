@@ -1,0 +1,185 @@
+/// How a checkpoint happens on an exactly-once worker: every task's state, the outputs derived
+/// from its input, and its input position, committed in one transaction of the worker's
+/// producer.
+///
+/// One checkpoint, with every task stopped at a batch boundary (the driver runs it between
+/// rounds, or inside a rebalance callback, which also comes between rounds):
+/// 1. each task snapshots its participants and appends the pieces to its partition of the
+///    checkpoint topic (``TaskCheckpointer``); idle tasks keep their earlier checkpoint;
+/// 2. sinks, repartition topics and the checkpoint log are flushed: every record of the
+///    transaction is durable and every piece has an offset;
+/// 3. each task appends a manifest naming its pieces by offset; the log is flushed again;
+/// 4. the commit point commits the transaction with, as consumer offsets (KIP-447), every
+///    checkpointed task's input position and its checkpoint pointer (manifest offset + 1);
+/// 5. the next transaction begins: tombstones for records no committed manifest names any
+///    more, and the commit markers of repartition senders.
+///
+/// A failure anywhere before the commit leaves the transaction to ``abort(reason:tasks:)``;
+/// the worker then rewinds every task to the checkpoint ``committedPointers`` names.
+final class CheckpointCoordinator {
+    private let commitPoint: any CommitPoint
+    private let log: any CheckpointLog
+    private let flushOutputs: () throws -> Void
+    private let observer: (@Sendable (CheckpointEvent) -> Void)?
+    /// The pointer of every task's last committed checkpoint known to this worker: committed by
+    /// it, or restored by it. A rewind restores from these, which does not need the broker to
+    /// have kept offsets committed in transactions (librdkafka's mock clusters do not).
+    private(set) var committedPointers: [TaskID: Int64] = [:]
+    /// Whether a transaction is open.
+    private(set) var transactionOpen = false
+    /// Whether the open transaction holds records written when it began (markers, tombstones),
+    /// which must not stay in an open transaction for long.
+    private var beganWithWrites = false
+    private(set) var committedCount = 0
+
+    init(commitPoint: any CommitPoint, log: any CheckpointLog, observer: (@Sendable (CheckpointEvent) -> Void)?,
+         flushOutputs: @escaping () throws -> Void) {
+        self.commitPoint = commitPoint
+        self.log = log
+        self.observer = observer
+        self.flushOutputs = flushOutputs
+    }
+
+    /// Begins a transaction and lets `tasks` write what opens it.
+    func begin(tasks: [Task]) throws {
+        precondition(!transactionOpen, "a transaction is already open")
+        do {
+            try commitPoint.begin()
+        } catch {
+            throw JobError.connectorFailed("beginning a transaction", underlying: error)
+        }
+        transactionOpen = true
+        beganWithWrites = false
+        try join(tasks)
+    }
+
+    /// Lets tasks created while a transaction is open (assigned splits) write what opens it.
+    func join(_ tasks: [Task]) throws {
+        guard transactionOpen else { return }
+        for task in tasks {
+            try task.checkpointer?.writeTombstones(log: log)
+            for participant in task.context.transactionParticipants {
+                if try participant.transactionBegan() { beganWithWrites = true }
+            }
+        }
+    }
+
+    /// A task was restored from the checkpoint `pointer` names.
+    func restored(_ task: TaskID, pointer: Int64) {
+        committedPointers[task] = pointer
+    }
+
+    /// Checkpoints `tasks` and commits. Returns `nil` when no task had anything to checkpoint
+    /// and the transaction holds nothing, so nothing was committed and it stays open.
+    @discardableResult
+    func checkpoint(tasks: [Task]) throws -> CheckpointReport? {
+        precondition(transactionOpen, "no transaction is open")
+        let clock = ContinuousClock()
+        let started = clock.now
+        var staged: [Task] = []
+        var bytes = 0
+        for task in tasks {
+            guard let checkpointer = task.checkpointer else { continue }
+            if try checkpointer.stagePieces(
+                participants: task.context.participants, position: task.head.inputPosition,
+                wroteRecords: task.wroteSinceCommit, log: log)
+            {
+                staged.append(task)
+                bytes += checkpointer.stagedBytes
+            }
+        }
+        guard !staged.isEmpty || beganWithWrites else { return nil }
+        observer?(.piecesStaged(tasks: staged.count, bytes: bytes))
+        try flush()
+        for task in staged {
+            try task.checkpointer!.appendManifest(lineage: task.context.lineage, log: log)
+        }
+        do {
+            try log.flush()
+        } catch {
+            throw JobError.connectorFailed("flushing checkpoint manifests", underlying: error)
+        }
+        observer?(.manifestsWritten(tasks: staged.count))
+        var positions: [Split: Int64] = [:]
+        var pointers: [TaskID: Int64] = [:]
+        var entries = 0
+        var full = 0
+        for task in staged {
+            let checkpointer = task.checkpointer!
+            let pointer = try checkpointer.stagedPointer()
+            pointers[task.id] = pointer
+            positions[checkpointer.split] = pointer
+            if let manifest = checkpointer.stagedManifest {
+                if let input = manifest.input, let position = manifest.inputPosition { positions[input] = position }
+                entries += Int(manifest.checkpointEntries)
+                if manifest.isFull { full += 1 }
+            }
+        }
+        do {
+            try commitPoint.commit(Commit(positions: positions))
+        } catch {
+            throw JobError.connectorFailed("committing checkpoint", underlying: error)
+        }
+        transactionOpen = false
+        for task in staged {
+            task.checkpointer!.committed()
+            task.context.lineage.committed()
+            committedPointers[task.id] = pointers[task.id]
+        }
+        for task in tasks {
+            for participant in task.context.transactionParticipants { participant.transactionCommitted() }
+        }
+        committedCount += 1
+        let report = CheckpointReport(
+            number: committedCount, tasks: staged.count, fullSnapshots: full, bytes: bytes, entries: entries,
+            duration: clock.now - started)
+        observer?(.committed(report))
+        return report
+    }
+
+    /// Commits what the open transaction holds without checkpointing any task (the commit
+    /// markers a stopping worker owes its downstream tasks), or aborts it when it holds nothing.
+    func finish(tasks: [Task]) throws {
+        guard transactionOpen else { return }
+        guard beganWithWrites else {
+            abort(reason: "worker stops", tasks: tasks)
+            return
+        }
+        try flush()
+        do {
+            try commitPoint.commit(Commit(positions: [:]))
+        } catch {
+            throw JobError.connectorFailed("committing the last commit markers", underlying: error)
+        }
+        transactionOpen = false
+        for task in tasks {
+            for participant in task.context.transactionParticipants { participant.transactionCommitted() }
+        }
+    }
+
+    /// Aborts the open transaction, if any. An abort that fails leaves the producer unable to
+    /// begin the next transaction, and that failure then names the cause; a transaction left
+    /// open is aborted by the broker when the next instance of the worker initializes.
+    func abort(reason: String, tasks: [Task]) {
+        for task in tasks { task.checkpointer?.aborted() }
+        guard transactionOpen else { return }
+        transactionOpen = false
+        beganWithWrites = false
+        observer?(.aborted(reason: reason))
+        try? commitPoint.abort()
+    }
+
+    /// Forgets tasks that left the worker.
+    func forget(_ tasks: [TaskID]) {
+        for task in tasks { committedPointers[task] = nil }
+    }
+
+    private func flush() throws {
+        try flushOutputs()
+        do {
+            try log.flush()
+        } catch {
+            throw JobError.connectorFailed("flushing snapshot pieces", underlying: error)
+        }
+    }
+}

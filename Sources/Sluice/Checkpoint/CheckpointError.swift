@@ -1,0 +1,27 @@
+/// Why a checkpoint could not be written, or a task could not be restored from one.
+public enum CheckpointError: Error, CustomStringConvertible {
+    /// A checkpoint record was flushed but its offset never confirmed.
+    case unconfirmedWrite(String)
+    /// The committed pointer of a task names a checkpoint that cannot be read back.
+    case unreadable(job: String, task: TaskID, split: Split, offset: Int64, reason: String)
+    /// The checkpoint's input position disagrees with the group's committed offset of that
+    /// input: someone moved the offsets by hand, and restoring would mix new offsets with old
+    /// state.
+    case positionMismatch(job: String, task: TaskID, input: Split, checkpoint: Int64, committed: Int64?)
+    /// The checkpoint holds state of an operator this job does not have.
+    case unknownOperator(job: String, task: TaskID, participant: String)
+
+    /// One line naming job, task and offsets, and what to do.
+    public var description: String {
+        switch self {
+        case .unconfirmedWrite(let what):
+            "\(what) was flushed without a confirmed offset"
+        case .unreadable(let job, let task, let split, let offset, let reason):
+            "job \(job), \(task): the committed checkpoint pointer \(offset) of \(split) names no readable checkpoint (\(reason)); restart with a state reset (JobConfiguration.resetsUnreadableState) to start this task from empty state"
+        case .positionMismatch(let job, let task, let input, let checkpoint, let committed):
+            "job \(job), \(task): its checkpoint resumes \(input) at offset \(checkpoint), but the group's committed offset is \(committed.map(String.init) ?? "none"); the offsets were moved by hand. Reset the state too (JobConfiguration.resetsUnreadableState) or move the offsets back"
+        case .unknownOperator(let job, let task, let participant):
+            "job \(job), \(task): the checkpoint holds state of operator '\(participant)', which this job does not have; the job changed since the checkpoint was taken"
+        }
+    }
+}

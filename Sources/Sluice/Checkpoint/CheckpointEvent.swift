@@ -1,0 +1,47 @@
+/// What a worker's checkpointing did, reported to ``JobConfiguration/checkpointObserver`` on
+/// the driver thread as it happens.
+public enum CheckpointEvent: Sendable {
+    /// Snapshot pieces of `tasks` tasks were appended to the checkpoint log (inside the open
+    /// transaction, not yet flushed).
+    case piecesStaged(tasks: Int, bytes: Int)
+    /// Outputs and pieces are durable, manifests appended; the transaction is about to commit.
+    case manifestsWritten(tasks: Int)
+    /// A checkpoint committed.
+    case committed(CheckpointReport)
+    /// The open transaction was aborted; every task rewinds to its last committed checkpoint.
+    case aborted(reason: String)
+    /// A task was rebuilt from a committed checkpoint.
+    case restored(RestoreReport)
+    /// The worker restarts after a recoverable failure, after `delay`.
+    case restarting(attempt: Int, delay: Duration, error: String)
+}
+
+/// One committed checkpoint of a worker.
+public struct CheckpointReport: Sendable {
+    /// How many checkpoints this worker committed so far, this one included.
+    public var number: Int
+    /// Tasks whose checkpoint it holds; idle tasks keep their earlier one.
+    public var tasks: Int
+    /// Of those, how many wrote a full snapshot rather than an increment.
+    public var fullSnapshots: Int
+    /// Bytes of snapshot pieces written.
+    public var bytes: Int
+    /// Keyed entries written: all keys of full snapshots, changed keys of increments.
+    public var entries: Int
+    /// From the first snapshot to the committed transaction.
+    public var duration: Duration
+}
+
+/// One task rebuilt from a checkpoint.
+public struct RestoreReport: Sendable {
+    /// The task.
+    public var task: TaskID
+    /// The restored checkpoint's sequence.
+    public var sequence: UInt64
+    /// Bytes of snapshot pieces read.
+    public var bytes: Int
+    /// Keyed entries applied.
+    public var entries: Int
+    /// Reading and applying the checkpoint.
+    public var duration: Duration
+}

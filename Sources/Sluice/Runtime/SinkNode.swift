@@ -1,0 +1,32 @@
+/// Writes batches to a sink; time has no meaning past it. An element the sink refuses for a
+/// reason of its own (``RecordRejected``) goes to the job's bad-input policy, naming the source
+/// record it came from, and the rest of the batch is written.
+final class SinkNode<Element, Target: Sink>: Node<Element> where Target.Element == Element {
+    private let sink: Target
+    private let failures: FailureHandler
+
+    init(sink: Target, failures: FailureHandler) {
+        self.sink = sink
+        self.failures = failures
+    }
+
+    override func push(_ batch: StreamBatch<Element>) throws {
+        var start = 0
+        while start < batch.count {
+            do {
+                try sink.write(start == 0 ? batch.values : Array(batch.values[start...]))
+                return
+            } catch let rejection as RecordRejected {
+                let index = start + rejection.index
+                try failures.handle(rejection.underlying, origin: batch.origins[index], operatorName: "sink(\(sink.name))")
+                start = index + 1
+            } catch {
+                throw JobError.connectorFailed("sink \(sink.name)", underlying: error)
+            }
+        }
+    }
+
+    override func onWatermark(_ watermark: Int64, idle: Bool) {}
+
+    override func onProcessingTime(_ now: Int64) {}
+}

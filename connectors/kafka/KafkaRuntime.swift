@@ -1,0 +1,231 @@
+import Foundation
+import Logging
+import RdKafka
+import Sluice
+import Synchronization
+
+/// Runs a job on Kafka: one object that supplies everything a worker needs and makes the job's
+/// Kafka sources and sinks.
+///
+/// ```swift
+/// let kafka = try KafkaRuntime(bootstrapServers: "127.0.0.1:9092", guarantee: .exactlyOnce)
+/// let env = StreamEnvironment(jobName: "word-count", runtime: kafka)
+/// env.fromSource(try kafka.source(topics: ["sentences"]), deserializer: UTF8StringCodec())
+///     // …
+///     .sink(to: kafka.sink(topic: "word-counts")) { … }
+/// try env.execute()
+/// ```
+///
+/// Each worker (a ``Sluice/Job/run()``) gets:
+/// - **one consumer**, a member of the consumer group named after the job, reading the job's
+///   input topics and its repartition topics (cooperative-sticky assignment);
+/// - **one producer**, through which the job's sinks, repartition writes, dead letters and
+///   checkpoint records all go. Exactly-once makes it transactional, with `transactional.id`
+///   `<job>-<workerID>`: each checkpoint commits outputs, input positions and task state in one
+///   transaction, with the consumer's group metadata (KIP-447);
+/// - the job's **checkpoint topics** (`<job>-<stage>-checkpoints`, compacted) and **repartition
+///   topics** (`<job>-<stage>-repartition`), created when missing.
+///
+/// ## Worker ids
+///
+/// The transactional id must be stable across restarts of a worker, so that a restarted worker
+/// fences its crashed predecessor and aborts the transaction it left open (some brokers never
+/// time such a transaction out, and a read_committed reader waits behind it). It must also
+/// differ between workers of one job that run at the same time: two live workers with one id
+/// fence each other. The default is the host name; give every worker process on a host its
+/// own ``workerID``.
+public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
+    /// `bootstrap.servers`.
+    public let bootstrapServers: String
+    /// The job's delivery guarantee.
+    public let guarantee: DeliveryGuarantee
+    /// Names this worker: its transactional id is `<job>-<workerID>`.
+    public let workerID: String
+    private let consumerProperties: [String: String]
+    private let producerProperties: [String: String]
+    private let topicConfig: [String: String]
+    private let transactionTimeout: Duration
+    private let logger: Logger
+    private let admin: KafkaAdmin
+    private let state = Mutex<State>(State())
+
+    private struct State {
+        var source: KafkaSource?
+        var producer: WorkerProducer?
+    }
+
+    /// Creates the runtime and its metadata client; nothing joins a group or produces before a
+    /// job runs.
+    ///
+    /// - Parameters:
+    ///   - bootstrapServers: the brokers.
+    ///   - guarantee: exactly-once (the default), at-least-once or none.
+    ///   - workerID: this worker's stable name; the host name by default (see "Worker ids").
+    ///   - consumerProperties: any librdkafka consumer property (SASL, SSL, session timeouts).
+    ///   - producerProperties: any librdkafka producer property. By default the producer uses
+    ///     `partitioner=murmur2_random`, the Java client's default for keyed records.
+    ///   - topicConfig: configuration of the repartition topics it creates. Records carry their
+    ///     event time as timestamp, so on a broker that deletes by time, give a retention that
+    ///     outlives the oldest event time the job reads (Kafka Streams uses `retention.ms=-1`).
+    ///   - transactionTimeout: how long the broker lets a transaction stay open before aborting
+    ///     it, for a worker that died and never came back.
+    public init(
+        bootstrapServers: String, guarantee: DeliveryGuarantee = .exactlyOnce, workerID: String? = nil,
+        consumerProperties: [String: String] = [:], producerProperties: [String: String] = [:],
+        topicConfig: [String: String] = [:], transactionTimeout: Duration = .seconds(60),
+        logger: Logger = Logger(label: "sluice.kafka")
+    ) throws {
+        self.bootstrapServers = bootstrapServers
+        self.guarantee = guarantee
+        self.workerID = workerID ?? ProcessInfo.processInfo.hostName
+        self.consumerProperties = consumerProperties
+        self.producerProperties = producerProperties
+        self.topicConfig = topicConfig
+        self.transactionTimeout = transactionTimeout
+        self.logger = logger
+        var configuration = KafkaConfiguration(bootstrapServers: bootstrapServers)
+        configuration.properties = consumerProperties.filter { Self.sharedProperty($0.key) }
+        admin = try KafkaAdmin(configuration: configuration, logger: logger)
+    }
+
+    /// Security and connection settings every client of the worker needs, whichever properties
+    /// they were given with.
+    private static func sharedProperty(_ name: String) -> Bool {
+        name.hasPrefix("security.") || name.hasPrefix("sasl.") || name.hasPrefix("ssl.") || name == "client.dns.lookup"
+    }
+
+    /// A source reading `topics` (a name starting with `^` is a regular expression) through
+    /// this runtime's consumer. A job reads all its Kafka topics through one source.
+    ///
+    /// - Parameters:
+    ///   - startingOffsets: where partitions without a checkpoint start.
+    ///   - stopsAtEnd: a bounded run: each partition stops at the end offset it had when it was
+    ///     assigned, like Flink's `setBounded(OffsetsInitializer.latest())`, and the job ends
+    ///     after a final watermark fires every pending window and timer. It relies on the
+    ///     broker's high watermark, which Tansu 0.6 reports per record batch.
+    public func source(
+        topics: [String], startingOffsets: KafkaStartingOffsets = .committedOrEarliest, stopsAtEnd: Bool = false
+    ) throws -> KafkaSource {
+        try state.withLock { state in
+            guard state.source == nil else {
+                throw KafkaError(
+                    code: -186, name: "_INVALID_ARG",
+                    message: "a KafkaRuntime has one source per job: read several topics with one source, kafka.source(topics: [\"a\", \"b\"])")
+            }
+            let source = KafkaSource(
+                runtime: self, topics: topics, startingOffsets: startingOffsets, stopsAtEnd: stopsAtEnd, logger: logger)
+            state.source = source
+            return source
+        }
+    }
+
+    /// A sink writing through this runtime's producer, to `topic` or to each record's own topic.
+    public func sink(topic: String? = nil) -> KafkaSink {
+        KafkaSink(runtime: self, topic: topic)
+    }
+
+    // MARK: JobRuntime
+
+    /// Opens this worker for `plan`'s job: the group consumer, the (transactional) producer,
+    /// the topic admin and the checkpoint reader.
+    public func openWorker(plan: JobPlan) throws -> WorkerServices {
+        let source = state.withLock { $0.source }
+        let producer: WorkerProducer
+        do {
+            producer = try WorkerProducer(configuration: producerConfiguration(job: plan.jobName), logger: logger)
+            if guarantee == .exactlyOnce {
+                try producer.producer.initTransactions(timeout: .seconds(20))
+            }
+        } catch let error as KafkaError {
+            throw unreachable(error, doing: "starting the producer")
+        }
+        state.withLock { $0.producer = producer }
+        let topics = InternalTopicAdmin(admin: admin)
+        let transport = KafkaExchangeTransport(producer: producer, topics: topics, topicConfig: topicConfig)
+        let log = guarantee == .exactlyOnce
+            ? try KafkaCheckpointLog(
+                producer: producer, topics: topics, bootstrapServers: bootstrapServers,
+                properties: consumerProperties.filter { Self.sharedProperty($0.key) })
+            : nil
+        guard let source else {
+            // Only in-process sources: they own their splits; the producer serves the sinks.
+            let local = LocalRuntime()
+            return WorkerServices(
+                membership: try local.openWorker(plan: plan).membership, commitPoint: local.commitPoint,
+                exchangeTransport: transport, checkpointLog: log, workerID: workerID,
+                close: { [self] in closeWorker(producer) })
+        }
+        let consumer = try KafkaConsumer(
+            configuration: consumerConfiguration(job: plan.jobName, source: source), rebalanceListener: source.bridge,
+            logger: logger)
+        source.attach(consumer)
+        let commitPoint: any CommitPoint = guarantee == .exactlyOnce
+            ? TransactionalCommitPoint(producer: producer, consumer: consumer, logger: logger)
+            : OffsetCommitPoint(consumer: consumer)
+        return WorkerServices(
+            membership: source, commitPoint: commitPoint, exchangeTransport: transport, checkpointLog: log,
+            workerID: workerID, close: { [self] in closeWorker(producer) })
+    }
+
+    private func closeWorker(_ producer: WorkerProducer) {
+        producer.close()
+        state.withLock { $0.producer = nil }
+    }
+
+    /// The open worker's producer, which the job's sinks write through.
+    func workerProducer() throws -> WorkerProducer {
+        guard let producer = state.withLock({ $0.producer }) else {
+            throw KafkaError(code: -172, name: "_STATE", message: "Kafka sinks write only while their job runs")
+        }
+        return producer
+    }
+
+    /// The group's session timeout: how long it waits for a silent worker.
+    var sessionTimeout: Duration {
+        .milliseconds(Int64(consumerProperties["session.timeout.ms"] ?? "") ?? 45_000)
+    }
+
+    func describeTopic(_ topic: String) throws -> TopicDescription {
+        do {
+            return try admin.describeTopic(topic)
+        } catch let error as KafkaError {
+            throw unreachable(error, doing: "describing topic \(topic)")
+        }
+    }
+
+    func listTopics() throws -> [String] {
+        do {
+            return try admin.listTopics()
+        } catch let error as KafkaError {
+            throw unreachable(error, doing: "listing topics")
+        }
+    }
+
+    /// The same error, its message naming the brokers, so a job that cannot reach Kafka says
+    /// where it looked.
+    private func unreachable(_ error: KafkaError, doing what: String) -> KafkaError {
+        KafkaError(
+            code: error.code, name: error.name, message: "Kafka at \(bootstrapServers): \(what): \(error.message)",
+            isRetriable: error.isRetriable || error.name == "_TIMED_OUT" || error.name == "_TRANSPORT",
+            requiresAbort: error.requiresAbort, isFatal: error.isFatal)
+    }
+
+    private func producerConfiguration(job: String) -> ProducerConfiguration {
+        var configuration = ProducerConfiguration(bootstrapServers: bootstrapServers)
+        configuration.idempotence = true
+        if guarantee == .exactlyOnce {
+            configuration.transactionalID = "\(job)-\(workerID)"
+            configuration.transactionTimeout = transactionTimeout
+        }
+        configuration.client.properties = ["partitioner": "murmur2_random"].merging(producerProperties) { _, user in user }
+        return configuration
+    }
+
+    private func consumerConfiguration(job: String, source: KafkaSource) -> ConsumerConfiguration {
+        var configuration = ConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: job)
+        let latest = source.startingOffsets == .committedOrLatest || source.startingOffsets == .latest
+        configuration.autoOffsetReset = latest ? .latest : .earliest
+        configuration.client.properties = consumerProperties
+        return configuration
+    }
+}

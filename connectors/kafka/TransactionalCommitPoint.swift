@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+import RdKafka
+import Sluice
+
+/// The exactly-once commit point of a Kafka worker: the worker producer's transaction.
+///
+/// ``commit(_:)`` sends every position (input partitions, repartition partitions, checkpoint
+/// pointers) to the transaction with the consumer's current group metadata (KIP-447), then
+/// commits it, so outputs, positions and task state become visible together or not at all.
+/// Retriable errors are retried with backoff for up to ``retryBudget``; abortable and fatal
+/// errors are thrown for the worker to abort and rewind, or stop.
+final class TransactionalCommitPoint: CommitPoint, @unchecked Sendable {
+    private let producer: WorkerProducer
+    private let consumer: KafkaConsumer
+    private let logger: Logger
+    /// How long a retriable failure of one transactional call is retried.
+    let retryBudget: Duration
+
+    init(producer: WorkerProducer, consumer: KafkaConsumer, retryBudget: Duration = .seconds(30), logger: Logger) {
+        self.producer = producer
+        self.consumer = consumer
+        self.retryBudget = retryBudget
+        self.logger = logger
+    }
+
+    func begin() throws {
+        try producer.producer.beginTransaction()
+    }
+
+    func commit(_ commit: Commit) throws {
+        let offsets = commit.positions.sorted { $0.key < $1.key }
+            .map { TopicPartitionOffset($0.key.topic, $0.key.partition, offset: $0.value) }
+        if !offsets.isEmpty {
+            try retrying("sending offsets to the transaction") {
+                try producer.producer.sendOffsetsToTransaction(
+                    offsets, groupMetadata: try consumer.groupMetadata(), timeout: .seconds(10))
+            }
+        }
+        try retrying("committing the transaction") {
+            try producer.producer.commitTransaction(timeout: .seconds(10))
+        }
+    }
+
+    func abort() throws {
+        try retrying("aborting the transaction") {
+            try producer.producer.abortTransaction(timeout: .seconds(10))
+        }
+    }
+
+    func committedPositions(for splits: [Split]) throws -> [Split: Int64] {
+        try OffsetCommitPoint.committedPositions(of: consumer, for: splits)
+    }
+
+    /// Runs `call`, repeating it after retriable errors (librdkafka: "the call may be retried")
+    /// with growing pauses until the budget is spent.
+    private func retrying(_ what: String, _ call: () throws -> Void) throws {
+        let deadline = ContinuousClock.now + retryBudget
+        var pause = Duration.milliseconds(100)
+        while true {
+            do {
+                return try call()
+            } catch let error as KafkaError where error.isRetriable && !error.isFatal && !error.requiresAbort
+                && ContinuousClock.now + pause < deadline
+            {
+                logger.info("\(what): \(error); retrying in \(pause)")
+                Thread.sleep(forTimeInterval: Double(pause.components.attoseconds) / 1e18 + Double(pause.components.seconds))
+                pause = min(pause * 2, .seconds(2))
+            }
+        }
+    }
+}

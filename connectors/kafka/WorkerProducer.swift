@@ -1,0 +1,93 @@
+import Logging
+import RdKafka
+import Sluice
+import Synchronization
+
+/// The one producer of a worker: the job's sinks, its repartition writes, its dead letters and
+/// its checkpoint records all go through it, so one Kafka transaction (exactly-once) holds them
+/// all.
+///
+/// ``flush()`` fails when any record since the previous flush was not delivered, naming its
+/// topic and partition, so no position is ever committed past lost output. Checkpoint records
+/// carry a ``CheckpointReceipt`` that learns the record's offset from its delivery report.
+final class WorkerProducer: Sendable {
+    let producer: KafkaProducer
+    let transactional: Bool
+    private let firstFailure: FirstFailure
+    private let logger: Logger
+
+    init(configuration: ProducerConfiguration, logger: Logger) throws {
+        let failure = FirstFailure()
+        firstFailure = failure
+        self.logger = logger
+        transactional = configuration.transactionalID != nil
+        producer = try KafkaProducer(configuration: configuration, logger: logger) { report in
+            if report.token != 0, let pointer = UnsafeRawPointer(bitPattern: report.token) {
+                let receipt = Unmanaged<CheckpointReceipt>.fromOpaque(pointer).takeRetainedValue()
+                if report.error == nil { receipt.delivered(at: report.offset) }
+            }
+            if report.error != nil { failure.record(report) }
+        }
+    }
+
+    /// Enqueues one record. Errors that lie in the record itself (too large, an explicit
+    /// partition the topic does not have) are ``RecordRejected`` with index 0, so callers can
+    /// hand the record to the bad-input policy.
+    func send(topic: String, partition: Int32?, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader] = [],
+              timestamp: Int64? = nil, receipt: CheckpointReceipt? = nil) throws {
+        let token = receipt.map { UInt(bitPattern: Unmanaged.passRetained($0).toOpaque()) } ?? 0
+        do {
+            try producer.send(
+                topic: topic, partition: partition, key: key, value: value,
+                headers: headers.map { KafkaHeader($0.key, $0.value) }, timestamp: timestamp, token: token)
+        } catch let error as KafkaError {
+            if let receipt { Unmanaged.passUnretained(receipt).release() }
+            if Self.recordErrorCodes.contains(error.code) { throw RecordRejected(index: 0, underlying: error) }
+            throw error
+        }
+    }
+
+    /// librdkafka's synchronous produce errors that a retry of the same record would meet again:
+    /// `MSG_SIZE_TOO_LARGE` (10), `_UNKNOWN_PARTITION` (-190), `_INVALID_ARG` (-186).
+    private static let recordErrorCodes: Set<Int32> = [10, -190, -186]
+
+    /// Serves delivery reports without waiting.
+    func poll() {
+        producer.poll()
+    }
+
+    /// Waits for every enqueued record; throws the first failed delivery.
+    func flush() throws {
+        try producer.flush()
+        if let failed = firstFailure.take() {
+            let error = failed.error!
+            throw KafkaError(
+                code: error.code, name: error.name,
+                message: "delivery to \(failed.topic)[\(failed.partition)] failed: \(error.message)",
+                isRetriable: error.isRetriable, requiresAbort: error.requiresAbort || transactional, isFatal: error.isFatal)
+        }
+    }
+
+    /// Flushes what is left, briefly; a failure is only logged, as nothing commits after it.
+    func close() {
+        do { try producer.flush(timeout: .seconds(10)) } catch {
+            logger.warning("close: \(error)")
+        }
+    }
+}
+
+/// The first failed delivery since the last flush, set from librdkafka's delivery callback.
+final class FirstFailure: Sendable {
+    private let report = Mutex<DeliveryReport?>(nil)
+
+    func record(_ failed: DeliveryReport) {
+        report.withLock { if $0 == nil { $0 = failed } }
+    }
+
+    func take() -> DeliveryReport? {
+        report.withLock { value in
+            defer { value = nil }
+            return value
+        }
+    }
+}
