@@ -2,32 +2,74 @@
 """Read a topic exactly as a read_committed consumer would, and print what it sees.
 
     .venv/bin/python scripts/verify.py --broker mock216 --bootstrap HOST:PORT --topic T [--expect N] [--timeout S]
-    .venv/bin/python scripts/verify.py --broker tansu   --bootstrap HOST:PORT --topic T [--expect N] [--timeout S] [--raw]
+    .venv/bin/python scripts/verify.py --broker tansu   --bootstrap HOST:PORT --topic T [--view now|eventual]
+                                       [--expect N] [--timeout S] [--raw]
 
-Output (stdout): one JSON object per committed record, sorted by (partition, offset),
+Views (--view):
+  now       (default) exactly what a read_committed consumer sees now: records of committed
+            transactions and non-transactional records strictly below each partition's last
+            stable offset (LSO, the first offset of the partition's earliest open transaction).
+            Such a consumer reads nothing at or beyond the LSO, committed or not, until that
+            transaction ends.
+  eventual  (audit only; --ignore-lso is an alias) what a read_committed consumer sees once
+            every open transaction has ended as ABORTED: all records of committed transactions
+            and all non-transactional records, wherever the LSO is; records of aborted and open
+            transactions excluded. An open transaction that later COMMITS adds its records to
+            what a consumer eventually sees; this view cannot know that, so it leaves them out.
+
+Output (stdout): one JSON object per record of the view, sorted by (partition, offset),
     {"partition":p,"offset":o,"key":<str|null>,"value":<str|null>,"key_b64":<str|null>,"value_b64":<str|null>}
-then a last line {"count":N}. "key"/"value" are the UTF-8 text when the bytes decode,
-otherwise null; the *_b64 fields always carry the exact bytes (null only for a null key or
-a null value). Diagnostics go to stderr. Exit status 0 on success, 2 on errors.
+then a last line {"count":N,"view":"now"|"eventual","stats":{...}}. "key"/"value" are the
+UTF-8 text when the bytes decode, otherwise null; the *_b64 fields always carry the exact
+bytes (null only for a null key or a null value). Readers that want only the records and the
+count can ignore the other fields of the last line. Diagnostics go to stderr. Exit status 0
+on success, 2 on errors.
+
+Statistics ("stats" in the last line) do not depend on the view:
+    {"topic":T, "method":"audit",
+     "transactions":{"committed":n,"aborted":n,"open":n},
+     "records":{"committed":n,"aborted":n,"open":n,"plain":n,"hidden_behind_lso":n},
+     "partitions":[{"partition":p,"last_stable_offset":o,"log_end_offset":o,
+                    "high_watermark":o,"broker_last_stable_offset":o,
+                    "transactions":{...},"records":{...}}, ...]}
+  transactions  counted per partition: a transaction is a run of transactional data batches
+                of one producer id in one partition, ended by that producer's next COMMIT or
+                ABORT control batch there, or still open (no such control batch yet). A
+                transaction that wrote to k partitions of the topic therefore counts k times,
+                and the topic totals are the sums over partitions. A control batch that ends
+                no data batch is not a transaction (Tansu writes a transaction's markers into
+                partitions of the topic that the transaction never wrote to).
+  records       committed, aborted, open: records of transactions so classified; plain:
+                non-transactional records; hidden_behind_lso: committed and plain records
+                at or beyond their partition's LSO, i.e. the eventual view minus the now view
+                (now = committed + plain - hidden_behind_lso, eventual = committed + plain).
+  partitions    per partition the same counts and: last_stable_offset as the audit finds it
+                (the log end offset when nothing is open), log_end_offset (one past the last
+                record read), and what the broker's last Fetch answer said, high_watermark and
+                broker_last_stable_offset. The audit does not use the broker's LSO: Tansu 0.6's
+                is not KIP-98's (seen: a partition that an open transaction never wrote to
+                held at the first offset written there after that transaction began).
+  With the share method nothing but the records themselves can be seen: "transactions",
+  "records" and "partitions" are null there.
 
 Methods (see /work/shared/design/test-brokers.md):
   share  (default for mock216) a confluent_kafka.ShareConsumer in a fresh share group. The
          mock started by scripts/brokers.py serves share groups read_committed from the
          earliest offset, so only records of committed transactions (and non-transactional
-         records) arrive. Reads until --expect records arrived and then --quiet seconds pass
-         with nothing new (so extras would show), or until --timeout. Without --expect it
-         stops after --quiet seconds with nothing new once records arrived, or after
-         --empty-wait seconds if none arrive.
+         records) arrive: what a read_committed consumer sees now. It has no eventual view,
+         so --view eventual is refused there (use --method audit). Reads until --expect
+         records arrived and then --quiet seconds pass with nothing new (so extras would
+         show), or until --timeout. Without --expect it stops after --quiet seconds with
+         nothing new once records arrived, or after --empty-wait seconds if none arrive.
   audit  (default for tansu) raw-batch audit with kafka-python-ng, KIP-98's read_committed
          rule without the broker's aborted index: fetch every partition from its earliest
-         offset up to the high watermark with read_uncommitted and classify each
-         transactional data batch by the next control batch of the same producer id in the
-         partition (COMMIT = visible, ABORT = hidden, none yet = open = hidden).
-         Non-transactional batches are visible, except at or beyond the last stable offset
-         (the start of the earliest open transaction), where a read_committed consumer
-         sees nothing yet; --ignore-lso counts them anyway. With --expect, re-audits until that many
-         records are visible or --timeout passes. --raw prints each batch's classification
-         to stderr.
+         offset with read_uncommitted until a fetch at or beyond the high watermark brings
+         nothing new, and classify each transactional data batch by the next COMMIT or ABORT
+         control batch of the same producer id in the partition (COMMIT = committed, ABORT =
+         aborted, none yet = open). Markers are matched by producer id alone, as a KIP-98
+         consumer does, because the marker that ends a fenced producer's transaction may
+         carry a newer epoch. With --expect, re-audits until the view holds that many records
+         or --timeout passes. --raw prints each batch's classification to stderr.
 """
 
 from __future__ import annotations
@@ -41,7 +83,10 @@ import time
 import uuid
 
 
-def emit(records: list[tuple[int, int, bytes | None, bytes | None]]) -> None:
+Record = tuple[int, int, bytes | None, bytes | None]  # partition, offset, key, value
+
+
+def emit(records: list[Record], view: str, stats: dict) -> None:
     out = sys.stdout
     for partition, offset, key, value in sorted(records, key=lambda r: (r[0], r[1])):
         out.write(json.dumps({
@@ -52,7 +97,7 @@ def emit(records: list[tuple[int, int, bytes | None, bytes | None]]) -> None:
             "key_b64": None if key is None else base64.b64encode(key).decode(),
             "value_b64": None if value is None else base64.b64encode(value).decode(),
         }, separators=(",", ":")) + "\n")
-    out.write(json.dumps({"count": len(records)}) + "\n")
+    out.write(json.dumps({"count": len(records), "view": view, "stats": stats}, separators=(",", ":")) + "\n")
     out.flush()
 
 
@@ -72,14 +117,14 @@ def log(msg: str) -> None:
 
 # ----------------------------------------------------------------------------- share groups
 
-def read_share(args) -> list[tuple[int, int, bytes | None, bytes | None]]:
+def read_share(args) -> tuple[list[Record], dict]:
     from confluent_kafka import ShareConsumer
     consumer = ShareConsumer({
         "bootstrap.servers": args.bootstrap,
         "group.id": f"sluice-verify-{uuid.uuid4()}",
         "client.id": "sluice-verify",
     })
-    seen: dict[tuple[int, int], tuple[int, int, bytes | None, bytes | None]] = {}
+    seen: dict[tuple[int, int], Record] = {}
     duplicates = 0
     try:
         consumer.subscribe([args.topic])
@@ -117,12 +162,16 @@ def read_share(args) -> list[tuple[int, int, bytes | None, bytes | None]]:
             log(f"close: {e}")
     if duplicates:
         log(f"{duplicates} redelivered record(s) ignored")
-    return list(seen.values())
+    # A share consumer is handed records only: it cannot tell committed from plain records,
+    # nor see aborted or open ones, nor where the LSO is.
+    stats = {"topic": args.topic, "method": "share", "transactions": None, "records": None, "partitions": None}
+    return list(seen.values()), stats
 
 
 # ----------------------------------------------------------------------------- raw-batch audit
 
 CONTROL_TYPES = {0: "ABORT", 1: "COMMIT"}
+OUTCOMES = {"COMMIT": "committed", "ABORT": "aborted"}
 
 
 class Batch:
@@ -146,7 +195,73 @@ class Batch:
                 raise ValueError(f"control batch at {self.base_offset} has no control key")
             _version, kind = struct.unpack(">hh", key[:4])
             self.control_type = CONTROL_TYPES.get(kind, f"TYPE{kind}")
-        self.state = "visible"  # for data batches: visible | committed | aborted | open
+        # Data batches only: plain | committed | aborted | open.
+        self.state = "plain" if not self.transactional else "open"
+
+
+class PartitionAudit:
+    """One partition's batches classified by KIP-98's read_committed rule, with its LSO and
+    counts (see "Statistics" in the module docstring)."""
+
+    def __init__(self, partition: int, batches: list[Batch], high: int, broker_lso: int) -> None:
+        self.partition = partition
+        self.batches = batches
+        self.high = high
+        self.broker_lso = broker_lso
+        self.log_end = max([high] + [b.last_offset + 1 for b in batches])
+        self.transactions = {"committed": 0, "aborted": 0, "open": 0}
+        pending: dict[int, list[Batch]] = {}
+        for batch in batches:
+            if batch.control:
+                outcome = OUTCOMES.get(batch.control_type)
+                run = pending.pop(batch.producer_id, []) if outcome else []
+                if run:
+                    self.transactions[outcome] += 1
+                    for data in run:
+                        data.state = outcome
+            elif batch.transactional:
+                pending.setdefault(batch.producer_id, []).append(batch)
+        self.transactions["open"] = len(pending)
+        self.lso = min((run[0].base_offset for run in pending.values()), default=self.log_end)
+        self.records = {"committed": 0, "aborted": 0, "open": 0, "plain": 0, "hidden_behind_lso": 0}
+        for batch in self.data_batches():
+            self.records[batch.state] += len(batch.records)
+            if batch.state in ("committed", "plain"):
+                self.records["hidden_behind_lso"] += sum(1 for o, _k, _v in batch.records if o >= self.lso)
+
+    def data_batches(self) -> list[Batch]:
+        return [b for b in self.batches if not b.control]
+
+    def visible(self, view: str) -> list[Record]:
+        return [(self.partition, o, k, v)
+                for b in self.data_batches() if b.state in ("committed", "plain")
+                for o, k, v in b.records if view == "eventual" or o < self.lso]
+
+    def stats(self) -> dict:
+        return {"partition": self.partition, "last_stable_offset": self.lso, "log_end_offset": self.log_end,
+                "high_watermark": self.high, "broker_last_stable_offset": self.broker_lso,
+                "transactions": dict(self.transactions), "records": dict(self.records)}
+
+    def describe(self) -> None:
+        log(f"p{self.partition}: last stable offset {self.lso}, log end offset {self.log_end} "
+            f"(broker says high watermark {self.high}, last stable offset {self.broker_lso})")
+        for b in self.batches:
+            if b.control:
+                what = f"control {b.control_type}"
+            else:
+                what = b.state if b.transactional else "non-transactional"
+                if b.state in ("committed", "plain") and b.base_offset >= self.lso:
+                    what += ", behind the LSO"
+            log(f"p{self.partition} offsets {b.base_offset}-{b.last_offset} pid {b.producer_id} "
+                f"epoch {b.producer_epoch} records {len(b.records)}: {what}")
+
+
+def topic_stats(topic: str, audits: list[PartitionAudit]) -> dict:
+    def total(field: str) -> dict:
+        keys = getattr(audits[0], field).keys() if audits else ()
+        return {k: sum(getattr(a, field)[k] for a in audits) for k in keys}
+    return {"topic": topic, "method": "audit", "transactions": total("transactions"),
+            "records": total("records"), "partitions": [a.stats() for a in audits]}
 
 
 class Auditor:
@@ -203,8 +318,13 @@ class Auditor:
         return offset
 
     def fetch_partition(self, node: int, topic: str, partition: int) -> tuple[list[Batch], int, int]:
-        """The partition's batches up to the high watermark, the high watermark and the
-        broker's last stable offset (from the last fetch)."""
+        """The partition's batches, and the high watermark and last stable offset of the
+        broker's last Fetch answer.
+
+        Reads on until a fetch at or beyond the high watermark brings nothing new, rather
+        than trusting the high watermark as the end: Tansu's ListOffsets reports the last
+        batch's base offset + 1 as a partition's end, and one more empty fetch is cheap
+        insurance that its Fetch answer never cuts the last batch the same way."""
         from kafka.protocol.fetch import FetchRequest
         from kafka.record import MemoryRecords
         offset = 0
@@ -232,62 +352,32 @@ class Auditor:
                     continue
                 batches.append(batch)
                 offset = batch.last_offset + 1
-            if offset >= high:
-                return batches, high, lso
             if offset == before:
+                if offset >= high:
+                    return batches, high, lso
                 stalls += 1
                 if stalls > 20:
                     raise RuntimeError(f"Fetch {topic}/{partition}: no progress at {offset} < high watermark {high}")
                 time.sleep(0.05)
 
 
-def classify(batches: list[Batch], high: int, ignore_lso: bool) -> int:
-    """Sets each data batch's state and returns the last stable offset: the first offset of
-    the earliest open transaction, or the high watermark. A read_committed consumer reads
-    nothing at or beyond it, not even non-transactional records, until that transaction
-    ends; with ignore_lso those non-transactional records count as visible."""
-    pending: dict[int, list[Batch]] = {}
-    for batch in batches:
-        if batch.control:
-            outcome = "committed" if batch.control_type == "COMMIT" else "aborted"
-            for data in pending.pop(batch.producer_id, []):
-                data.state = outcome
-        elif batch.transactional:
-            batch.state = "open"
-            pending.setdefault(batch.producer_id, []).append(batch)
-    open_starts = [b.base_offset for b in batches if b.state == "open"]
-    lso = min(open_starts) if open_starts else high
-    if not ignore_lso:
-        for batch in batches:
-            if batch.state == "visible" and not batch.control and batch.base_offset >= lso:
-                batch.state = "after-lso"
-    return lso
-
-
-def read_audit(args) -> list[tuple[int, int, bytes | None, bytes | None]]:
+def read_audit(args) -> tuple[list[Record], dict]:
     auditor = Auditor(args.bootstrap, args.timeout)
     deadline = time.monotonic() + args.timeout
     try:
         while True:
-            visible = []
+            audits = []
             for partition, leader in sorted(auditor.partitions(args.topic).items()):
                 batches, high, broker_lso = auditor.fetch_partition(leader, args.topic, partition)
-                lso = classify(batches, high, args.ignore_lso)
-                if args.raw:
-                    log(f"p{partition}: high watermark {high}, last stable offset {lso} "
-                        f"(broker says {broker_lso})")
-                for b in batches:
-                    if args.raw:
-                        what = f"control {b.control_type}" if b.control else \
-                            (b.state if b.transactional else f"non-transactional {b.state}")
-                        log(f"p{partition} offsets {b.base_offset}-{b.last_offset} pid {b.producer_id} "
-                            f"epoch {b.producer_epoch} records {len(b.records)}: {what}")
-                    if not b.control and b.state in ("visible", "committed"):
-                        visible.extend((partition, o, k, v) for o, k, v in b.records)
+                audits.append(PartitionAudit(partition, batches, high, broker_lso))
+            visible = [r for a in audits for r in a.visible(args.view)]
             if args.expect is None or len(visible) >= args.expect or time.monotonic() >= deadline:
+                if args.raw:
+                    for a in audits:
+                        a.describe()
                 if args.expect is not None and len(visible) < args.expect:
                     log(f"timeout after {args.timeout:.1f} s with {len(visible)} record(s)")
-                return visible
+                return visible, topic_stats(args.topic, audits)
             time.sleep(0.3)
     finally:
         auditor.close()
@@ -298,22 +388,28 @@ def main() -> int:
     parser.add_argument("--broker", required=True, choices=["mock216", "tansu"])
     parser.add_argument("--bootstrap", required=True)
     parser.add_argument("--topic", required=True)
+    parser.add_argument("--view", choices=["now", "eventual"], default="now",
+                        help="now: what a read_committed consumer sees now (default); "
+                             "eventual: once every open transaction has ended as aborted (audit only)")
+    parser.add_argument("--ignore-lso", dest="view", action="store_const", const="eventual",
+                        help="the same as --view eventual")
     parser.add_argument("--expect", type=int)
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--quiet", type=float, default=1.5, help="share: seconds with nothing new before stopping")
     parser.add_argument("--empty-wait", type=float, default=8.0, help="share without --expect: give up after this if nothing arrives")
     parser.add_argument("--method", choices=["share", "audit"], help="default: share on mock216, audit on tansu")
-    parser.add_argument("--ignore-lso", action="store_true",
-                        help="audit: also count non-transactional records behind an open transaction")
     parser.add_argument("--raw", action="store_true", help="audit: print each batch's classification to stderr")
     args = parser.parse_args()
     method = args.method or ("share" if args.broker == "mock216" else "audit")
+    if method == "share" and args.view != "now":
+        log("the share method sees only what a read_committed consumer sees now; use --method audit for --view eventual")
+        return 2
     try:
-        records = read_share(args) if method == "share" else read_audit(args)
+        records, stats = read_share(args) if method == "share" else read_audit(args)
     except Exception as e:  # noqa: BLE001  (reported, exit status says it failed)
         log(f"error: {type(e).__name__}: {e}")
         return 2
-    emit(records)
+    emit(records, args.view, stats)
     return 0
 
 
