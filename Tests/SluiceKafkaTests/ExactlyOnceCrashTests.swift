@@ -1,0 +1,220 @@
+import BrokerRig
+import Foundation
+import RdKafka
+import Sluice
+import SluiceKafka
+import XCTest
+
+/// Exactly-once under real crashes, on Tansu: a keyed window job with a repartition stage,
+/// run by two worker processes, killed with SIGKILL at random moments and inside checkpoints
+/// (after the snapshot pieces were staged, after the manifests were written, right after a
+/// commit) and restarted, while its input arrives. Its output, read as a read_committed
+/// consumer would (the raw-batch audit, since Tansu does not filter aborted records), must hold
+/// every window result exactly once with the right count and sum, computed here from the input.
+///
+/// What no broker here can prove: that a zombie's transactional offset commit is refused for
+/// its stale group generation (KIP-447); here a killed worker is dead, not a zombie (see
+/// ``ExactlyOnceZombieTests``).
+final class ExactlyOnceCrashTests: KafkaJobTestCase {
+    struct Purchase: Codable, Sendable {
+        var user: String
+        var amount: Int
+    }
+
+    struct Totals: Codable, Sendable {
+        var count = 0
+        var sum = 0
+    }
+
+    struct SumPurchases: AggregateFunction {
+        func createAccumulator() -> Totals { Totals() }
+        func add(_ value: Purchase, to accumulator: inout Totals) {
+            accumulator.count += 1
+            accumulator.sum += value.amount
+        }
+        func result(_ accumulator: Totals) -> Totals { accumulator }
+        func merge(_ first: Totals, _ second: Totals) -> Totals { Totals(count: first.count + second.count, sum: first.sum + second.sum) }
+    }
+
+    static let partitions: Int32 = 4
+    static let recordCount = 100_000
+    static let users = 200
+    static let windowMillis: Int64 = 5_000
+    /// Event time advances 4 ms per record in each partition: 25,000 records span 100 s.
+    static let stepMillis: Int64 = 4
+    static let base: Int64 = 1_767_225_600_000
+    static let endMarker = "~end"
+
+    /// deserialize → keyBy(user) (a repartition topic: the input is not partitioned by user)
+    /// → 5 s tumbling (count, sum) → `user <tab> window start <tab> count <tab> sum`.
+    static func build(spec: WorkerSpec, configuration: JobConfiguration) throws -> StreamEnvironment {
+        let kafka = try KafkaRuntime(bootstrapServers: spec.bootstrap, workerID: spec.workerID, consumerProperties: groupProperties)
+        let env = StreamEnvironment(jobName: spec.job, runtime: kafka, configuration: configuration)
+        env.fromSource(try kafka.source(topics: [spec.input]), deserializer: JSONCodec<Purchase>())
+            .keyBy("user") { $0.user }
+            .window(TumblingEventTimeWindows.of(.milliseconds(windowMillis)))
+            .aggregate(SumPurchases()) { user, window, totals in "\(user)\t\(window.start)\t\(totals.count)\t\(totals.sum)" }
+            .sink(to: kafka.sink(topic: spec.output)) { line in SinkRecord(key: Array(line.prefix { $0 != "\t" }.utf8), value: Array(line.utf8)) }
+        return env
+    }
+
+    /// The purchase at `index`: its partition, timestamp and contents, from a fixed pseudo-random
+    /// sequence, so the parent computes expected results without the engine.
+    static func purchase(_ index: Int) -> (partition: Int32, timestamp: Int64, purchase: Purchase) {
+        var state = UInt64(index) &* 0x9e37_79b9_7f4a_7c15 &+ 0x1234_5678
+        state = (state ^ (state >> 29)) &* 0xbf58_476d_1ce4_e5b9
+        state ^= state >> 32
+        let partition = Int32(index % Int(partitions))
+        let timestamp = base + Int64(index / Int(partitions)) * stepMillis
+        return (partition, timestamp, Purchase(user: "u\(state % UInt64(users))", amount: Int((state >> 40) % 1000) + 1))
+    }
+
+    static func expectedResults() -> [String] {
+        var totals: [String: Totals] = [:]
+        for index in 0..<recordCount {
+            let (_, timestamp, purchase) = purchase(index)
+            let key = "\(purchase.user)\t\(timestamp - timestamp % windowMillis)"
+            totals[key, default: Totals()].count += 1
+            totals[key, default: Totals()].sum += purchase.amount
+        }
+        return totals.map { "\($0.key)\t\($0.value.count)\t\($0.value.sum)" }.sorted()
+    }
+
+    func testKeyedWindowJobSurvivesRepeatedKillsExactlyOnce() throws {
+        guard try runsOnLibrdkafka216() else { return }
+        let (broker, admin) = try startTansu()
+        defer { broker.stop() }
+        let input = uniqueName("purchases"), output = uniqueName("totals"), job = uniqueName("crash-job")
+        try admin.createTopic(input, partitions: Self.partitions)
+        try admin.createTopic(output, partitions: 2)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("crash"))
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let expected = Self.expectedResults()
+        var random = SystemRandomNumberGenerator()
+
+        var incarnations = 0
+        func spawn(_ id: String, crashAt: String? = nil) throws -> WorkerProcess {
+            incarnations += 1
+            let spec = WorkerSpec(bootstrap: broker.bootstrap, input: input, output: output, job: job, workerID: id, crashAt: crashAt)
+            return try WorkerProcess(selector: "\(String(reflecting: Self.self))/testWorkerBody", spec: spec, directory: directory, incarnation: incarnations)
+        }
+        var workers: [String: WorkerProcess] = ["w0": try spawn("w0"), "w1": try spawn("w1")]
+        var retired: [WorkerProcess] = []
+        defer { for worker in workers.values { worker.kill() } }
+
+        let producer = try KafkaProducer(configuration: ProducerConfiguration(bootstrapServers: broker.bootstrap))
+        var produced = 0
+        func produce(_ count: Int) throws {
+            let end = min(Self.recordCount, produced + count)
+            for index in produced..<end {
+                let (partition, timestamp, purchase) = Self.purchase(index)
+                try producer.send(topic: input, partition: partition, key: Array("p-\(index)".utf8),
+                                  value: Array(try JSONEncoder().encode(purchase)), timestamp: timestamp)
+            }
+            try producer.flush()
+            produced = end
+        }
+
+        // Kill at random moments once a worker made progress, and arm some restarts to crash
+        // themselves inside a checkpoint.
+        var kills = 0, selfCrashes = 0, scaleDowns = 0
+        let phases = ["pieces", "manifests", "committed"]
+        var iteration = 0
+        func replaceCrashed() throws {
+            for (id, worker) in workers where !worker.isRunning {
+                XCTAssertTrue(worker.output.contains("CRASH at"), "worker \(id) exited without being told to:\n\(worker.indentedOutput())")
+                selfCrashes += 1
+                retired.append(worker)
+                workers[id] = try spawn(id)
+            }
+        }
+        while kills + selfCrashes < 14 || produced < Self.recordCount {
+            iteration += 1
+            try produce(Self.recordCount / 16)
+            try replaceCrashed()
+            if iteration % 5 == 0, let w1 = workers["w1"] {
+                // Scale down to one worker for a while: w1 checkpoints and leaves, w0 takes over.
+                w1.wait(timeout: 30) { !$0.events("committed").isEmpty }
+                XCTAssertEqual(w1.terminate(), 0, "w1 did not stop gracefully:\n\(w1.indentedOutput())")
+                retired.append(w1)
+                scaleDowns += 1
+                try produce(Self.recordCount / 16)
+                Thread.sleep(forTimeInterval: 3)
+                workers["w1"] = try spawn("w1")
+                continue
+            }
+            let id = Bool.random(using: &random) ? "w0" : "w1"
+            guard let victim = workers[id] else { continue }
+            // Let it join and commit something first (or crash itself as armed), then strike.
+            victim.wait(timeout: 30) { !$0.events("committed").isEmpty }
+            Thread.sleep(forTimeInterval: Double.random(in: 0...1.5, using: &random))
+            guard victim.isRunning else { continue }
+            victim.kill()
+            kills += 1
+            retired.append(victim)
+            // Sometimes stay down longer than the session timeout, so the other worker takes the
+            // partitions over and restores their state; otherwise come back at once.
+            if Int.random(in: 0..<4, using: &random) == 0 { Thread.sleep(forTimeInterval: 7) }
+            let armed = Bool.random(using: &random)
+                ? "\(phases[Int.random(in: 0..<phases.count, using: &random)]):\(Int.random(in: 1...3, using: &random))" : nil
+            workers[id] = try spawn(id, crashAt: armed)
+        }
+        // Unarmed workers finish the job; end markers move every partition's watermark past the
+        // last window.
+        try replaceCrashed()
+        for (id, worker) in workers where worker.spec.crashAt != nil {
+            worker.wait(timeout: 20) { !$0.isRunning }
+            if !worker.isRunning, worker.output.contains("CRASH at") { selfCrashes += 1 }
+            worker.kill()
+            retired.append(worker)
+            workers[id] = try spawn(id)
+        }
+        for partition in 0..<Self.partitions {
+            try producer.send(topic: input, partition: partition, key: nil,
+                              value: Array(try JSONEncoder().encode(Purchase(user: Self.endMarker, amount: 0))),
+                              timestamp: Self.base + 3_600_000)
+        }
+        try producer.flush()
+
+        let report = try Verifier.audit(broker: .tansu, bootstrap: broker.bootstrap, topic: output, view: .now,
+                                        expect: expected.count, timeout: 240)
+        for worker in workers.values {
+            XCTAssertEqual(worker.terminate(), 0, "worker \(worker.spec.workerID) did not stop gracefully:\n\(worker.indentedOutput())")
+        }
+        let final = try Verifier.audit(broker: .tansu, bootstrap: broker.bootstrap, topic: output, view: .now)
+        let repartition = try Verifier.audit(broker: .tansu, bootstrap: broker.bootstrap, topic: "\(job)-1-repartition", view: .now)
+        let all = retired + Array(workers.values)
+        let restores = all.reduce(0) { $0 + $1.events("restored").count }
+        let aborts = all.reduce(0) { $0 + $1.events("aborted").count }
+        let checkpoints = all.reduce(0) { $0 + $1.events("committed").count }
+        let lines = final.records.compactMap(\.valueString).filter { !$0.hasPrefix(Self.endMarker) }.sorted()
+        print("""
+            [\(name)] \(Self.recordCount) records, \(kills) SIGKILLs at random moments, \(selfCrashes) self-crashes inside \
+            checkpoints, \(scaleDowns) scale-downs to one worker, \(incarnations) worker processes started
+            [\(name)] \(checkpoints) checkpoints committed, \(restores) task restores, \(aborts) transactions aborted in-process
+            [\(name)] output: \(lines.count) results; transactions \(final.stats.map { "\($0.transactions)" } ?? "?")
+            [\(name)] repartition topic: transactions \(repartition.stats.map { "\($0.transactions)" } ?? "?"), \
+            records \(repartition.stats.map { "\($0.records)" } ?? "?")
+            """)
+        XCTAssertGreaterThanOrEqual(kills + selfCrashes, 10, "at least ten crashes")
+        XCTAssertGreaterThan(selfCrashes, 0, "some crashes inside checkpoints")
+        XCTAssertGreaterThan(repartition.stats?.transactions.aborted ?? 0, 0,
+                             "the crashes left aborted transactions in the repartition topic, which the job had to skip")
+        XCTAssertEqual(report.records.count, final.records.count, "nothing more appeared after the graceful stop")
+        XCTAssertEqual(lines.count, expected.count, "as many results as windows")
+        XCTAssertTrue(lines == expected, "every window result exactly once, with the right count and sum")
+        if lines != expected {
+            let extra = Set(lines).subtracting(expected).sorted().prefix(10)
+            let missing = Set(expected).subtracting(lines).sorted().prefix(10)
+            print("[\(name)] extra: \(Array(extra))\n[\(name)] missing: \(Array(missing))")
+            for worker in all.prefix(6) { print(worker.indentedOutput(limit: 40)) }
+        }
+    }
+
+    /// The worker body the crash test spawns; returns at once in a normal test run.
+    func testWorkerBody() throws {
+        guard let spec = WorkerSpec.current else { return }
+        try WorkerBody.run(spec: spec) { try Self.build(spec: spec, configuration: $0) }
+    }
+}

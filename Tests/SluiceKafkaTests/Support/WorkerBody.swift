@@ -1,0 +1,61 @@
+import Foundation
+import Sluice
+import Synchronization
+
+/// The body of a worker child process (see ``WorkerProcess``): runs a job until SIGTERM,
+/// printing its checkpoint events as `EVENT <name> …` lines (unbuffered, so the parent reads
+/// them as they happen), and SIGKILLs itself at the event the spec's `crashAt` names.
+enum WorkerBody {
+    @discardableResult
+    static func run(spec: WorkerSpec, build: (JobConfiguration) throws -> StreamEnvironment) throws -> JobMetrics {
+        let crash = spec.crashAt.flatMap { text -> (String, Int)? in
+            let parts = text.split(separator: ":")
+            guard parts.count == 2, let count = Int(parts[1]) else { return nil }
+            return (String(parts[0]), count)
+        }
+        let counts = Mutex<[String: Int]>([:])
+        var configuration = JobConfiguration()
+        configuration.checkpointInterval = .milliseconds(Int64(spec.checkpointIntervalMillis))
+        configuration.restartStrategy = .fixedDelay(delay: .milliseconds(500), maxAttempts: 20)
+        configuration.checkpointObserver = { event in
+            let (name, detail) = describe(event)
+            say("EVENT \(name) \(detail)")
+            let seen = counts.withLock { counts in
+                counts[name, default: 0] += 1
+                return counts[name]!
+            }
+            if let crash, crash.0 == name, crash.1 == seen {
+                say("CRASH at \(name) #\(seen)")
+                kill(getpid(), SIGKILL)
+            }
+        }
+        configuration.assignmentObserver = { owned in
+            say("ASSIGNED \(owned.sorted().map(\.description).joined(separator: " "))")
+        }
+        let env = try build(configuration)
+        let job = try env.build()
+        let signals = TerminationSignals(stopping: job.stopSignal)
+        say("STARTED \(spec.workerID)")
+        let metrics = try job.run()
+        withExtendedLifetime(signals) {}
+        say("STOPPED \(spec.workerID): \(metrics.recordsRead) records read, \(metrics.commits) checkpoints, \(metrics.restarts) restarts")
+        return metrics
+    }
+
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    private static func describe(_ event: CheckpointEvent) -> (String, String) {
+        switch event {
+        case .piecesStaged(let tasks, let bytes): ("pieces", "tasks=\(tasks) bytes=\(bytes)")
+        case .manifestsWritten(let tasks): ("manifests", "tasks=\(tasks)")
+        case .committed(let report):
+            ("committed", "n=\(report.number) tasks=\(report.tasks) full=\(report.fullSnapshots) bytes=\(report.bytes) entries=\(report.entries) ms=\(report.duration.components.seconds * 1000 + report.duration.components.attoseconds / 1_000_000_000_000_000)")
+        case .aborted(let reason): ("aborted", reason)
+        case .restored(let report):
+            ("restored", "task=\(report.task.stage).\(report.task.partition) seq=\(report.sequence) bytes=\(report.bytes) entries=\(report.entries) ms=\(report.duration.components.seconds * 1000 + report.duration.components.attoseconds / 1_000_000_000_000_000)")
+        case .restarting(let attempt, _, let error): ("restarting", "attempt=\(attempt) \(error)")
+        }
+    }
+}
