@@ -16,81 +16,19 @@ import XCTest
 /// its stale group generation (KIP-447); here a killed worker is dead, not a zombie (see
 /// ``ExactlyOnceZombieTests``).
 final class ExactlyOnceCrashTests: KafkaJobTestCase {
-    struct Purchase: Codable, Sendable {
-        var user: String
-        var amount: Int
-    }
-
-    struct Totals: Codable, Sendable {
-        var count = 0
-        var sum = 0
-    }
-
-    struct SumPurchases: AggregateFunction {
-        func createAccumulator() -> Totals { Totals() }
-        func add(_ value: Purchase, to accumulator: inout Totals) {
-            accumulator.count += 1
-            accumulator.sum += value.amount
-        }
-        func result(_ accumulator: Totals) -> Totals { accumulator }
-        func merge(_ first: Totals, _ second: Totals) -> Totals { Totals(count: first.count + second.count, sum: first.sum + second.sum) }
-    }
-
-    static let partitions: Int32 = 4
     static let recordCount = 100_000
-    static let users = 200
-    static let windowMillis: Int64 = 5_000
-    /// Event time advances 4 ms per record in each partition: 25,000 records span 100 s.
-    static let stepMillis: Int64 = 4
-    static let base: Int64 = 1_767_225_600_000
-    static let endMarker = "~end"
-
-    /// deserialize → keyBy(user) (a repartition topic: the input is not partitioned by user)
-    /// → 5 s tumbling (count, sum) → `user <tab> window start <tab> count <tab> sum`.
-    static func build(spec: WorkerSpec, configuration: JobConfiguration) throws -> StreamEnvironment {
-        let kafka = try KafkaRuntime(bootstrapServers: spec.bootstrap, workerID: spec.workerID, consumerProperties: groupProperties)
-        let env = StreamEnvironment(jobName: spec.job, runtime: kafka, configuration: configuration)
-        env.fromSource(try kafka.source(topics: [spec.input]), deserializer: JSONCodec<Purchase>())
-            .keyBy("user") { $0.user }
-            .window(TumblingEventTimeWindows.of(.milliseconds(windowMillis)))
-            .aggregate(SumPurchases()) { user, window, totals in "\(user)\t\(window.start)\t\(totals.count)\t\(totals.sum)" }
-            .sink(to: kafka.sink(topic: spec.output)) { line in SinkRecord(key: Array(line.prefix { $0 != "\t" }.utf8), value: Array(line.utf8)) }
-        return env
-    }
-
-    /// The purchase at `index`: its partition, timestamp and contents, from a fixed pseudo-random
-    /// sequence, so the parent computes expected results without the engine.
-    static func purchase(_ index: Int) -> (partition: Int32, timestamp: Int64, purchase: Purchase) {
-        var state = UInt64(index) &* 0x9e37_79b9_7f4a_7c15 &+ 0x1234_5678
-        state = (state ^ (state >> 29)) &* 0xbf58_476d_1ce4_e5b9
-        state ^= state >> 32
-        let partition = Int32(index % Int(partitions))
-        let timestamp = base + Int64(index / Int(partitions)) * stepMillis
-        return (partition, timestamp, Purchase(user: "u\(state % UInt64(users))", amount: Int((state >> 40) % 1000) + 1))
-    }
-
-    static func expectedResults() -> [String] {
-        var totals: [String: Totals] = [:]
-        for index in 0..<recordCount {
-            let (_, timestamp, purchase) = purchase(index)
-            let key = "\(purchase.user)\t\(timestamp - timestamp % windowMillis)"
-            totals[key, default: Totals()].count += 1
-            totals[key, default: Totals()].sum += purchase.amount
-        }
-        return totals.map { "\($0.key)\t\($0.value.count)\t\($0.value.sum)" }.sorted()
-    }
 
     func testKeyedWindowJobSurvivesRepeatedKillsExactlyOnce() throws {
         guard try runsOnLibrdkafka216() else { return }
         let (broker, admin) = try startTansu()
         defer { broker.stop() }
         let input = uniqueName("purchases"), output = uniqueName("totals"), job = uniqueName("crash-job")
-        try admin.createTopic(input, partitions: Self.partitions)
+        try admin.createTopic(input, partitions: PurchaseJob.partitions)
         try admin.createTopic(output, partitions: 2)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("crash"))
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let expected = Self.expectedResults()
+        let expected = PurchaseJob.expectedResults(count: Self.recordCount)
         var random = SystemRandomNumberGenerator()
 
         var incarnations = 0
@@ -108,7 +46,7 @@ final class ExactlyOnceCrashTests: KafkaJobTestCase {
         func produce(_ count: Int) throws {
             let end = min(Self.recordCount, produced + count)
             for index in produced..<end {
-                let (partition, timestamp, purchase) = Self.purchase(index)
+                let (partition, timestamp, purchase) = PurchaseJob.purchase(index)
                 try producer.send(topic: input, partition: partition, key: Array("p-\(index)".utf8),
                                   value: Array(try JSONEncoder().encode(purchase)), timestamp: timestamp)
             }
@@ -170,10 +108,10 @@ final class ExactlyOnceCrashTests: KafkaJobTestCase {
             retired.append(worker)
             workers[id] = try spawn(id)
         }
-        for partition in 0..<Self.partitions {
+        for partition in 0..<PurchaseJob.partitions {
             try producer.send(topic: input, partition: partition, key: nil,
-                              value: Array(try JSONEncoder().encode(Purchase(user: Self.endMarker, amount: 0))),
-                              timestamp: Self.base + 3_600_000)
+                              value: Array(try JSONEncoder().encode(PurchaseJob.Purchase(user: PurchaseJob.endMarker, amount: 0))),
+                              timestamp: PurchaseJob.base + 3_600_000)
         }
         try producer.flush()
 
@@ -188,7 +126,7 @@ final class ExactlyOnceCrashTests: KafkaJobTestCase {
         let restores = all.reduce(0) { $0 + $1.events("restored").count }
         let aborts = all.reduce(0) { $0 + $1.events("aborted").count }
         let checkpoints = all.reduce(0) { $0 + $1.events("committed").count }
-        let lines = final.records.compactMap(\.valueString).filter { !$0.hasPrefix(Self.endMarker) }.sorted()
+        let lines = final.records.compactMap(\.valueString).filter { !$0.hasPrefix(PurchaseJob.endMarker) }.sorted()
         print("""
             [\(name)] \(Self.recordCount) records, \(kills) SIGKILLs at random moments, \(selfCrashes) self-crashes inside \
             checkpoints, \(scaleDowns) scale-downs to one worker, \(incarnations) worker processes started
@@ -215,6 +153,6 @@ final class ExactlyOnceCrashTests: KafkaJobTestCase {
     /// The worker body the crash test spawns; returns at once in a normal test run.
     func testWorkerBody() throws {
         guard let spec = WorkerSpec.current else { return }
-        try WorkerBody.run(spec: spec) { try Self.build(spec: spec, configuration: $0) }
+        try WorkerBody.run(spec: spec) { try PurchaseJob.build(spec: spec, configuration: $0) }
     }
 }

@@ -71,8 +71,12 @@ final class CheckpointCoordinator {
 
     /// Checkpoints `tasks` and commits. Returns `nil` when no task had anything to checkpoint
     /// and the transaction holds nothing, so nothing was committed and it stays open.
+    ///
+    /// `mayCommit` is asked right before the commit; when it says no (the worker may have lost
+    /// its splits), the checkpoint throws ``CheckpointError/ownershipInDoubt`` instead, and the
+    /// caller aborts.
     @discardableResult
-    func checkpoint(tasks: [Task]) throws -> CheckpointReport? {
+    func checkpoint(tasks: [Task], mayCommit: () -> Bool = { true }) throws -> CheckpointReport? {
         precondition(transactionOpen, "no transaction is open")
         let clock = ContinuousClock()
         let started = clock.now
@@ -115,6 +119,7 @@ final class CheckpointCoordinator {
                 if manifest.isFull { full += 1 }
             }
         }
+        guard mayCommit() else { throw CheckpointError.ownershipInDoubt }
         do {
             try commitPoint.commit(Commit(positions: positions))
         } catch {

@@ -10,6 +10,9 @@ public enum CheckpointError: Error, CustomStringConvertible {
     case positionMismatch(job: String, task: TaskID, input: Split, checkpoint: Int64, committed: Int64?)
     /// The checkpoint holds state of an operator this job does not have.
     case unknownOperator(job: String, task: TaskID, participant: String)
+    /// Right before committing, the worker found it may no longer own its splits (it was
+    /// frozen, or the group reports its assignment lost): it aborts instead.
+    case ownershipInDoubt
 
     /// One line naming job, task and offsets, and what to do.
     public var description: String {
@@ -20,8 +23,18 @@ public enum CheckpointError: Error, CustomStringConvertible {
             "job \(job), \(task): the committed checkpoint pointer \(offset) of \(split) names no readable checkpoint (\(reason)); restart with a state reset (JobConfiguration.resetsUnreadableState) to start this task from empty state"
         case .positionMismatch(let job, let task, let input, let checkpoint, let committed):
             "job \(job), \(task): its checkpoint resumes \(input) at offset \(checkpoint), but the group's committed offset is \(committed.map(String.init) ?? "none"); the offsets were moved by hand. Reset the state too (JobConfiguration.resetsUnreadableState) or move the offsets back"
+        case .ownershipInDoubt:
+            "the worker may have lost its splits to the group (frozen, or assignment lost); the transaction is aborted instead of committed"
         case .unknownOperator(let job, let task, let participant):
             "job \(job), \(task): the checkpoint holds state of operator '\(participant)', which this job does not have; the job changed since the checkpoint was taken"
         }
+    }
+}
+
+extension Error {
+    /// Whether this is ``CheckpointError/ownershipInDoubt``.
+    var isOwnershipInDoubt: Bool {
+        if case .ownershipInDoubt = self as? CheckpointError { return true }
+        return false
     }
 }

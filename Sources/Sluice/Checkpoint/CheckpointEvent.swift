@@ -12,6 +12,9 @@ public enum CheckpointEvent: Sendable {
     case aborted(reason: String)
     /// A task was rebuilt from a committed checkpoint.
     case restored(RestoreReport)
+    /// A task's committed checkpoint could not be used and the operator allowed a state reset
+    /// (``JobConfiguration/resetsUnreadableState``): the task starts from empty state.
+    case stateReset(task: TaskID, reason: String)
     /// The worker restarts after a recoverable failure, after `delay`.
     case restarting(attempt: Int, delay: Duration, error: String)
 }

@@ -35,6 +35,8 @@ public struct CheckpointManifest: Sendable, Equatable {
     public var pieceOffsets: [Int64]
     /// Bytes of all pieces named in ``pieceOffsets``: what a restore reads.
     public var chainBytes: UInt64
+    /// Bytes of the full snapshot that started the chain.
+    public var fullSnapshotBytes: UInt64
     /// Bytes of the pieces this checkpoint wrote.
     public var checkpointBytes: UInt64
     /// Keyed entries this checkpoint wrote: every key for a full snapshot, the changed keys for
@@ -66,7 +68,7 @@ public struct CheckpointManifest: Sendable, Equatable {
     public init(
         jobName: String, task: TaskID, sequence: UInt64, incarnation: UInt64, createdAt: Int64, writer: String,
         isFull: Bool, chain: UInt64, chainStartSequence: UInt64, pieceOffsets: [Int64], chainBytes: UInt64,
-        checkpointBytes: UInt64, checkpointEntries: UInt64, input: Split?, inputPosition: Int64?, scalars: [ScalarState]
+        fullSnapshotBytes: UInt64, checkpointBytes: UInt64, checkpointEntries: UInt64, input: Split?, inputPosition: Int64?, scalars: [ScalarState]
     ) {
         self.jobName = jobName
         self.task = task
@@ -79,6 +81,7 @@ public struct CheckpointManifest: Sendable, Equatable {
         self.chainStartSequence = chainStartSequence
         self.pieceOffsets = pieceOffsets
         self.chainBytes = chainBytes
+        self.fullSnapshotBytes = fullSnapshotBytes
         self.checkpointBytes = checkpointBytes
         self.checkpointEntries = checkpointEntries
         self.input = input
@@ -104,6 +107,7 @@ public struct CheckpointManifest: Sendable, Equatable {
         writer.write(UInt32(pieceOffsets.count))
         for offset in pieceOffsets { writer.write(offset) }
         writer.write(chainBytes)
+        writer.write(fullSnapshotBytes)
         writer.write(checkpointBytes)
         writer.write(checkpointEntries)
         writer.write(input != nil)
@@ -138,6 +142,7 @@ public struct CheckpointManifest: Sendable, Equatable {
         var pieceOffsets: [Int64] = []
         for _ in 0..<(try reader.readUInt32()) { pieceOffsets.append(try reader.readInt64()) }
         let chainBytes = try reader.readUInt64()
+        let fullSnapshotBytes = try reader.readUInt64()
         let checkpointBytes = try reader.readUInt64()
         let checkpointEntries = try reader.readUInt64()
         var input: Split?
@@ -154,7 +159,8 @@ public struct CheckpointManifest: Sendable, Equatable {
         return CheckpointManifest(
             jobName: jobName, task: task, sequence: sequence, incarnation: incarnation, createdAt: createdAt,
             writer: writer, isFull: isFull, chain: chain, chainStartSequence: chainStartSequence,
-            pieceOffsets: pieceOffsets, chainBytes: chainBytes, checkpointBytes: checkpointBytes,
+            pieceOffsets: pieceOffsets, chainBytes: chainBytes, fullSnapshotBytes: fullSnapshotBytes,
+            checkpointBytes: checkpointBytes,
             checkpointEntries: checkpointEntries, input: input, inputPosition: hasPosition ? position : nil,
             scalars: scalars)
     }

@@ -47,6 +47,9 @@ final class TaskCheckpointer {
         var manifestReceipt: CheckpointReceipt?
     }
 
+    /// Below this size a full snapshot does not bound the chain by bytes.
+    private static let significantFullSnapshot: UInt64 = 1 << 20
+
     let task: TaskID
     /// The task's partition of its stage's checkpoint topic.
     let split: Split
@@ -74,7 +77,7 @@ final class TaskCheckpointer {
         if let restored {
             chain = Chain(
                 id: restored.chain, startSequence: restored.chainStartSequence, pieceOffsets: restored.pieceOffsets,
-                bytes: restored.chainBytes, fullBytes: restored.chainBytes,
+                bytes: restored.chainBytes, fullBytes: restored.fullSnapshotBytes,
                 increments: Int(restored.sequence - restored.chainStartSequence), lastSequence: restored.sequence)
             lastScalars = restored.scalars
             lastPosition = restored.inputPosition
@@ -87,7 +90,15 @@ final class TaskCheckpointer {
     func stagePieces(participants: [any CheckpointParticipant], position: Int64?, wroteRecords: Bool,
                      log: any CheckpointLog) throws -> Bool {
         precondition(staged == nil, "a checkpoint of \(task) is already in progress")
-        let full = chain.map { $0.increments + 1 >= fullSnapshotInterval || $0.bytes > 2 * max($0.fullBytes, 1) } ?? true
+        let full = chain.map { chain in
+            // A chain whose increments outweigh its full snapshot several times over mostly
+            // rewrites the same keys: a new full snapshot makes restores read less. Small full
+            // snapshots (a task that started empty) do not count, or every increment of a growing
+            // state would start a new chain.
+            let incrementBytes = chain.bytes - chain.fullBytes
+            return chain.increments + 1 >= fullSnapshotInterval
+                || (chain.fullBytes >= Self.significantFullSnapshot && incrementBytes > 4 * chain.fullBytes)
+        } ?? true
         var scalars: [CheckpointManifest.ScalarState] = []
         var pieces = SnapshotPieceWriter()
         for participant in participants {
@@ -144,7 +155,8 @@ final class TaskCheckpointer {
             jobName: jobName, task: task, sequence: sequence, incarnation: lineage.incarnation,
             createdAt: Int64(Date().timeIntervalSince1970 * 1000), writer: writer, isFull: current.isFull,
             chain: current.chain.id, chainStartSequence: current.chain.startSequence,
-            pieceOffsets: current.chain.pieceOffsets, chainBytes: current.chain.bytes, checkpointBytes: current.bytes,
+            pieceOffsets: current.chain.pieceOffsets, chainBytes: current.chain.bytes,
+            fullSnapshotBytes: current.chain.fullBytes, checkpointBytes: current.bytes,
             checkpointEntries: current.entries, input: input, inputPosition: current.position, scalars: current.scalars)
         current.manifestReceipt = try log.append(
             to: split, key: manifestKey(chain: current.chain.id, sequence: sequence), value: manifest.encoded())

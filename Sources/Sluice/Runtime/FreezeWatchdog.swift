@@ -40,6 +40,12 @@ final class FreezeWatchdog: Sendable {
         return gap > threshold ? gap : nil
     }
 
+    /// Whether a freeze longer than the threshold happened since the last ``takeFreeze()``,
+    /// without consuming it.
+    var sawFreeze: Bool {
+        state.withLock { $0.longestGap } > threshold
+    }
+
     /// Stops the ticking thread.
     func cancel() {
         state.withLock { $0.cancelled = true }

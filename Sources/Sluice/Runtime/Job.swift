@@ -61,6 +61,7 @@ public final class Job {
     /// After the process was frozen longer than the group's patience, no commit until the
     /// group has spoken (a rebalance event) or a session timeout has passed.
     private var commitsHeldUntil: ContinuousClock.Instant?
+    private var watchdog: FreezeWatchdog?
     private let clock = ContinuousClock()
 
     init(plan: JobPlan, graph: LogicalGraph, stageOf: [Int], configuration: JobConfiguration,
@@ -114,7 +115,7 @@ public final class Job {
                     log: services.checkpointLog!, commitPoint: services.commitPoint, coordinator: coordinator,
                     workerID: services.workerID, observer: configuration.checkpointObserver)
             })
-        let watchdog = exactlyOnce ? services.membership.sessionTimeout.map { FreezeWatchdog(threshold: $0 / 2) } : nil
+        watchdog = exactlyOnce ? services.membership.sessionTimeout.map { FreezeWatchdog(threshold: $0 / 2) } : nil
         defer { watchdog?.cancel() }
         var available: [Split] = []
         for (index, source) in sources.enumerated() {
@@ -135,7 +136,7 @@ public final class Job {
             } else {
                 try services.commitPoint.begin()
             }
-            try runWithRestarts(watchdog: watchdog)
+            try runWithRestarts()
             try finalCommit()
         } catch {
             if let coordinator {
@@ -176,10 +177,10 @@ public final class Job {
 
     // MARK: Rounds
 
-    private func runWithRestarts(watchdog: FreezeWatchdog?) throws {
+    private func runWithRestarts() throws {
         while true {
             do {
-                try loop(watchdog: watchdog)
+                try loop()
                 return
             } catch where isRecoverable(error) {
                 try restart(after: error)
@@ -207,12 +208,15 @@ public final class Job {
         }
     }
 
-    /// Whether a restart can help with `error`.
+    /// Whether a restart can help with `error`: not with a record's fault, a plan error, state
+    /// that cannot be restored, or a fatal connector error, even when a connector wraps it.
     private func isRecoverable(_ error: any Error) -> Bool {
         guard exactlyOnce else { return false }
         switch error {
-        case is RecordFailure, is CheckpointError, is StateError: return false
+        case is RecordFailure, is CheckpointError, is StateError, is CheckpointFormatError: return false
         case JobError.invalidPlan, JobError.unsupported, JobError.restartsExhausted: return false
+        case JobError.connectorFailed(_, let underlying):
+            return !underlying.isFatalConnectorError && isRecoverable(underlying)
         default: return !error.isFatalConnectorError
         }
     }
@@ -245,7 +249,7 @@ public final class Job {
         }
     }
 
-    private func loop(watchdog: FreezeWatchdog?) throws {
+    private func loop() throws {
         var lastCheckpoint = clock.now
         while !stopSignal.isRequested {
             if let frozen = watchdog?.takeFreeze() {
@@ -338,11 +342,21 @@ public final class Job {
             try rewind()
             return
         }
-        if try coordinator.checkpoint(tasks: tasks.allTasks) != nil {
-            consecutiveRestarts = 0
-            metrics.commits += 1
-            try coordinator.begin(tasks: tasks.allTasks)
+        do {
+            if try coordinator.checkpoint(tasks: tasks.allTasks, mayCommit: mayCommit) != nil {
+                consecutiveRestarts = 0
+                metrics.commits += 1
+                try coordinator.begin(tasks: tasks.allTasks)
+            }
+        } catch CheckpointError.ownershipInDoubt {
+            try recoverFromFreeze(watchdog?.takeFreeze() ?? .zero)
         }
+    }
+
+    /// Asked right before a transaction commits: a worker that was frozen meanwhile, or whose
+    /// group reports its assignment lost, must not commit.
+    private func mayCommit() -> Bool {
+        !(services?.membership.assignmentLost ?? false) && !(watchdog?.sawFreeze ?? false)
     }
 
     /// The process was frozen longer than half a session timeout (paused, swapped out): the
@@ -350,10 +364,11 @@ public final class Job {
     /// checkpoint. Abort what is open, rewind to that checkpoint, and commit nothing until the
     /// group has spoken or a whole session timeout passed.
     private func recoverFromFreeze(_ frozen: Duration) throws {
-        guard let coordinator, let timeout = services?.membership.sessionTimeout else { return }
-        logger.warning("job \(plan.jobName): the worker was frozen for \(frozen); aborting the open transaction and waiting for the group before committing again")
-        coordinator.abort(reason: "worker frozen for \(frozen)", tasks: tasks.allTasks)
-        commitsHeldUntil = clock.now + timeout
+        guard let coordinator else { return }
+        let reason = frozen > .zero ? "the worker was frozen for \(frozen)" : "the group reports this worker's assignment lost"
+        logger.warning("job \(plan.jobName): \(reason); aborting the open transaction and waiting for the group before committing again")
+        coordinator.abort(reason: reason, tasks: tasks.allTasks)
+        commitsHeldUntil = clock.now + (services?.membership.sessionTimeout ?? .zero)
         try rewind()
     }
 
@@ -455,10 +470,10 @@ public final class Job {
         commitsHeldUntil = nil
         if let coordinator {
             do {
-                if coordinator.transactionOpen, try coordinator.checkpoint(tasks: tasks.allTasks) != nil {
+                if coordinator.transactionOpen, try coordinator.checkpoint(tasks: tasks.allTasks, mayCommit: mayCommit) != nil {
                     metrics.commits += 1
                 }
-            } catch where isRecoverable(error) {
+            } catch where isRecoverable(error) || error.isOwnershipInDoubt {
                 // The next owner restores from the last committed checkpoint; the others rewind.
                 logger.warning("job \(plan.jobName): checkpoint before revoking \(splits.sorted()): \(error); aborting")
                 coordinator.abort(reason: "\(error)", tasks: tasks.allTasks)

@@ -270,6 +270,7 @@ final class TaskManager {
                 points[split] = RestorePoint(manifest: manifest, pointer: pointer, checkpointSplit: checkpointSplit)
             } catch let error as CheckpointError where configuration.resetsUnreadableState {
                 logger.warning("\(error) — starting \(id) from empty state at the group's committed offset, as resetsUnreadableState allows")
+                checkpoints.observer?(.stateReset(task: id, reason: "\(error)"))
             }
         }
         return points
@@ -328,6 +329,7 @@ final class TaskManager {
                     try restore(id, from: point, into: context, head: head, checkpoints: checkpoints)
                 } catch let error as CheckpointError where configuration.resetsUnreadableState {
                     logger.warning("\(error) — starting \(id) from empty state at the group's committed offset, as resetsUnreadableState allows")
+                    checkpoints.observer?(.stateReset(task: id, reason: "\(error)"))
                     source.binding.dropHead(split: split)
                     return try addTask(for: split, restoring: nil, assigning: assigning)
                 }

@@ -56,6 +56,7 @@ enum WorkerBody {
         case .restored(let report):
             ("restored", "task=\(report.task.stage).\(report.task.partition) seq=\(report.sequence) bytes=\(report.bytes) entries=\(report.entries) ms=\(report.duration.components.seconds * 1000 + report.duration.components.attoseconds / 1_000_000_000_000_000)")
         case .restarting(let attempt, _, let error): ("restarting", "attempt=\(attempt) \(error)")
+        case .stateReset(let task, let reason): ("stateReset", "task=\(task.stage).\(task.partition) \(reason)")
         }
     }
 }

@@ -1,0 +1,113 @@
+import BrokerRig
+import Foundation
+import RdKafka
+import Sluice
+import SluiceKafka
+import XCTest
+
+/// A zombie worker, on Tansu: a worker frozen with SIGSTOP past its session timeout, while the
+/// group moves its partitions to the other worker, which restores them from the last committed
+/// checkpoints. When the zombie resumes it must get nothing into the output: its open
+/// transaction is aborted, not committed, and the records it wrote to the repartition topic in
+/// that transaction are never applied downstream (their commit marker never comes).
+///
+/// What this proves: the worker notices the freeze (a watchdog thread sees the gap), aborts
+/// instead of committing, and commits nothing until the group has spoken; and downstream tasks
+/// skip repartition records of transactions that never committed. What no broker here can
+/// prove, and so is not tested: that the broker itself refuses a zombie's TxnOffsetCommit for
+/// its stale group generation (KIP-447) or fences its producer by epoch. Neither Tansu nor the
+/// mock clusters enforce either (see test-brokers.md), so a worker frozen in the middle of its
+/// own commit call, between the last check and the broker's reply, is beyond what Sluice can
+/// stop on these brokers.
+final class ExactlyOnceZombieTests: KafkaJobTestCase {
+    static let recordCount = 30_000
+
+    func testFrozenWorkerPastItsSessionGetsNothingIntoTheOutput() throws {
+        guard try runsOnLibrdkafka216() else { return }
+        let (broker, admin) = try startTansu()
+        defer { broker.stop() }
+        let input = uniqueName("purchases"), output = uniqueName("totals"), job = uniqueName("zombie-job")
+        try admin.createTopic(input, partitions: PurchaseJob.partitions)
+        try admin.createTopic(output, partitions: 2)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("zombie"))
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        func spawn(_ id: String) throws -> WorkerProcess {
+            let spec = WorkerSpec(bootstrap: broker.bootstrap, input: input, output: output, job: job, workerID: id)
+            return try WorkerProcess(selector: "\(String(reflecting: Self.self))/testWorkerBody", spec: spec, directory: directory, incarnation: 1)
+        }
+        let zombie = try spawn("w0"), survivor = try spawn("w1")
+        defer {
+            zombie.resume()
+            zombie.kill()
+            survivor.kill()
+        }
+        let producer = try KafkaProducer(configuration: ProducerConfiguration(bootstrapServers: broker.bootstrap))
+        func produce(_ range: Range<Int>) throws {
+            for index in range {
+                let (partition, timestamp, purchase) = PurchaseJob.purchase(index)
+                try producer.send(topic: input, partition: partition, key: Array("p-\(index)".utf8),
+                                  value: Array(try JSONEncoder().encode(purchase)), timestamp: timestamp)
+            }
+            try producer.flush()
+        }
+        // Both workers own partitions and commit checkpoints.
+        XCTAssertTrue(zombie.wait(timeout: 60) { !$0.events("committed").isEmpty }, zombie.indentedOutput())
+        XCTAssertTrue(survivor.wait(timeout: 60) { !$0.events("committed").isEmpty }, survivor.indentedOutput())
+        try produce(0..<Self.recordCount / 2)
+        let committedBefore = zombie.events("committed").count
+        XCTAssertTrue(zombie.wait(timeout: 30) { $0.events("committed").count > committedBefore + 1 })
+
+        // Freeze it past the 6 s session timeout; the survivor takes its partitions over.
+        zombie.pause()
+        let frozenAt = Date()
+        let restoresBefore = survivor.events("restored").count
+        try produce(Self.recordCount / 2..<Self.recordCount * 3 / 4)
+        XCTAssertTrue(survivor.wait(timeout: 30) { $0.events("restored").count > restoresBefore },
+                      "the survivor restored the zombie's tasks:\n\(survivor.indentedOutput())")
+        let frozenFor = Date().timeIntervalSince(frozenAt)
+        Thread.sleep(forTimeInterval: max(0, 9 - frozenFor))
+        let linesBeforeResume = zombie.output.split(separator: "\n").count
+        zombie.resume()
+        try produce(Self.recordCount * 3 / 4..<Self.recordCount)
+
+        // The zombie aborts instead of committing, and commits nothing until the group has
+        // reassigned it.
+        XCTAssertTrue(zombie.wait(timeout: 30) { $0.output.contains("EVENT aborted the worker was frozen") },
+                      "the zombie noticed its freeze and aborted:\n\(zombie.indentedOutput())")
+        let afterResume = zombie.output.split(separator: "\n").dropFirst(linesBeforeResume)
+        if let firstCommit = afterResume.firstIndex(where: { $0.hasPrefix("EVENT committed") }) {
+            XCTAssertTrue(afterResume[..<firstCommit].contains { $0.hasPrefix("ASSIGNED") },
+                          "no commit after the freeze before the group reassigned the zombie:\n\(afterResume.joined(separator: "\n"))")
+        }
+
+        for partition in 0..<PurchaseJob.partitions {
+            try producer.send(topic: input, partition: partition, key: nil,
+                              value: Array(try JSONEncoder().encode(PurchaseJob.Purchase(user: PurchaseJob.endMarker, amount: 0))),
+                              timestamp: PurchaseJob.base + 3_600_000)
+        }
+        try producer.flush()
+        let expected = PurchaseJob.expectedResults(count: Self.recordCount)
+        _ = try Verifier.audit(broker: .tansu, bootstrap: broker.bootstrap, topic: output, view: .now, expect: expected.count, timeout: 120)
+        XCTAssertEqual(zombie.terminate(), 0, zombie.indentedOutput())
+        XCTAssertEqual(survivor.terminate(), 0, survivor.indentedOutput())
+        let final = try Verifier.audit(broker: .tansu, bootstrap: broker.bootstrap, topic: output, view: .now)
+        let repartition = try Verifier.audit(broker: .tansu, bootstrap: broker.bootstrap, topic: "\(job)-1-repartition", view: .now)
+        let lines = final.records.compactMap(\.valueString).filter { !$0.hasPrefix(PurchaseJob.endMarker) }.sorted()
+        print("""
+            [\(name)] zombie frozen \(String(format: "%.1f", max(frozenFor, 9))) s; its events after resuming: \
+            \(afterResume.filter { $0.hasPrefix("EVENT") || $0.hasPrefix("ASSIGNED") }.prefix(8).joined(separator: " | "))
+            [\(name)] output transactions \(final.stats.map { "\($0.transactions)" } ?? "?"); repartition transactions \
+            \(repartition.stats.map { "\($0.transactions)" } ?? "?")
+            """)
+        XCTAssertEqual(lines.count, expected.count, "as many results as windows")
+        XCTAssertTrue(lines == expected, "every result exactly once: extra \(Array(Set(lines).subtracting(expected).prefix(5))), missing \(Array(Set(expected).subtracting(lines).prefix(5)))")
+    }
+
+    /// The worker body the zombie test spawns; returns at once in a normal test run.
+    func testWorkerBody() throws {
+        guard let spec = WorkerSpec.current else { return }
+        try WorkerBody.run(spec: spec) { try PurchaseJob.build(spec: spec, configuration: $0) }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Sluice
+import SluiceKafka
+
+/// The keyed window job of the exactly-once tests, and its input: purchases spread over the
+/// input partitions by purchase number (not by user, so `keyBy(user)` crosses a repartition
+/// topic), summed per user in 5 s tumbling event-time windows.
+enum PurchaseJob {
+    struct Purchase: Codable, Sendable {
+        var user: String
+        var amount: Int
+    }
+
+    struct Totals: Codable, Sendable {
+        var count = 0
+        var sum = 0
+    }
+
+    struct SumPurchases: AggregateFunction {
+        func createAccumulator() -> Totals { Totals() }
+        func add(_ value: Purchase, to accumulator: inout Totals) {
+            accumulator.count += 1
+            accumulator.sum += value.amount
+        }
+        func result(_ accumulator: Totals) -> Totals { accumulator }
+        func merge(_ first: Totals, _ second: Totals) -> Totals { Totals(count: first.count + second.count, sum: first.sum + second.sum) }
+    }
+
+    static let partitions: Int32 = 4
+    static let users = 200
+    static let windowMillis: Int64 = 5_000
+    /// Event time advances 4 ms per record in each partition: 25,000 records span 100 s.
+    static let stepMillis: Int64 = 4
+    static let base: Int64 = 1_767_225_600_000
+    static let endMarker = "~end"
+
+    /// deserialize → keyBy(user) (a repartition topic: the input is not partitioned by user)
+    /// → 5 s tumbling (count, sum) → `user <tab> window start <tab> count <tab> sum`.
+    static func build(spec: WorkerSpec, configuration: JobConfiguration) throws -> StreamEnvironment {
+        let kafka = try KafkaRuntime(bootstrapServers: spec.bootstrap, workerID: spec.workerID, consumerProperties: KafkaJobTestCase.groupProperties)
+        let env = StreamEnvironment(jobName: spec.job, runtime: kafka, configuration: configuration)
+        env.fromSource(try kafka.source(topics: [spec.input]), deserializer: JSONCodec<Purchase>())
+            .keyBy("user") { $0.user }
+            .window(TumblingEventTimeWindows.of(.milliseconds(windowMillis)))
+            .aggregate(SumPurchases()) { user, window, totals in "\(user)\t\(window.start)\t\(totals.count)\t\(totals.sum)" }
+            .sink(to: kafka.sink(topic: spec.output)) { line in SinkRecord(key: Array(line.prefix { $0 != "\t" }.utf8), value: Array(line.utf8)) }
+        return env
+    }
+
+    /// The purchase at `index`: its partition, timestamp and contents, from a fixed pseudo-random
+    /// sequence, so the parent computes expected results without the engine.
+    static func purchase(_ index: Int) -> (partition: Int32, timestamp: Int64, purchase: Purchase) {
+        var state = UInt64(index) &* 0x9e37_79b9_7f4a_7c15 &+ 0x1234_5678
+        state = (state ^ (state >> 29)) &* 0xbf58_476d_1ce4_e5b9
+        state ^= state >> 32
+        let partition = Int32(index % Int(partitions))
+        let timestamp = base + Int64(index / Int(partitions)) * stepMillis
+        return (partition, timestamp, Purchase(user: "u\(state % UInt64(users))", amount: Int((state >> 40) % 1000) + 1))
+    }
+
+    static func expectedResults(count: Int) -> [String] {
+        var totals: [String: Totals] = [:]
+        for index in 0..<count {
+            let (_, timestamp, purchase) = purchase(index)
+            let key = "\(purchase.user)\t\(timestamp - timestamp % windowMillis)"
+            totals[key, default: Totals()].count += 1
+            totals[key, default: Totals()].sum += purchase.amount
+        }
+        return totals.map { "\($0.key)\t\($0.value.count)\t\($0.value.sum)" }.sorted()
+    }
+}
