@@ -91,9 +91,7 @@ public struct CheckpointManifest: Sendable, Equatable {
 
     /// The record value.
     public func encoded() -> [UInt8] {
-        var writer = SnapshotWriter()
-        writer.write(Self.formatVersion)
-        writer.write(CheckpointRecordKind.manifest.rawValue)
+        var writer = CheckpointRecordKind.manifest.header()
         writer.write(string: jobName)
         writer.write(UInt32(task.stage))
         writer.write(UInt32(task.partition))
@@ -166,13 +164,29 @@ public struct CheckpointManifest: Sendable, Equatable {
     }
 }
 
-/// What a record of a checkpoint topic holds: its second byte, after the format version.
+/// What a record of a checkpoint topic holds. Every record starts with the magic bytes `SC`,
+/// the format version and this kind, so a record that is not Sluice's is named as such rather
+/// than misread.
 enum CheckpointRecordKind: UInt8 {
     case piece = 1
     case manifest = 2
 
-    /// Reads the version and kind bytes; throws unless they are this build's version and `kind`.
+    private static let magic: [UInt8] = Array("SC".utf8)
+
+    /// A writer holding the header of a record of this kind.
+    func header() -> SnapshotWriter {
+        var writer = SnapshotWriter()
+        writer.write(raw: Self.magic)
+        writer.write(CheckpointManifest.formatVersion)
+        writer.write(rawValue)
+        return writer
+    }
+
+    /// Reads the header; throws unless it is Sluice's, of this build's version and of `kind`.
     static func expect(_ kind: CheckpointRecordKind, reading reader: inout SnapshotReader) throws {
+        guard (try? [reader.readUInt8(), reader.readUInt8()]) == magic else {
+            throw CheckpointFormatError.malformed("not a Sluice checkpoint record")
+        }
         let version = try reader.readUInt8()
         guard version == CheckpointManifest.formatVersion else {
             throw CheckpointFormatError.unknownVersion(version)

@@ -2,7 +2,7 @@
 /// at most about ``targetSize`` bytes, so large snapshots split over many records that each fit
 /// a broker's message size limit.
 ///
-/// Format (version 1): version byte, kind byte (`piece`), then runs until the end, each a
+/// Format (version 1): the record header (``CheckpointRecordKind``), then runs until the end, each a
 /// participant id, a state name, an entry count, and per entry the key bytes and the payload
 /// (absent for a key cleared since the previous checkpoint).
 struct SnapshotPiece {
@@ -71,13 +71,13 @@ struct SnapshotPieceWriter {
     }
 
     private mutating func finishPiece() {
-        if writer.bytes.count > 2 { pieces.append(writer.bytes) }
+        if writer.bytes.count > Self.headerSize { pieces.append(writer.bytes) }
         startPiece()
     }
 
+    private static let headerSize = CheckpointRecordKind.piece.header().bytes.count
+
     private mutating func startPiece() {
-        writer = SnapshotWriter()
-        writer.write(CheckpointManifest.formatVersion)
-        writer.write(CheckpointRecordKind.piece.rawValue)
+        writer = CheckpointRecordKind.piece.header()
     }
 }

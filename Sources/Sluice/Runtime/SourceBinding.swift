@@ -101,6 +101,9 @@ final class SourceBinding<Wrapped: Source>: AnySourceBinding {
         batch.removeAll()
         do {
             try source.poll(maxRecords: maxRecords, timeout: timeout, into: &batch)
+        } catch let error as CheckpointError {
+            // Raised by a task restoring during the poll's rebalance: not the source's fault.
+            throw error
         } catch {
             throw JobError.connectorFailed("source \(source.name)", underlying: error)
         }
