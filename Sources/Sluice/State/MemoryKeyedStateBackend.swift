@@ -1,19 +1,20 @@
 /// The memory backend of one operator in one task: one dictionary per registered state,
 /// keyed by the stream key.
 public final class MemoryKeyedStateBackend<Key: Hashable>: KeyedStateBackend {
-    private static var formatVersion: UInt8 { 1 }
+    /// Version 1 grouped entries by state; version 2 is a plain sequence of entries.
+    private static var formatVersion: UInt8 { 2 }
 
     private let keyCodec: (any Codec<Key>)?
     private let operatorName: String
     private let cursor = KeyCursor<Key>()
     private var tables: [String: MemoryStateTable<Key>] = [:]
     private var tableOrder: [String] = []
-    /// Snapshot entries of states the operator has not registered yet, decoded when it does.
-    private var pendingRestore: [String: [(key: [UInt8], payload: [UInt8])]] = [:]
+    /// Restored payloads of states the operator has not registered yet, decoded when it does:
+    /// without the state's descriptor there is no codec for them yet.
+    private var pendingRestore: [String: [Key: [UInt8]]] = [:]
 
     /// - Parameters:
-    ///   - keyCodec: encodes keys in snapshots; with `nil`, ``snapshot()`` and
-    ///     ``restore(from:)`` throw.
+    ///   - keyCodec: encodes keys in snapshots; with `nil`, snapshots and restores throw.
     ///   - operatorName: names the operator in error messages.
     public init(keyCodec: (any Codec<Key>)?, operatorName: String) {
         self.keyCodec = keyCodec
@@ -24,6 +25,14 @@ public final class MemoryKeyedStateBackend<Key: Hashable>: KeyedStateBackend {
     public var currentKey: Key? {
         get { cursor.key }
         set { cursor.key = newValue }
+    }
+
+    /// Applies to every state, including those registered later; each records the keys it
+    /// writes in a set.
+    public var tracksChanges = false {
+        didSet {
+            for table in tables.values { table.setTracksChanges(tracksChanges) }
+        }
     }
 
     /// Registers (or finds) a value state kept in a dictionary by key.
@@ -46,9 +55,12 @@ public final class MemoryKeyedStateBackend<Key: Hashable>: KeyedStateBackend {
         }
     }
 
-    /// Registers (or finds) the contents of a window operator.
-    func windowState<Accumulator>(_ name: String) throws -> MemoryWindowState<Key, Accumulator> {
-        try register(name) { MemoryWindowState<Key, Accumulator>(name: name) }
+    /// Registers (or finds) the contents of a window operator; `accumulatorCodec` encodes its
+    /// accumulators in snapshots.
+    func windowState<Accumulator>(
+        _ name: String, accumulatorCodec: (any Codec<Accumulator>)?
+    ) throws -> MemoryWindowState<Key, Accumulator> {
+        try register(name) { MemoryWindowState<Key, Accumulator>(name: name, accumulatorCodec: accumulatorCodec) }
     }
 
     /// Keys of registered states only: entries restored for states not registered yet do not
@@ -59,58 +71,63 @@ public final class MemoryKeyedStateBackend<Key: Hashable>: KeyedStateBackend {
         return Array(seen)
     }
 
-    /// Includes restored entries of states not registered yet, so a snapshot loses nothing.
-    public func snapshot() throws -> [UInt8] {
-        guard let keyCodec else {
-            throw StateError.notSnapshottable("the keys of operator '\(operatorName)'")
+    /// Registered states in registration order, then restored entries of states not registered
+    /// yet (in a full snapshot only: they cannot have changed), so a snapshot loses nothing.
+    public func snapshotEntries(changesOnly: Bool, into body: (KeyedStateEntry) throws -> Void) throws {
+        let keyCodec = try requireKeyCodec()
+        if changesOnly, !tracksChanges {
+            throw StateError.changesNotTracked("operator '\(operatorName)'")
         }
+        for name in tableOrder {
+            try tables[name]!.forEachEntry(changesOnly: changesOnly, keyCodec: keyCodec, body)
+        }
+        if !changesOnly {
+            for (name, restored) in pendingRestore.sorted(by: { $0.key < $1.key }) {
+                for (key, payload) in restored {
+                    try body(KeyedStateEntry(state: name, key: try keyCodec.serialize(key), payload: payload))
+                }
+            }
+        }
+        for table in tables.values { table.forgetChanges() }
+    }
+
+    /// Decodes the entry's key at once and its payload when its state is registered.
+    public func applyEntry(_ entry: KeyedStateEntry) throws {
+        let key = try requireKeyCodec().deserialize(entry.key)
+        if let table = tables[entry.state] {
+            try table.apply(entry.payload, to: key)
+        } else {
+            pendingRestore[entry.state, default: [:]][key] = entry.payload
+        }
+    }
+
+    /// The format version, then every entry of a full snapshot.
+    public func snapshot() throws -> [UInt8] {
         var writer = SnapshotWriter()
         writer.write(Self.formatVersion)
-        writer.write(UInt32(tableOrder.count + pendingRestore.count))
-        for name in tableOrder {
-            let entries = try tables[name]!.encodedEntries(keyCodec: keyCodec)
-            write(name: name, entries: entries, to: &writer)
-        }
-        for (name, entries) in pendingRestore.sorted(by: { $0.key < $1.key }) {
-            write(name: name, entries: entries, to: &writer)
-        }
+        try snapshotEntries(changesOnly: false) { writer.write(entry: $0) }
         return writer.bytes
     }
 
-    /// Replaces registered states at once; states registered later receive their entries then.
+    /// Reads every entry before touching the state, so corrupt bytes leave it as it was; states
+    /// registered later receive their entries then.
     public func restore(from snapshot: [UInt8]) throws {
-        guard let keyCodec else {
-            throw StateError.notSnapshottable("the keys of operator '\(operatorName)'")
-        }
+        _ = try requireKeyCodec()
         var reader = SnapshotReader(snapshot)
         let version = try reader.readUInt8()
         guard version == Self.formatVersion else {
             throw StateError.corruptSnapshot("unknown format version \(version)")
         }
-        var restored: [String: [(key: [UInt8], payload: [UInt8])]] = [:]
-        for _ in 0..<(try reader.readUInt32()) {
-            let name = try reader.readString()
-            var entries: [(key: [UInt8], payload: [UInt8])] = []
-            for _ in 0..<(try reader.readUInt32()) {
-                entries.append((try reader.readBytes(), try reader.readBytes()))
-            }
-            restored[name] = entries
-        }
-        guard reader.isAtEnd else { throw StateError.corruptSnapshot("trailing bytes") }
+        var entries: [KeyedStateEntry] = []
+        while !reader.isAtEnd { entries.append(try reader.readEntry()) }
+        for table in tables.values { table.removeAll() }
         pendingRestore = [:]
-        for name in tableOrder {
-            try tables[name]!.replaceContents(with: restored.removeValue(forKey: name) ?? [], keyCodec: keyCodec)
-        }
-        pendingRestore = restored
+        for entry in entries { try applyEntry(entry) }
     }
 
-    private func write(name: String, entries: [(key: [UInt8], payload: [UInt8])], to writer: inout SnapshotWriter) {
-        writer.write(string: name)
-        writer.write(UInt32(entries.count))
-        for entry in entries {
-            writer.write(bytes: entry.key)
-            writer.write(bytes: entry.payload)
-        }
+    private func requireKeyCodec() throws -> any Codec<Key> {
+        guard let keyCodec else { throw StateError.notSnapshottable("the keys of operator '\(operatorName)'") }
+        return keyCodec
     }
 
     private func register<Table: MemoryStateTable<Key>>(_ name: String, make: () -> Table) throws -> Table {
@@ -119,12 +136,16 @@ public final class MemoryKeyedStateBackend<Key: Hashable>: KeyedStateBackend {
             return table
         }
         let table = make()
+        if tracksChanges {
+            try table.checkEncodable()
+            table.setTracksChanges(true)
+        }
+        if let restored = pendingRestore[name] {
+            for (key, payload) in restored { try table.apply(payload, to: key) }
+            pendingRestore[name] = nil
+        }
         tables[name] = table
         tableOrder.append(name)
-        if let entries = pendingRestore.removeValue(forKey: name) {
-            guard let keyCodec else { throw StateError.notSnapshottable("the keys of operator '\(operatorName)'") }
-            try table.replaceContents(with: entries, keyCodec: keyCodec)
-        }
         return table
     }
 }

@@ -1,44 +1,49 @@
-final class MemoryListState<Key: Hashable, Element>: MemoryStateTable<Key>, ListState {
-    private let cursor: KeyCursor<Key>
-    private var data: [Key: [Element]] = [:]
+/// A ``ListState`` in memory: one array per key, absent when empty.
+final class MemoryListState<Key: Hashable, Element>: MemoryDictionaryTable<Key, [Element]>, ListState {
     private let codec: (any Codec<Element>)?
 
     init(name: String, cursor: KeyCursor<Key>, codec: (any Codec<Element>)?) {
         self.codec = codec
-        self.cursor = cursor
-        super.init(name: name)
+        super.init(name: name, cursor: cursor)
     }
 
     func get() -> [Element] { data[cursor.current] ?? [] }
 
-    func add(_ element: Element) { data[cursor.current, default: []].append(element) }
-
-    func update(_ elements: [Element]) { data[cursor.current] = elements.isEmpty ? nil : elements }
-
-    func clear() { data[cursor.current] = nil }
-
-    override var keys: [Key] { Array(data.keys) }
-
-    override func encodedEntries(keyCodec: any Codec<Key>) throws -> [(key: [UInt8], payload: [UInt8])] {
-        let codec = try requireCodec(codec)
-        return try data.map { key, elements in
-            var writer = SnapshotWriter()
-            writer.write(UInt32(elements.count))
-            for element in elements { writer.write(bytes: try codec.serialize(element)) }
-            return (try keyCodec.serialize(key), writer.bytes)
-        }
+    func add(_ element: Element) {
+        let key = cursor.current
+        data[key, default: []].append(element)
+        noteChange(key)
     }
 
-    override func replaceContents(with entries: [(key: [UInt8], payload: [UInt8])], keyCodec: any Codec<Key>) throws {
+    func update(_ elements: [Element]) {
+        let key = cursor.current
+        data[key] = elements.isEmpty ? nil : elements
+        noteChange(key)
+    }
+
+    func clear() { update([]) }
+
+    override func checkEncodable() throws {
+        try checkCodec(codec, for: Element.self)
+    }
+
+    /// The element count, then each element length-prefixed.
+    override func encode(_ elements: [Element]) throws -> [UInt8] {
         let codec = try requireCodec(codec)
-        data = [:]
-        for entry in entries {
-            var reader = SnapshotReader(entry.payload)
-            var elements: [Element] = []
-            for _ in 0..<(try reader.readUInt32()) {
-                elements.append(try codec.deserialize(try reader.readBytes()))
-            }
-            data[try keyCodec.deserialize(entry.key)] = elements
+        var writer = SnapshotWriter()
+        writer.write(UInt32(elements.count))
+        for element in elements { writer.write(bytes: try codec.serialize(element)) }
+        return writer.bytes
+    }
+
+    override func decode(_ payload: [UInt8]) throws -> [Element] {
+        let codec = try requireCodec(codec)
+        var reader = SnapshotReader(payload)
+        var elements: [Element] = []
+        for _ in 0..<(try reader.readUInt32()) {
+            elements.append(try codec.deserialize(try reader.readBytes()))
         }
+        guard reader.isAtEnd else { throw StateError.corruptSnapshot("trailing bytes in an entry of list state '\(name)'") }
+        return elements
     }
 }

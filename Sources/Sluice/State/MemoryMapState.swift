@@ -1,24 +1,27 @@
-final class MemoryMapState<Key: Hashable, MapKey: Hashable, Value>: MemoryStateTable<Key>, MapState {
-    private let cursor: KeyCursor<Key>
-    private var data: [Key: [MapKey: Value]] = [:]
+/// A ``MapState`` in memory: one dictionary per key, absent when empty.
+final class MemoryMapState<Key: Hashable, MapKey: Hashable, Value>: MemoryDictionaryTable<Key, [MapKey: Value]>, MapState {
     private let mapKeyCodec: (any Codec<MapKey>)?
     private let valueCodec: (any Codec<Value>)?
 
     init(name: String, cursor: KeyCursor<Key>, keyCodec: (any Codec<MapKey>)?, valueCodec: (any Codec<Value>)?) {
         self.mapKeyCodec = keyCodec
         self.valueCodec = valueCodec
-        self.cursor = cursor
-        super.init(name: name)
+        super.init(name: name, cursor: cursor)
     }
 
     func get(_ key: MapKey) -> Value? { data[cursor.current]?[key] }
 
-    func put(_ key: MapKey, _ value: Value) { data[cursor.current, default: [:]][key] = value }
+    func put(_ key: MapKey, _ value: Value) {
+        let current = cursor.current
+        data[current, default: [:]][key] = value
+        noteChange(current)
+    }
 
     func remove(_ key: MapKey) {
         let current = cursor.current
-        data[current]?[key] = nil
+        guard data[current]?.removeValue(forKey: key) != nil else { return }
         if data[current]?.isEmpty == true { data[current] = nil }
+        noteChange(current)
     }
 
     func contains(_ key: MapKey) -> Bool { data[cursor.current]?[key] != nil }
@@ -29,35 +32,39 @@ final class MemoryMapState<Key: Hashable, MapKey: Hashable, Value>: MemoryStateT
 
     var isEmpty: Bool { data[cursor.current]?.isEmpty ?? true }
 
-    func clear() { data[cursor.current] = nil }
-
-    override var keys: [Key] { Array(data.keys) }
-
-    override func encodedEntries(keyCodec: any Codec<Key>) throws -> [(key: [UInt8], payload: [UInt8])] {
-        guard let mapKeyCodec else { throw StateError.notSnapshottable("the map keys of state '\(name)'") }
-        let valueCodec = try requireCodec(valueCodec)
-        return try data.map { key, map in
-            var writer = SnapshotWriter()
-            writer.write(UInt32(map.count))
-            for (mapKey, value) in map {
-                writer.write(bytes: try mapKeyCodec.serialize(mapKey))
-                writer.write(bytes: try valueCodec.serialize(value))
-            }
-            return (try keyCodec.serialize(key), writer.bytes)
-        }
+    func clear() {
+        let current = cursor.current
+        data[current] = nil
+        noteChange(current)
     }
 
-    override func replaceContents(with entries: [(key: [UInt8], payload: [UInt8])], keyCodec: any Codec<Key>) throws {
-        guard let mapKeyCodec else { throw StateError.notSnapshottable("the map keys of state '\(name)'") }
+    override func checkEncodable() throws {
+        try checkCodec(mapKeyCodec, for: MapKey.self)
+        try checkCodec(valueCodec, for: Value.self)
+    }
+
+    /// The entry count, then each map key and value length-prefixed.
+    override func encode(_ map: [MapKey: Value]) throws -> [UInt8] {
+        let mapKeyCodec = try requireCodec(mapKeyCodec, of: "the map keys")
         let valueCodec = try requireCodec(valueCodec)
-        data = [:]
-        for entry in entries {
-            var reader = SnapshotReader(entry.payload)
-            var map: [MapKey: Value] = [:]
-            for _ in 0..<(try reader.readUInt32()) {
-                map[try mapKeyCodec.deserialize(try reader.readBytes())] = try valueCodec.deserialize(try reader.readBytes())
-            }
-            data[try keyCodec.deserialize(entry.key)] = map
+        var writer = SnapshotWriter()
+        writer.write(UInt32(map.count))
+        for (mapKey, value) in map {
+            writer.write(bytes: try mapKeyCodec.serialize(mapKey))
+            writer.write(bytes: try valueCodec.serialize(value))
         }
+        return writer.bytes
+    }
+
+    override func decode(_ payload: [UInt8]) throws -> [MapKey: Value] {
+        let mapKeyCodec = try requireCodec(mapKeyCodec, of: "the map keys")
+        let valueCodec = try requireCodec(valueCodec)
+        var reader = SnapshotReader(payload)
+        var map: [MapKey: Value] = [:]
+        for _ in 0..<(try reader.readUInt32()) {
+            map[try mapKeyCodec.deserialize(try reader.readBytes())] = try valueCodec.deserialize(try reader.readBytes())
+        }
+        guard reader.isAtEnd else { throw StateError.corruptSnapshot("trailing bytes in an entry of map state '\(name)'") }
+        return map
     }
 }

@@ -1,32 +1,31 @@
-final class MemoryValueState<Key: Hashable, Value>: MemoryStateTable<Key>, ValueState {
-    private let cursor: KeyCursor<Key>
-    private var data: [Key: Value] = [:]
+/// A ``ValueState`` in memory: one value per key.
+final class MemoryValueState<Key: Hashable, Value>: MemoryDictionaryTable<Key, Value>, ValueState {
     private let codec: (any Codec<Value>)?
 
     init(name: String, cursor: KeyCursor<Key>, codec: (any Codec<Value>)?) {
         self.codec = codec
-        self.cursor = cursor
-        super.init(name: name)
+        super.init(name: name, cursor: cursor)
     }
 
     func value() -> Value? { data[cursor.current] }
 
-    func update(_ value: Value?) { data[cursor.current] = value }
-
-    func clear() { data[cursor.current] = nil }
-
-    override var keys: [Key] { Array(data.keys) }
-
-    override func encodedEntries(keyCodec: any Codec<Key>) throws -> [(key: [UInt8], payload: [UInt8])] {
-        let codec = try requireCodec(codec)
-        return try data.map { (try keyCodec.serialize($0.key), try codec.serialize($0.value)) }
+    func update(_ value: Value?) {
+        let key = cursor.current
+        data[key] = value
+        noteChange(key)
     }
 
-    override func replaceContents(with entries: [(key: [UInt8], payload: [UInt8])], keyCodec: any Codec<Key>) throws {
-        let codec = try requireCodec(codec)
-        data = [:]
-        for entry in entries {
-            data[try keyCodec.deserialize(entry.key)] = try codec.deserialize(entry.payload)
-        }
+    func clear() { update(nil) }
+
+    override func checkEncodable() throws {
+        try checkCodec(codec, for: Value.self)
+    }
+
+    override func encode(_ stored: Value) throws -> [UInt8] {
+        try requireCodec(codec).serialize(stored)
+    }
+
+    override func decode(_ payload: [UInt8]) throws -> Value {
+        try requireCodec(codec).deserialize(payload)
     }
 }

@@ -37,6 +37,13 @@ struct SnapshotWriter {
     mutating func write(string: String) {
         write(bytes: Array(string.utf8))
     }
+
+    /// A keyed entry: its state's name, its key, and its payload or the absence of one.
+    mutating func write(entry: KeyedStateEntry) {
+        write(string: entry.state)
+        write(bytes: entry.key)
+        write(optionalBytes: entry.payload)
+    }
 }
 
 /// Reads what ``SnapshotWriter`` wrote.
@@ -105,6 +112,10 @@ struct SnapshotReader {
             throw StateError.corruptSnapshot("a name is not UTF-8")
         }
         return string
+    }
+
+    mutating func readEntry() throws -> KeyedStateEntry {
+        KeyedStateEntry(state: try readString(), key: try readBytes(), payload: try readOptionalBytes())
     }
 
     private func need(_ count: Int) throws {

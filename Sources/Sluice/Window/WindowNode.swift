@@ -35,10 +35,15 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
     @exclusivity(unchecked) private var watermark: Int64 = .min
     private var processingTime: Int64 = .min
 
+    /// - Parameters:
+    ///   - backend: holds the window contents; a memory backend whatever the job's state backend,
+    ///     since the contents' layout is what makes the per-element cost low.
+    ///   - accumulatorCodec: encodes accumulators in checkpoints.
+    ///   - checkpointing: whether the contents record the keys they change.
     init(name: String, assigner: WindowAssigner, keySelector: @escaping @Sendable (Element) throws -> Key,
          functions: Functions, allowedLateness: Int64, lateTag: OutputTag<Element>?,
-         backend: any KeyedStateBackend<Key>, failures: FailureHandler, sideOutputs: SideOutputs,
-         next: Node<Output>) throws {
+         backend: MemoryKeyedStateBackend<Key>, accumulatorCodec: (any Codec<Accumulator>)?, checkpointing: Bool,
+         failures: FailureHandler, sideOutputs: SideOutputs, next: Node<Output>) throws {
         self.name = name
         self.assigner = assigner
         isMerging = assigner.isMerging
@@ -49,17 +54,9 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
         self.failures = failures
         self.sideOutputs = sideOutputs
         self.next = next
-        if let memory = backend as? MemoryKeyedStateBackend<Key> {
-            contents = try memory.windowState(Self.stateName)
-        } else {
-            // Another backend could only hold the contents through the public state handles, whose
-            // per-call cost is what this layout avoids; the contents have no value codec, so no
-            // snapshot could include them anyway.
-            contents = MemoryWindowState(name: Self.stateName)
-        }
+        backend.tracksChanges = checkpointing
+        contents = try backend.windowState(ReservedStateName.windows, accumulatorCodec: accumulatorCodec)
     }
-
-    private static var stateName: String { "window-contents" }
 
     override func push(_ batch: StreamBatch<Element>) throws {
         for index in 0..<batch.count {
@@ -222,3 +219,4 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
         try sideOutputs.flush()
     }
 }
+
