@@ -51,7 +51,7 @@ final class KeyedProcessNode<Function: KeyedProcessFunction>: Node<Function.Inpu
     override func onWatermark(_ watermark: Int64, idle: Bool) throws {
         if !idle, watermark > timers.currentWatermark {
             timers.currentWatermark = watermark
-            while let timer = timers.eventTimers.popDue(atOrBefore: watermark) {
+            while let timer = timers.popEventTimer(atOrBefore: watermark) {
                 try fire(timer, domain: .eventTime)
             }
             try flush()
@@ -62,7 +62,7 @@ final class KeyedProcessNode<Function: KeyedProcessFunction>: Node<Function.Inpu
 
     override func onProcessingTime(_ now: Int64) throws {
         timers.currentProcessingTime = now
-        while let timer = timers.processingTimers.popDue(atOrBefore: now) {
+        while let timer = timers.popProcessingTimer(atOrBefore: now) {
             try fire(timer, domain: .processingTime)
         }
         try flush()
