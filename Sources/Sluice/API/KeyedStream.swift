@@ -20,12 +20,14 @@ public struct KeyedStream<Element, Key: Hashable> {
                 let context = builder.context
                 let sideOutputs = SideOutputs()
                 try builder.connectSideOutputs(of: id, to: sideOutputs)
-                return try KeyedProcessNode(
-                    name: name, function: function(), keySelector: keySelector,
+                let node = try KeyedProcessNode(
+                    name: name, nodeID: id, function: function(), keySelector: keySelector, keyCodec: keyCodec,
                     backend: try context.stateBackend.makeKeyedBackend(
                         keyCodec: keyCodec, operatorName: "\(id)-\(name)", task: context.taskID),
-                    taskID: context.taskID, failures: context.failures, sideOutputs: sideOutputs,
+                    task: context, sideOutputs: sideOutputs,
                     next: try builder.output(of: id, Function.Output.self))
+                try context.register(node)
+                return node
             })
         return DataStream(environment: environment, nodeID: id, partitionKey: keyName)
     }

@@ -110,12 +110,14 @@ public struct WindowedStream<Element, Key: Hashable> {
                 // whose per-call cost is what the window contents' layout avoids.
                 let memory = backend as? MemoryKeyedStateBackend<Key>
                     ?? MemoryKeyedStateBackend(keyCodec: keyed.keyCodec, operatorName: operatorName)
-                return try WindowNode(
-                    name: name, assigner: assigner, keySelector: keyed.keySelector, functions: functions,
+                let node = try WindowNode(
+                    name: name, nodeID: id, assigner: assigner, keySelector: keyed.keySelector, functions: functions,
                     allowedLateness: allowedLateness, lateTag: lateTag, backend: memory,
                     accumulatorCodec: accumulatorCodec, checkpointing: context.checkpointing,
                     failures: context.failures, sideOutputs: sideOutputs,
                     next: try builder.output(of: id, Output.self))
+                try context.register(node)
+                return node
             })
         return DataStream(environment: keyed.environment, nodeID: id, partitionKey: keyed.keyName)
     }

@@ -1,6 +1,10 @@
 /// `assignTimestampsAndWatermarks`: re-stamps elements and replaces the upstream watermark with
 /// its own, generated from the new timestamps.
+///
+/// Its checkpoints hold the generator's progress, so a restored task resumes with the watermark
+/// it had instead of holding every downstream window back until new records arrive.
 final class TimestampAssignerNode<Element>: Node<Element> {
+    private let nodeID: Int
     private let assigner: (@Sendable (Element, Int64) -> Int64)?
     private let hasOwnIdleness: Bool
     private var generator: WatermarkGenerator
@@ -9,7 +13,8 @@ final class TimestampAssignerNode<Element>: Node<Element> {
     /// The round's processing time, which heads push before records and watermarks.
     private var processingTime: Int64 = .min
 
-    init(strategy: WatermarkStrategy<Element>, next: Node<Element>) {
+    init(nodeID: Int, strategy: WatermarkStrategy<Element>, next: Node<Element>) {
+        self.nodeID = nodeID
         assigner = strategy.timestampAssigner
         hasOwnIdleness = strategy.idleTimeoutMilliseconds != nil
         generator = WatermarkGenerator(
@@ -41,5 +46,17 @@ final class TimestampAssignerNode<Element>: Node<Element> {
     override func onProcessingTime(_ now: Int64) throws {
         processingTime = now
         try next.onProcessingTime(now)
+    }
+}
+
+extension TimestampAssignerNode: CheckpointParticipant {
+    var checkpointID: String { "\(nodeID):watermark-generator" }
+
+    func snapshotScalar() -> [UInt8]? {
+        generator.snapshot()
+    }
+
+    func restoreScalar(_ bytes: [UInt8]) throws {
+        try generator.restore(bytes)
     }
 }

@@ -9,6 +9,10 @@
 /// Per element the operator does one key lookup in ``MemoryWindowState`` and a short walk over
 /// the key's windows; timers are registered only when a key's window is created, since
 /// registering a pending timer again does nothing.
+///
+/// Its checkpoints hold the watermark (scalar) and the window contents (keyed, under
+/// ``ReservedStateName/windows``), but no timers: every timer follows from a window and the
+/// watermark, so a restore registers them again (``finishRestore()``).
 final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Element> {
     struct Functions {
         var create: () -> Accumulator
@@ -18,12 +22,14 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
     }
 
     private let name: String
+    private let nodeID: Int
     private let assigner: WindowAssigner
     private let isMerging: Bool
     private let keySelector: @Sendable (Element) throws -> Key
     private let functions: Functions
     private let allowedLateness: Int64
     private let lateTag: OutputTag<Element>?
+    private let backend: MemoryKeyedStateBackend<Key>
     private let contents: MemoryWindowState<Key, Accumulator>
     private var timers = TimerQueue<Key, TimeWindow>()
     private let failures: FailureHandler
@@ -31,7 +37,7 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
     private let collector = Collector<Output>()
     private let next: Node<Output>
     /// Read for every element; exempt from run-time exclusivity checks because it is only
-    /// assigned in `onWatermark`, never while another access to it is in progress.
+    /// assigned in `onWatermark` and on restore, never while another access to it is in progress.
     @exclusivity(unchecked) private var watermark: Int64 = .min
     private var processingTime: Int64 = .min
 
@@ -40,11 +46,12 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
     ///     since the contents' layout is what makes the per-element cost low.
     ///   - accumulatorCodec: encodes accumulators in checkpoints.
     ///   - checkpointing: whether the contents record the keys they change.
-    init(name: String, assigner: WindowAssigner, keySelector: @escaping @Sendable (Element) throws -> Key,
+    init(name: String, nodeID: Int, assigner: WindowAssigner, keySelector: @escaping @Sendable (Element) throws -> Key,
          functions: Functions, allowedLateness: Int64, lateTag: OutputTag<Element>?,
          backend: MemoryKeyedStateBackend<Key>, accumulatorCodec: (any Codec<Accumulator>)?, checkpointing: Bool,
          failures: FailureHandler, sideOutputs: SideOutputs, next: Node<Output>) throws {
         self.name = name
+        self.nodeID = nodeID
         self.assigner = assigner
         isMerging = assigner.isMerging
         self.keySelector = keySelector
@@ -54,6 +61,7 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
         self.failures = failures
         self.sideOutputs = sideOutputs
         self.next = next
+        self.backend = backend
         backend.tracksChanges = checkpointing
         contents = try backend.windowState(ReservedStateName.windows, accumulatorCodec: accumulatorCodec)
     }
@@ -220,3 +228,30 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
     }
 }
 
+extension WindowNode: CheckpointParticipant {
+    var checkpointID: String { "\(nodeID):window" }
+
+    func snapshotScalar() -> [UInt8]? {
+        WatermarkSnapshot.encode(watermark)
+    }
+
+    func snapshotKeyed(changesOnly: Bool, into body: (KeyedStateEntry) throws -> Void) throws {
+        try backend.snapshotEntries(changesOnly: changesOnly, into: body)
+    }
+
+    func restoreScalar(_ bytes: [UInt8]) throws {
+        watermark = try WatermarkSnapshot.decode(bytes)
+    }
+
+    func restoreKeyed(_ entry: KeyedStateEntry) throws {
+        try backend.applyEntry(entry)
+    }
+
+    /// Registers each restored window's timers against the restored watermark, by the rule that
+    /// registered them originally, which yields the same pending timers: an end timer for every
+    /// window the watermark has not passed, a cleanup timer for every window under allowed
+    /// lateness.
+    func finishRestore() {
+        contents.forEachWindow { key, window in registerTimers(for: window, key: key) }
+    }
+}
