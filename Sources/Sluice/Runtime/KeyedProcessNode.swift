@@ -19,7 +19,8 @@ final class KeyedProcessNode<Function: KeyedProcessFunction>: Node<Function.Inpu
     private let name: String
     private let nodeID: Int
 
-    /// When `task` checkpoints, state and timers record the keys they change.
+    /// When `task` checkpoints, state and timers record the keys they change, and a state the
+    /// function registers without a codec fails the build.
     init(name: String, nodeID: Int, function: Function, keySelector: @escaping @Sendable (Function.Input) throws -> Key,
          keyCodec: (any Codec<Key>)?, backend: any KeyedStateBackend<Key>, task: TaskContext,
          sideOutputs: SideOutputs, next: Node<Function.Output>) throws {
@@ -38,7 +39,12 @@ final class KeyedProcessNode<Function: KeyedProcessFunction>: Node<Function.Inpu
             backend.tracksChanges = true
             timers.tracksChanges = true
         }
-        try function.open(RuntimeContext(taskID: task.taskID, backend: backend))
+        do {
+            try function.open(RuntimeContext(taskID: task.taskID, backend: backend))
+        } catch let error as StateError {
+            guard case .codecRequired = error else { throw error }
+            throw JobError.invalidPlan("operator '\(name)' checkpoints its state, but \(error)")
+        }
     }
 
     override func push(_ batch: StreamBatch<Function.Input>) throws {
