@@ -110,6 +110,16 @@ struct Event: Sendable, Hashable, Codable {
     var timestamp: Int64
 }
 
+/// Neither this nor ``OpaqueEvent`` is `Codable`, so state holding them has no codec.
+struct OpaqueKey: Hashable {
+    var id: Int
+}
+
+struct OpaqueEvent: Hashable {
+    var key: String
+    var value: Int
+}
+
 struct CountAggregate<Input>: AggregateFunction {
     func createAccumulator() -> Int { 0 }
     func add(_ value: Input, to accumulator: inout Int) { accumulator += 1 }

@@ -64,3 +64,54 @@ final class TimerTests: XCTestCase {
         XCTAssertEqual(results.elements, expected)
     }
 }
+
+/// Foundation has a `Timer` too.
+private typealias KeyTimer = Sluice.Timer<String, TimerNamespace>
+
+final class TimerQueueSnapshotTests: XCTestCase {
+    /// A queue rebuilt from the pending timers and their sequence numbers fires exactly as the
+    /// original, ties between keys included, also for timers registered after the restore.
+    func testARestoredQueueFiresInTheOriginalOrder() {
+        var random = SplitMix(state: 5)
+        var original = TimerQueue<String, TimerNamespace>()
+        for _ in 0..<2_000 {
+            let timer = KeyTimer(timestamp: Int64(random.next() % 50), key: "k\(random.next() % 30)", namespace: TimerNamespace())
+            if random.next() % 4 == 0 { original.delete(timer) } else { original.register(timer) }
+        }
+        var restored = TimerQueue<String, TimerNamespace>()
+        var pending: [(KeyTimer, UInt64)] = []
+        original.forEachPending { pending.append(($0, $1)) }
+        for (timer, sequence) in pending.shuffled(using: &random) { restored.restore(timer, sequence: sequence) }
+        XCTAssertEqual(restored.count, original.count)
+        for timer in [KeyTimer(timestamp: 20, key: "new", namespace: TimerNamespace()), KeyTimer(timestamp: 7, key: "k1", namespace: TimerNamespace())] {
+            XCTAssertEqual(original.register(timer), restored.register(timer))
+        }
+        var firedOriginal: [KeyTimer] = []
+        var firedRestored: [KeyTimer] = []
+        while let timer = original.popDue(atOrBefore: .max) { firedOriginal.append(timer) }
+        while let timer = restored.popDue(atOrBefore: .max) { firedRestored.append(timer) }
+        XCTAssertEqual(firedRestored, firedOriginal)
+        XCTAssertEqual(firedOriginal.map(\.timestamp), firedOriginal.map(\.timestamp).sorted())
+        XCTAssertGreaterThan(Set(firedOriginal.map(\.timestamp)).count, 40)
+    }
+
+    /// Ties fire in registration order; a timer deleted and registered again takes its place
+    /// from the new registration, and registering a pending timer keeps its place.
+    func testTiesFireInRegistrationOrder() {
+        var queue = TimerQueue<String, TimerNamespace>()
+        let a = KeyTimer(timestamp: 10, key: "a", namespace: TimerNamespace())
+        let b = KeyTimer(timestamp: 10, key: "b", namespace: TimerNamespace())
+        let c = KeyTimer(timestamp: 10, key: "c", namespace: TimerNamespace())
+        XCTAssertTrue(queue.register(a))
+        XCTAssertTrue(queue.register(b))
+        XCTAssertTrue(queue.register(c))
+        XCTAssertTrue(queue.delete(a))
+        XCTAssertFalse(queue.delete(a))
+        XCTAssertTrue(queue.register(a))
+        XCTAssertFalse(queue.register(b))
+        var fired: [String] = []
+        while let timer = queue.popDue(atOrBefore: 10) { fired.append(timer.key) }
+        XCTAssertEqual(fired, ["b", "c", "a"])
+        XCTAssertTrue(queue.isEmpty)
+    }
+}

@@ -60,7 +60,9 @@ public struct DataStream<Element> {
     /// replacing the source's. Use it right after the source, before any `keyBy`.
     public func assignTimestampsAndWatermarks(_ strategy: WatermarkStrategy<Element>) -> DataStream<Element> {
         adding("timestamps", partitionKey: partitionKey) { builder, id in
-            TimestampAssignerNode(strategy: strategy, next: try builder.output(of: id, Element.self))
+            let node = TimestampAssignerNode(nodeID: id, strategy: strategy, next: try builder.output(of: id, Element.self))
+            try builder.context.register(node)
+            return node
         }
     }
 
@@ -70,7 +72,7 @@ public struct DataStream<Element> {
     /// partitioned by a key of the same `name` (see
     /// ``StreamEnvironment/fromSource(_:watermarks:partitionedBy:)``); an unnamed key always
     /// exchanges. Keys without a `Codable` conformance work, but their state cannot be
-    /// snapshotted. In distributed mode the exchange is a Kafka repartition topic, so both the
+    /// snapshotted, so a job that checkpoints refuses them. In distributed mode the exchange is a Kafka repartition topic, so both the
     /// key and the element type must be `Codable` (JSON; `String` keys as UTF-8); planning
     /// fails otherwise.
     public func keyBy<Key: Hashable>(
@@ -89,6 +91,10 @@ public struct DataStream<Element> {
     private func keyBy<Key: Hashable>(
         name: String?, keyCodec: (any Codec<Key>)?, _ selector: @escaping @Sendable (Element) throws -> Key
     ) -> KeyedStream<Element, Key> {
+        // Strings as their UTF-8 bytes: in repartition topics as Java's StringSerializer writes
+        // them, so a Java producer keyed by the same string picks the same partition, and in state
+        // snapshots because that is smaller and cheaper than JSON.
+        let keyCodec = UTF8StringCodec() as? any Codec<Key> ?? keyCodec
         if let name, name == partitionKey {
             return KeyedStream(environment: environment, inputID: nodeID, keyName: name, keySelector: selector, keyCodec: keyCodec)
         }

@@ -10,6 +10,9 @@ public struct KeyedStream<Element, Key: Hashable> {
     let keyCodec: (any Codec<Key>)?
 
     /// Runs a keyed process function. Each task creates its own instance from `function`.
+    ///
+    /// When the job checkpoints, its keys and every state the function registers need codecs;
+    /// building the job fails otherwise.
     public func process<Function: KeyedProcessFunction>(
         _ function: @autoclosure @escaping @Sendable () -> Function
     ) -> DataStream<Function.Output> where Function.Key == Key, Function.Input == Element {
@@ -18,14 +21,18 @@ public struct KeyedStream<Element, Key: Hashable> {
             name: name, kind: .operation, inputs: [inputID], partitionKey: keyName,
             instantiate: { [keySelector, keyCodec] builder, id in
                 let context = builder.context
+                try context.requireCheckpointCodec(
+                    keyCodec, operatorName: name, what: "state by keys of type \(Key.self)", fix: "make \(Key.self) Codable")
                 let sideOutputs = SideOutputs()
                 try builder.connectSideOutputs(of: id, to: sideOutputs)
-                return try KeyedProcessNode(
-                    name: name, function: function(), keySelector: keySelector,
+                let node = try KeyedProcessNode(
+                    name: name, nodeID: id, function: function(), keySelector: keySelector, keyCodec: keyCodec,
                     backend: try context.stateBackend.makeKeyedBackend(
                         keyCodec: keyCodec, operatorName: "\(id)-\(name)", task: context.taskID),
-                    taskID: context.taskID, failures: context.failures, sideOutputs: sideOutputs,
+                    task: context, sideOutputs: sideOutputs,
                     next: try builder.output(of: id, Function.Output.self))
+                try context.register(node)
+                return node
             })
         return DataStream(environment: environment, nodeID: id, partitionKey: keyName)
     }

@@ -9,20 +9,24 @@ public final class RuntimeContext<Key: Hashable> {
         self.backend = backend
     }
 
-    /// A value per key.
+    /// A value per key. Names starting with `__sluice.` are Sluice's own and throw
+    /// ``StateError/reservedName(_:)``; so do those of the other kinds of state.
     public func state<Value>(_ descriptor: ValueStateDescriptor<Value>) throws -> any ValueState<Value> {
-        try backend.valueState(descriptor)
+        try ReservedStateName.checkUserState(descriptor.name)
+        return try backend.valueState(descriptor)
     }
 
     /// A list per key.
     public func listState<Element>(_ descriptor: ListStateDescriptor<Element>) throws -> any ListState<Element> {
-        try backend.listState(descriptor)
+        try ReservedStateName.checkUserState(descriptor.name)
+        return try backend.listState(descriptor)
     }
 
     /// A map per key.
     public func mapState<MapKey: Hashable, Value>(_ descriptor: MapStateDescriptor<MapKey, Value>) throws
         -> any MapState<MapKey, Value>
     {
-        try backend.mapState(descriptor)
+        try ReservedStateName.checkUserState(descriptor.name)
+        return try backend.mapState(descriptor)
     }
 }

@@ -21,7 +21,7 @@ public struct WindowedStream<Element, Key: Hashable> {
     /// Combines each window's elements pairwise; emits one element per key and window.
     public func reduce(_ combine: @escaping @Sendable (Element, Element) throws -> Element) -> DataStream<Element> {
         windowed(
-            "reduce",
+            "reduce", accumulatorCodec: jsonCodecIfCodable(Element?.self), codableType: Element.self,
             WindowNode<Element, Key, Element?, Element>.Functions(
                 create: { nil },
                 add: { value, accumulator in accumulator = try accumulator.map { try combine($0, value) } ?? value },
@@ -36,7 +36,8 @@ public struct WindowedStream<Element, Key: Hashable> {
     public func aggregate<Function: AggregateFunction>(_ function: Function) -> DataStream<Function.Output>
     where Function.Input == Element {
         windowed(
-            "aggregate(\(Function.self))",
+            "aggregate(\(Function.self))", accumulatorCodec: jsonCodecIfCodable(Function.Accumulator.self),
+            codableType: Function.Accumulator.self,
             WindowNode<Element, Key, Function.Accumulator, Function.Output>.Functions(
                 create: { function.createAccumulator() },
                 add: { value, accumulator in try function.add(value, to: &accumulator) },
@@ -50,7 +51,8 @@ public struct WindowedStream<Element, Key: Hashable> {
         _ windowResult: @escaping @Sendable (Key, TimeWindow, Function.Output) throws -> Output
     ) -> DataStream<Output> where Function.Input == Element {
         windowed(
-            "aggregate(\(Function.self))",
+            "aggregate(\(Function.self))", accumulatorCodec: jsonCodecIfCodable(Function.Accumulator.self),
+            codableType: Function.Accumulator.self,
             WindowNode<Element, Key, Function.Accumulator, Output>.Functions(
                 create: { function.createAccumulator() },
                 add: { value, accumulator in try function.add(value, to: &accumulator) },
@@ -64,7 +66,7 @@ public struct WindowedStream<Element, Key: Hashable> {
     public func process<Function: ProcessWindowFunction>(_ function: Function) -> DataStream<Function.Output>
     where Function.Key == Key, Function.Input == Element {
         windowed(
-            "process(\(Function.self))",
+            "process(\(Function.self))", accumulatorCodec: jsonCodecIfCodable([Element].self), codableType: Element.self,
             WindowNode<Element, Key, [Element], Function.Output>.Functions(
                 create: { [] },
                 add: { value, accumulator in accumulator.append(value) },
@@ -77,7 +79,7 @@ public struct WindowedStream<Element, Key: Hashable> {
         _ function: @escaping @Sendable (Key, WindowContext, [Element], Collector<Output>) throws -> Output?
     ) -> DataStream<Output> {
         windowed(
-            "process",
+            "process", accumulatorCodec: jsonCodecIfCodable([Element].self), codableType: Element.self,
             WindowNode<Element, Key, [Element], Output>.Functions(
                 create: { [] },
                 add: { value, accumulator in accumulator.append(value) },
@@ -87,8 +89,13 @@ public struct WindowedStream<Element, Key: Hashable> {
                 }))
     }
 
+    /// - Parameters:
+    ///   - accumulatorCodec: JSON for the accumulators when their type is `Codable`, found at run
+    ///     time because elements and accumulators need not be.
+    ///   - codableType: the type a user makes `Codable` to give the accumulators a codec.
     private func windowed<Accumulator, Output>(
-        _ function: String, _ functions: WindowNode<Element, Key, Accumulator, Output>.Functions
+        _ function: String, accumulatorCodec: (any Codec<Accumulator>)?, codableType: Any.Type,
+        _ functions: WindowNode<Element, Key, Accumulator, Output>.Functions
     ) -> DataStream<Output> {
         let name = "window(\(assigner)).\(function)"
         let keyed = self.keyed
@@ -97,15 +104,28 @@ public struct WindowedStream<Element, Key: Hashable> {
             name: name, kind: .operation, inputs: [keyed.inputID], partitionKey: keyed.keyName,
             instantiate: { builder, id in
                 let context = builder.context
+                try context.requireCheckpointCodec(
+                    keyed.keyCodec, operatorName: name, what: "windows by keys of type \(Key.self)", fix: "make \(Key.self) Codable")
+                try context.requireCheckpointCodec(
+                    accumulatorCodec, operatorName: name, what: "window accumulators of type \(Accumulator.self)",
+                    fix: "make \(codableType) Codable")
                 let sideOutputs = SideOutputs()
                 try builder.connectSideOutputs(of: id, to: sideOutputs)
-                return try WindowNode(
-                    name: name, assigner: assigner, keySelector: keyed.keySelector, functions: functions,
-                    allowedLateness: allowedLateness, lateTag: lateTag,
-                    backend: try context.stateBackend.makeKeyedBackend(
-                        keyCodec: keyed.keyCodec, operatorName: "\(id)-\(name)", task: context.taskID),
+                let operatorName = "\(id)-\(name)"
+                let backend = try context.stateBackend.makeKeyedBackend(
+                    keyCodec: keyed.keyCodec, operatorName: operatorName, task: context.taskID)
+                // Another backend could only hold the contents through the public state handles,
+                // whose per-call cost is what the window contents' layout avoids.
+                let memory = backend as? MemoryKeyedStateBackend<Key>
+                    ?? MemoryKeyedStateBackend(keyCodec: keyed.keyCodec, operatorName: operatorName)
+                let node = try WindowNode(
+                    name: name, nodeID: id, assigner: assigner, keySelector: keyed.keySelector, functions: functions,
+                    allowedLateness: allowedLateness, lateTag: lateTag, backend: memory,
+                    accumulatorCodec: accumulatorCodec, checkpointing: context.checkpointing,
                     failures: context.failures, sideOutputs: sideOutputs,
                     next: try builder.output(of: id, Output.self))
+                try context.register(node)
+                return node
             })
         return DataStream(environment: keyed.environment, nodeID: id, partitionKey: keyed.keyName)
     }

@@ -34,6 +34,7 @@ final class ExchangeBinding<Element, Key: Hashable>: AnyExchangeBinding {
     let keyName: String?
     private let keySelector: @Sendable (Element) throws -> Key
     /// How keys and elements cross a repartition topic; `nil` when the type is not `Codable`.
+    /// `keyBy` gives `String` keys their UTF-8 bytes.
     private let keyCodec: (any Codec<Key>)?
     private let elementCodec: (any Codec<Element>)?
 
@@ -41,9 +42,7 @@ final class ExchangeBinding<Element, Key: Hashable>: AnyExchangeBinding {
          keyCodec: (any Codec<Key>)?, elementCodec: (any Codec<Element>)?) {
         self.keyName = keyName
         self.keySelector = keySelector
-        // Strings are keyed by their UTF-8 bytes, as Java's StringSerializer does, so a Java
-        // producer keyed by the same string picks the same partition.
-        self.keyCodec = UTF8StringCodec() as? any Codec<Key> ?? keyCodec
+        self.keyCodec = keyCodec
         self.elementCodec = elementCodec
     }
 

@@ -1,10 +1,14 @@
 /// Runs a ``KeyedProcessFunction`` in one task: sets the current key for state and timers
 /// around every element and timer, and fires timers in timestamp order as time advances.
+///
+/// Its checkpoints hold the timer service's watermark (scalar), and per key the function's
+/// state and the key's timers (keyed, the timers under ``ReservedStateName/timers``).
 final class KeyedProcessNode<Function: KeyedProcessFunction>: Node<Function.Input> {
     typealias Key = Function.Key
 
     private let function: Function
     private let keySelector: @Sendable (Function.Input) throws -> Key
+    private let keyCodec: (any Codec<Key>)?
     private let backend: any KeyedStateBackend<Key>
     private let failures: FailureHandler
     private let timers = TimerService<Key>()
@@ -13,20 +17,34 @@ final class KeyedProcessNode<Function: KeyedProcessFunction>: Node<Function.Inpu
     private let collector = Collector<Function.Output>()
     private let next: Node<Function.Output>
     private let name: String
+    private let nodeID: Int
 
-    init(name: String, function: Function, keySelector: @escaping @Sendable (Function.Input) throws -> Key,
-         backend: any KeyedStateBackend<Key>, taskID: TaskID, failures: FailureHandler,
+    /// When `task` checkpoints, state and timers record the keys they change, and a state the
+    /// function registers without a codec fails the build.
+    init(name: String, nodeID: Int, function: Function, keySelector: @escaping @Sendable (Function.Input) throws -> Key,
+         keyCodec: (any Codec<Key>)?, backend: any KeyedStateBackend<Key>, task: TaskContext,
          sideOutputs: SideOutputs, next: Node<Function.Output>) throws {
         self.name = name
+        self.nodeID = nodeID
         self.function = function
         self.keySelector = keySelector
+        self.keyCodec = keyCodec
         self.backend = backend
-        self.failures = failures
+        failures = task.failures
         self.sideOutputs = sideOutputs
         self.next = next
         context = KeyedProcessContext(timerService: timers, sideOutputs: sideOutputs)
         super.init()
-        try function.open(RuntimeContext(taskID: taskID, backend: backend))
+        if task.checkpointing {
+            backend.tracksChanges = true
+            timers.tracksChanges = true
+        }
+        do {
+            try function.open(RuntimeContext(taskID: task.taskID, backend: backend))
+        } catch let error as StateError {
+            guard case .codecRequired = error else { throw error }
+            throw JobError.invalidPlan("operator '\(name)' checkpoints its state, but \(error)")
+        }
     }
 
     override func push(_ batch: StreamBatch<Function.Input>) throws {
@@ -51,7 +69,7 @@ final class KeyedProcessNode<Function: KeyedProcessFunction>: Node<Function.Inpu
     override func onWatermark(_ watermark: Int64, idle: Bool) throws {
         if !idle, watermark > timers.currentWatermark {
             timers.currentWatermark = watermark
-            while let timer = timers.eventTimers.popDue(atOrBefore: watermark) {
+            while let timer = timers.popEventTimer(atOrBefore: watermark) {
                 try fire(timer, domain: .eventTime)
             }
             try flush()
@@ -62,7 +80,7 @@ final class KeyedProcessNode<Function: KeyedProcessFunction>: Node<Function.Inpu
 
     override func onProcessingTime(_ now: Int64) throws {
         timers.currentProcessingTime = now
-        while let timer = timers.processingTimers.popDue(atOrBefore: now) {
+        while let timer = timers.popProcessingTimer(atOrBefore: now) {
             try fire(timer, domain: .processingTime)
         }
         try flush()
@@ -93,5 +111,41 @@ final class KeyedProcessNode<Function: KeyedProcessFunction>: Node<Function.Inpu
     private func flush() throws {
         try collector.flush(to: next)
         try sideOutputs.flush()
+    }
+}
+
+extension KeyedProcessNode: CheckpointParticipant {
+    var checkpointID: String { "\(nodeID):process" }
+
+    func snapshotScalar() -> [UInt8]? {
+        WatermarkSnapshot.encode(timers.currentWatermark)
+    }
+
+    /// The function's state, then the timers. When either part throws, the changes of the part
+    /// that succeeded are forgotten already, so the next snapshot after a failed one must be full.
+    func snapshotKeyed(changesOnly: Bool, into body: (KeyedStateEntry) throws -> Void) throws {
+        try backend.snapshotEntries(changesOnly: changesOnly, into: body)
+        try timers.snapshotEntries(changesOnly: changesOnly, keyCodec: try requireKeyCodec(), operatorName: name, into: body)
+    }
+
+    func restoreScalar(_ bytes: [UInt8]) throws {
+        timers.currentWatermark = try WatermarkSnapshot.decode(bytes)
+    }
+
+    func restoreKeyed(_ entry: KeyedStateEntry) throws {
+        if entry.state == ReservedStateName.timers {
+            timers.applyEntry(entry.payload, to: try requireKeyCodec().deserialize(entry.key))
+        } else {
+            try backend.applyEntry(entry)
+        }
+    }
+
+    func finishRestore() throws {
+        try timers.finishRestore()
+    }
+
+    private func requireKeyCodec() throws -> any Codec<Key> {
+        guard let keyCodec else { throw StateError.notSnapshottable("the keys of operator '\(name)'") }
+        return keyCodec
     }
 }

@@ -17,8 +17,14 @@
 /// accesses cannot overlap.
 ///
 /// In the memory backend the operator registers it like any other state, so ``keys`` and
-/// snapshots see it; like the map state it replaces, it has no value codec, so snapshots and
-/// restores that reach it throw ``StateError/notSnapshottable(_:)``.
+/// snapshots see it. A snapshot entry holds one key's windows: their count, then per window its
+/// start, end and encoded accumulator, oldest first.
+///
+/// Change tracking stays within the budget of the hot path: when off, a write costs one load
+/// and branch more; when on, a per-slot flag says whether the key is already in the list of
+/// changed keys, so a key costs one list append per snapshot interval and every later write
+/// only a flag read. A removed slot's key is recorded as it goes, and the flag moves with the
+/// slot that fills the hole.
 final class MemoryWindowState<Key: Hashable, Accumulator>: MemoryStateTable<Key> {
     /// The slot of every key with at least one window.
     @exclusivity(unchecked) private var slotOfKey: [Key: Int] = [:]
@@ -35,9 +41,16 @@ final class MemoryWindowState<Key: Hashable, Accumulator>: MemoryStateTable<Key>
     /// `[Accumulator]` in unspecialized code looks up the array type's metadata every time.
     @exclusivity(unchecked) private var accumulators: UnsafeMutablePointer<Accumulator>
     @exclusivity(unchecked) private var accumulatorCapacity = 16
+    private let accumulatorCodec: (any Codec<Accumulator>)?
+    /// Per slot, whether its key is in ``changedKeys`` already.
+    @exclusivity(unchecked) private var slotChanged: [Bool] = []
+    /// Keys whose windows changed since the last snapshot while tracking, in order of their first
+    /// change; a key removed and added again appears twice.
+    private(set) var changedKeys: [Key] = []
 
-    override init(name: String) {
+    init(name: String, accumulatorCodec: (any Codec<Accumulator>)?) {
         accumulators = .allocate(capacity: accumulatorCapacity)
+        self.accumulatorCodec = accumulatorCodec
         super.init(name: name)
     }
 
@@ -56,6 +69,7 @@ final class MemoryWindowState<Key: Hashable, Accumulator>: MemoryStateTable<Key>
     @inline(__always)
     func setAccumulator(_ accumulator: Accumulator, at entry: Int) {
         accumulators[entry] = accumulator
+        if tracksChanges { markChanged(entrySlot[entry]) }
     }
 
     /// The slot of `key`, or `nil` when it has no windows.
@@ -70,6 +84,7 @@ final class MemoryWindowState<Key: Hashable, Accumulator>: MemoryStateTable<Key>
         slotOfKey[key] = slot
         slotKeys.append(key)
         firstEntry.append(-1)
+        slotChanged.append(false)
         return slot
     }
 
@@ -110,6 +125,7 @@ final class MemoryWindowState<Key: Hashable, Accumulator>: MemoryStateTable<Key>
         nextEntry.append(firstEntry[slot])
         entrySlot.append(slot)
         firstEntry[slot] = entry
+        if tracksChanges { markChanged(slot) }
         return entry
     }
 
@@ -118,7 +134,11 @@ final class MemoryWindowState<Key: Hashable, Accumulator>: MemoryStateTable<Key>
     func removeEntry(_ entry: Int) {
         let slot = entrySlot[entry]
         unlink(entry, from: slot)
-        if firstEntry[slot] < 0 { removeSlot(slot) }
+        if firstEntry[slot] < 0 {
+            removeSlot(slot)
+        } else if tracksChanges {
+            markChanged(slot)
+        }
         let last = windows.count - 1
         if entry != last {
             windows[entry] = windows[last]
@@ -158,11 +178,13 @@ final class MemoryWindowState<Key: Hashable, Accumulator>: MemoryStateTable<Key>
 
     /// Removes the empty `slot`, moving the last slot into its place.
     private func removeSlot(_ slot: Int) {
+        if tracksChanges { markChanged(slot) }
         slotOfKey[slotKeys[slot]] = nil
         let last = slotKeys.count - 1
         if slot != last {
             slotKeys.swapAt(slot, last)
             firstEntry[slot] = firstEntry[last]
+            slotChanged[slot] = slotChanged[last]
             slotOfKey[slotKeys[slot]] = slot
             var entry = firstEntry[slot]
             while entry >= 0 {
@@ -172,15 +194,106 @@ final class MemoryWindowState<Key: Hashable, Accumulator>: MemoryStateTable<Key>
         }
         slotKeys.removeLast()
         firstEntry.removeLast()
+        slotChanged.removeLast()
+    }
+
+    /// Puts `slot`'s key on the list of changed keys unless it is there already.
+    @inline(__always)
+    private func markChanged(_ slot: Int) {
+        if !slotChanged[slot] {
+            slotChanged[slot] = true
+            changedKeys.append(slotKeys[slot])
+        }
+    }
+
+    /// Calls `body` with every window of every key.
+    func forEachWindow(_ body: (Key, TimeWindow) throws -> Void) rethrows {
+        for slot in slotKeys.indices {
+            var entry = firstEntry[slot]
+            while entry >= 0 {
+                try body(slotKeys[slot], windows[entry])
+                entry = nextEntry[entry]
+            }
+        }
     }
 
     override var keys: [Key] { slotKeys }
 
-    override func encodedEntries(keyCodec: any Codec<Key>) throws -> [(key: [UInt8], payload: [UInt8])] {
-        throw StateError.notSnapshottable("state '\(name)'")
+    override func checkEncodable() throws {
+        try checkCodec(accumulatorCodec, for: Accumulator.self)
     }
 
-    override func replaceContents(with entries: [(key: [UInt8], payload: [UInt8])], keyCodec: any Codec<Key>) throws {
-        throw StateError.notSnapshottable("state '\(name)'")
+    override func forEachEntry(
+        changesOnly: Bool, keyCodec: any Codec<Key>, _ body: (KeyedStateEntry) throws -> Void
+    ) throws {
+        if changesOnly {
+            var seen = Set<Key>()
+            for key in changedKeys where seen.insert(key).inserted {
+                let payload = try slotOfKey[key].map(payload(ofSlot:))
+                try body(KeyedStateEntry(state: name, key: try keyCodec.serialize(key), payload: payload))
+            }
+        } else {
+            for slot in slotKeys.indices {
+                try body(KeyedStateEntry(state: name, key: try keyCodec.serialize(slotKeys[slot]), payload: try payload(ofSlot: slot)))
+            }
+        }
+    }
+
+    override func forgetChanges() {
+        for key in changedKeys {
+            if let slot = slotOfKey[key] { slotChanged[slot] = false }
+        }
+        changedKeys.removeAll(keepingCapacity: true)
+    }
+
+    /// Decodes the whole payload before touching the key's windows, so bad bytes leave them as
+    /// they were.
+    override func apply(_ payload: [UInt8]?, to key: Key) throws {
+        let restored = try payload.map(decode) ?? []
+        withoutTracking {
+            while let slot = slotOfKey[key] { removeEntry(firstEntry[slot]) }
+            for (window, accumulator) in restored {
+                _ = addEntry(in: slotOfKey[key] ?? addSlot(key), window: window, accumulator: accumulator)
+            }
+        }
+    }
+
+    override func removeAll() {
+        accumulators.deinitialize(count: windows.count)
+        slotOfKey = [:]
+        slotKeys = []
+        firstEntry = []
+        windows = []
+        nextEntry = []
+        entrySlot = []
+        slotChanged = []
+        changedKeys = []
+    }
+
+    /// Oldest window first: restoring adds each in front of the list, which rebuilds it in the
+    /// same order.
+    private func payload(ofSlot slot: Int) throws -> [UInt8] {
+        let codec = try requireCodec(accumulatorCodec, of: "the window accumulators")
+        let entries = entries(in: slot)
+        var writer = SnapshotWriter()
+        writer.write(UInt32(entries.count))
+        for entry in entries.reversed() {
+            writer.write(windows[entry].start)
+            writer.write(windows[entry].end)
+            writer.write(bytes: try codec.serialize(accumulators[entry]))
+        }
+        return writer.bytes
+    }
+
+    private func decode(_ payload: [UInt8]) throws -> [(window: TimeWindow, accumulator: Accumulator)] {
+        let codec = try requireCodec(accumulatorCodec, of: "the window accumulators")
+        var reader = SnapshotReader(payload)
+        var restored: [(window: TimeWindow, accumulator: Accumulator)] = []
+        for _ in 0..<(try reader.readUInt32()) {
+            let window = TimeWindow(start: try reader.readInt64(), end: try reader.readInt64())
+            restored.append((window, try codec.deserialize(try reader.readBytes())))
+        }
+        guard reader.isAtEnd else { throw StateError.corruptSnapshot("trailing bytes in an entry of '\(name)'") }
+        return restored
     }
 }

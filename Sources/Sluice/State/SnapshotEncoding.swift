@@ -42,6 +42,13 @@ struct SnapshotWriter {
     mutating func write(raw chunk: [UInt8]) {
         bytes.append(contentsOf: chunk)
     }
+
+    /// A keyed entry: its state's name, its key, and its payload or the absence of one.
+    mutating func write(entry: KeyedStateEntry) {
+        write(string: entry.state)
+        write(bytes: entry.key)
+        write(optionalBytes: entry.payload)
+    }
 }
 
 /// Reads what ``SnapshotWriter`` wrote.
@@ -110,6 +117,10 @@ struct SnapshotReader {
             throw StateError.corruptSnapshot("a name is not UTF-8")
         }
         return string
+    }
+
+    mutating func readEntry() throws -> KeyedStateEntry {
+        KeyedStateEntry(state: try readString(), key: try readBytes(), payload: try readOptionalBytes())
     }
 
     private func need(_ count: Int) throws {

@@ -12,6 +12,11 @@ struct Timer<Key: Hashable, Namespace: Hashable>: Hashable {
 /// Registering a timer that is already pending does nothing, like Flink. Deletion is lazy: the
 /// timer leaves the pending set at once and its heap entry is skipped when it surfaces, which
 /// keeps deletion O(1) for session windows that merge often.
+///
+/// Each pending timer remembers the sequence number of its live heap entry, its place among
+/// timers of the same timestamp. A checkpoint keeps it (``forEachPending(_:)``), so restored
+/// timers fire in the same order as the originals would have; any other heap entry of the timer
+/// is stale (deleted, or fired and registered again) and skipped.
 struct TimerQueue<Key: Hashable, Namespace: Hashable> {
     private struct Entry {
         var timer: Timer<Key, Namespace>
@@ -24,31 +29,60 @@ struct TimerQueue<Key: Hashable, Namespace: Hashable> {
     }
 
     private var heap: [Entry] = []
-    private var pending: Set<Timer<Key, Namespace>> = []
+    private var pending: [Timer<Key, Namespace>: UInt64] = [:]
     private var nextSequence: UInt64 = 0
 
     var count: Int { pending.count }
 
     var isEmpty: Bool { pending.isEmpty }
 
-    mutating func register(_ timer: Timer<Key, Namespace>) {
-        guard pending.insert(timer).inserted else { return }
-        heap.append(Entry(timer: timer, sequence: nextSequence))
+    /// Returns whether `timer` was new; a timer already pending keeps its place.
+    @discardableResult
+    mutating func register(_ timer: Timer<Key, Namespace>) -> Bool {
+        if let live = pending.updateValue(nextSequence, forKey: timer) {
+            pending[timer] = live
+            return false
+        }
+        push(Entry(timer: timer, sequence: nextSequence))
         nextSequence &+= 1
-        siftUp(heap.count - 1)
+        return true
     }
 
-    mutating func delete(_ timer: Timer<Key, Namespace>) {
-        pending.remove(timer)
+    /// Returns whether `timer` was pending.
+    @discardableResult
+    mutating func delete(_ timer: Timer<Key, Namespace>) -> Bool {
+        pending.removeValue(forKey: timer) != nil
     }
 
     /// Removes and returns the earliest pending timer due at or before `time`.
     mutating func popDue(atOrBefore time: Int64) -> Timer<Key, Namespace>? {
         while let first = heap.first, first.timer.timestamp <= time {
             removeFirst()
-            if pending.remove(first.timer) != nil { return first.timer }
+            if let live = pending.removeValue(forKey: first.timer) {
+                if live == first.sequence { return first.timer }
+                // A stale entry of a timer deleted and registered again: the live entry surfaces later.
+                pending[first.timer] = live
+            }
         }
         return nil
+    }
+
+    /// Calls `body` with every pending timer and its sequence number, in no particular order.
+    func forEachPending(_ body: (Timer<Key, Namespace>, UInt64) throws -> Void) rethrows {
+        for (timer, sequence) in pending { try body(timer, sequence) }
+    }
+
+    /// Adds a timer a checkpoint captured with its sequence number; later registrations line up
+    /// after it.
+    mutating func restore(_ timer: Timer<Key, Namespace>, sequence: UInt64) {
+        pending[timer] = sequence
+        push(Entry(timer: timer, sequence: sequence))
+        nextSequence = max(nextSequence, sequence &+ 1)
+    }
+
+    private mutating func push(_ entry: Entry) {
+        heap.append(entry)
+        siftUp(heap.count - 1)
     }
 
     private mutating func removeFirst() {

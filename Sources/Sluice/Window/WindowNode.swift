@@ -9,6 +9,10 @@
 /// Per element the operator does one key lookup in ``MemoryWindowState`` and a short walk over
 /// the key's windows; timers are registered only when a key's window is created, since
 /// registering a pending timer again does nothing.
+///
+/// Its checkpoints hold the watermark (scalar) and the window contents (keyed, under
+/// ``ReservedStateName/windows``), but no timers: every timer follows from a window and the
+/// watermark, so a restore registers them again (``finishRestore()``).
 final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Element> {
     struct Functions {
         var create: () -> Accumulator
@@ -18,12 +22,14 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
     }
 
     private let name: String
+    private let nodeID: Int
     private let assigner: WindowAssigner
     private let isMerging: Bool
     private let keySelector: @Sendable (Element) throws -> Key
     private let functions: Functions
     private let allowedLateness: Int64
     private let lateTag: OutputTag<Element>?
+    private let backend: MemoryKeyedStateBackend<Key>
     private let contents: MemoryWindowState<Key, Accumulator>
     private var timers = TimerQueue<Key, TimeWindow>()
     private let failures: FailureHandler
@@ -31,15 +37,21 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
     private let collector = Collector<Output>()
     private let next: Node<Output>
     /// Read for every element; exempt from run-time exclusivity checks because it is only
-    /// assigned in `onWatermark`, never while another access to it is in progress.
+    /// assigned in `onWatermark` and on restore, never while another access to it is in progress.
     @exclusivity(unchecked) private var watermark: Int64 = .min
     private var processingTime: Int64 = .min
 
-    init(name: String, assigner: WindowAssigner, keySelector: @escaping @Sendable (Element) throws -> Key,
+    /// - Parameters:
+    ///   - backend: holds the window contents; a memory backend whatever the job's state backend,
+    ///     since the contents' layout is what makes the per-element cost low.
+    ///   - accumulatorCodec: encodes accumulators in checkpoints.
+    ///   - checkpointing: whether the contents record the keys they change.
+    init(name: String, nodeID: Int, assigner: WindowAssigner, keySelector: @escaping @Sendable (Element) throws -> Key,
          functions: Functions, allowedLateness: Int64, lateTag: OutputTag<Element>?,
-         backend: any KeyedStateBackend<Key>, failures: FailureHandler, sideOutputs: SideOutputs,
-         next: Node<Output>) throws {
+         backend: MemoryKeyedStateBackend<Key>, accumulatorCodec: (any Codec<Accumulator>)?, checkpointing: Bool,
+         failures: FailureHandler, sideOutputs: SideOutputs, next: Node<Output>) throws {
         self.name = name
+        self.nodeID = nodeID
         self.assigner = assigner
         isMerging = assigner.isMerging
         self.keySelector = keySelector
@@ -49,17 +61,10 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
         self.failures = failures
         self.sideOutputs = sideOutputs
         self.next = next
-        if let memory = backend as? MemoryKeyedStateBackend<Key> {
-            contents = try memory.windowState(Self.stateName)
-        } else {
-            // Another backend could only hold the contents through the public state handles, whose
-            // per-call cost is what this layout avoids; the contents have no value codec, so no
-            // snapshot could include them anyway.
-            contents = MemoryWindowState(name: Self.stateName)
-        }
+        self.backend = backend
+        backend.tracksChanges = checkpointing
+        contents = try backend.windowState(ReservedStateName.windows, accumulatorCodec: accumulatorCodec)
     }
-
-    private static var stateName: String { "window-contents" }
 
     override func push(_ batch: StreamBatch<Element>) throws {
         for index in 0..<batch.count {
@@ -220,5 +225,33 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
     private func flush() throws {
         try collector.flush(to: next)
         try sideOutputs.flush()
+    }
+}
+
+extension WindowNode: CheckpointParticipant {
+    var checkpointID: String { "\(nodeID):window" }
+
+    func snapshotScalar() -> [UInt8]? {
+        WatermarkSnapshot.encode(watermark)
+    }
+
+    func snapshotKeyed(changesOnly: Bool, into body: (KeyedStateEntry) throws -> Void) throws {
+        try backend.snapshotEntries(changesOnly: changesOnly, into: body)
+    }
+
+    func restoreScalar(_ bytes: [UInt8]) throws {
+        watermark = try WatermarkSnapshot.decode(bytes)
+    }
+
+    func restoreKeyed(_ entry: KeyedStateEntry) throws {
+        try backend.applyEntry(entry)
+    }
+
+    /// Registers each restored window's timers against the restored watermark, by the rule that
+    /// registered them originally, which yields the same pending timers: an end timer for every
+    /// window the watermark has not passed, a cleanup timer for every window under allowed
+    /// lateness.
+    func finishRestore() {
+        contents.forEachWindow { key, window in registerTimers(for: window, key: key) }
     }
 }
