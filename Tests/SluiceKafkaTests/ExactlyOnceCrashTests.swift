@@ -143,9 +143,7 @@ final class ExactlyOnceCrashTests: KafkaJobTestCase {
         XCTAssertEqual(lines.count, expected.count, "as many results as windows")
         XCTAssertTrue(lines == expected, "every window result exactly once, with the right count and sum")
         if lines != expected {
-            let extra = Set(lines).subtracting(expected).sorted().prefix(10)
-            let missing = Set(expected).subtracting(lines).sorted().prefix(10)
-            print("[\(name)] extra: \(Array(extra))\n[\(name)] missing: \(Array(missing))")
+            print("[\(name)] \(ResultDiff(lines: lines, expected: expected, keyFields: 2))")
             for worker in all.prefix(6) { print(worker.indentedOutput(limit: 40)) }
         }
     }

@@ -100,6 +100,6 @@ final class ExactlyOnceFaultTests: KafkaJobTestCase {
         print("[\(name)] \(metrics.recordsRead) records read, \(metrics.commits) checkpoints, \(metrics.restarts) restarts in one run; events \(counts); \(lines.count) results")
         XCTAssertGreaterThan(counts["aborted"] ?? 0, 0, "the abortable faults aborted transactions")
         XCTAssertEqual(lines.count, expected.count, "as many results as windows")
-        XCTAssertTrue(lines == expected, "every window result exactly once with the right values; extra \(Array(Set(lines).subtracting(expected).prefix(5))), missing \(Array(Set(expected).subtracting(lines).prefix(5)))")
+        XCTAssertTrue(lines == expected, "every window result exactly once with the right values: \(ResultDiff(lines: lines, expected: expected, keyFields: 2))")
     }
 }

@@ -102,7 +102,7 @@ final class ExactlyOnceZombieTests: KafkaJobTestCase {
             \(repartition.stats.map { "\($0.transactions)" } ?? "?")
             """)
         XCTAssertEqual(lines.count, expected.count, "as many results as windows")
-        XCTAssertTrue(lines == expected, "every result exactly once: extra \(Array(Set(lines).subtracting(expected).prefix(5))), missing \(Array(Set(expected).subtracting(lines).prefix(5)))")
+        XCTAssertTrue(lines == expected, "every result exactly once: \(ResultDiff(lines: lines, expected: expected, keyFields: 2))")
     }
 
     /// The worker body the zombie test spawns; returns at once in a normal test run.

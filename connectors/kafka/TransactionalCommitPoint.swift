@@ -46,6 +46,7 @@ final class TransactionalCommitPoint: CommitPoint, @unchecked Sendable {
         try retrying("aborting the transaction") {
             try producer.producer.abortTransaction(timeout: .seconds(10))
         }
+        producer.discardFailures()
     }
 
     func committedPositions(for splits: [Split]) throws -> [Split: Int64] {

@@ -68,6 +68,11 @@ final class WorkerProducer: Sendable {
         }
     }
 
+    /// Forgets failed deliveries of an aborted transaction, which must not fail the next one.
+    func discardFailures() {
+        _ = firstFailure.take()
+    }
+
     /// Flushes what is left, briefly; a failure is only logged, as nothing commits after it.
     func close() {
         do { try producer.flush(timeout: .seconds(10)) } catch {

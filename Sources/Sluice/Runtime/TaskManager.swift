@@ -170,6 +170,8 @@ final class TaskManager {
             throw JobError.unsupported("changing the assignment of a job with in-process exchanges")
         }
         let removed = removeTasks(of: Set(splits))
+        // Another worker may commit newer checkpoints of these tasks from now on.
+        checkpoints?.coordinator.forget(removed.map(\.id))
         for (index, source) in sources.enumerated() {
             let owned = splits.filter { splitOwner[$0] == index }
             guard !owned.isEmpty else { continue }
@@ -201,7 +203,6 @@ final class TaskManager {
         for split in splits {
             if let owner = splitOwner[split] { sources[owner].binding.dropHead(split: split) }
         }
-        checkpoints?.coordinator.forget(removed.map(\.id))
         return removed
     }
 
