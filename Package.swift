@@ -43,6 +43,7 @@ let package = Package(
             dependencies: [
                 "Sluice", "SluiceKafka", "RdKafka",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Starts the project's test brokers (scripts/brokers.py) and reads topics as a

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import RdKafka
+import SluiceKafka
+
+/// How operator commands fail: one line on standard error naming what is wrong, and exit
+/// status 2, rather than a Swift error dump, so scripts can tell "failed" from "found nothing".
+enum OperatorError {
+    /// The exit status of a command that could not answer.
+    static let exitCode = ExitCode(2)
+
+    /// Runs `body`; a catalog or librdkafka error becomes one line on standard error and
+    /// ``exitCode``.
+    static func reporting<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as CheckpointCatalogError {
+            throw fail("\(error)")
+        } catch let error as KafkaError {
+            throw fail(error.message)
+        }
+    }
+
+    private static func fail(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("sluice: error: \(message)\n".utf8))
+        return exitCode
+    }
+}

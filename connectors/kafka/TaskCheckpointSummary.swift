@@ -1,0 +1,61 @@
+import Foundation
+import Sluice
+
+/// One task's committed checkpoint as a ``CheckpointCatalog`` found it: the consumer group's
+/// pointer, the manifest just before it, and the group's committed offset of the task's input,
+/// which a restore requires to equal the manifest's input position.
+///
+/// A task that never committed a checkpoint has neither ``pointer`` nor ``manifest``.
+public struct TaskCheckpointSummary: Sendable, Equatable {
+    /// The task: its stage, and its partition of that stage.
+    public var task: TaskID
+    /// The task's partition of its stage's checkpoint topic.
+    public var checkpointSplit: Split
+    /// The job's consumer group's committed offset of ``checkpointSplit``: the checkpoint a
+    /// restore starts from; `nil` when the group committed none.
+    public var pointer: Int64?
+    /// The offset ``manifest`` was read at: `pointer - 1`, or the offset asked for explicitly.
+    public var manifestOffset: Int64?
+    /// The manifest at ``manifestOffset``.
+    public var manifest: CheckpointManifest?
+    /// The group's committed offset of the manifest's input split; `nil` when the manifest
+    /// names no input or the group committed nothing for it.
+    public var committedInputOffset: Int64?
+
+    /// A summary with every field given.
+    public init(
+        task: TaskID, checkpointSplit: Split, pointer: Int64?, manifestOffset: Int64?, manifest: CheckpointManifest?,
+        committedInputOffset: Int64?
+    ) {
+        self.task = task
+        self.checkpointSplit = checkpointSplit
+        self.pointer = pointer
+        self.manifestOffset = manifestOffset
+        self.manifest = manifest
+        self.committedInputOffset = committedInputOffset
+    }
+
+    /// Whether the manifest's input position equals the group's committed offset of that input,
+    /// as a restore requires; `nil` when the manifest names no input position. `false` means the
+    /// offsets were moved by hand since, or (for a manifest read at an explicit offset) that the
+    /// checkpoint is older than the committed one.
+    public var inputAgrees: Bool? {
+        guard let position = manifest?.inputPosition else { return nil }
+        return committedInputOffset == position
+    }
+
+    /// When the checkpoint was taken, by the writer's clock.
+    public var createdAt: Date? {
+        manifest.map { Date(timeIntervalSince1970: Double($0.createdAt) / 1000) }
+    }
+
+    /// How long before `now` the checkpoint was taken; negative when the writer's clock runs
+    /// ahead of this one; `nil` without a manifest, or when its time is so far off that the
+    /// difference does not fit in 64 bits of milliseconds.
+    public func age(at now: Date = Date()) -> Duration? {
+        guard let manifest else { return nil }
+        let (milliseconds, overflow) = Int64((now.timeIntervalSince1970 * 1000).rounded())
+            .subtractingReportingOverflow(manifest.createdAt)
+        return overflow ? nil : .milliseconds(milliseconds)
+    }
+}
