@@ -222,7 +222,9 @@ final class TaskManager {
         var built: [Task] = []
         for split in wanted {
             let task = try addTask(for: split, restoring: restored[split], assigning: !rewinding)
-            if rewinding, restored[split] == nil, let start = startPositions[split] {
+            // A task rewound to a checkpoint taken before it read anything (or to none) reads its
+            // split again from where it started.
+            if rewinding, restored[split]?.manifest.inputPosition == nil, let start = startPositions[split] {
                 try sources[splitOwner[split]!].binding.seek(split, to: start)
             }
             built.append(task)
