@@ -47,7 +47,10 @@ final class ExactlyOnceFaultTests: KafkaJobTestCase {
         for topic in plan.repartitionTopics { try broker.createTopic(topic, partitions: Int(PurchaseJob.partitions)) }
         let running = start(try env.build())
 
-        let producer = try KafkaProducer(configuration: ProducerConfiguration(bootstrapServers: broker.bootstrap))
+        let lostInput = Mutex(0)
+        let producer = try KafkaProducer(configuration: ProducerConfiguration(bootstrapServers: broker.bootstrap)) { report in
+            if report.error != nil { lostInput.withLock { $0 += 1 } }
+        }
         let faults: [(name: String, commands: [String])] = [
             ("Produce MSG_SIZE_TOO_LARGE (abortable)", ["request-errors 0 10"]),
             ("AddPartitionsToTxn TOPIC_AUTHORIZATION_FAILED (abortable)", ["request-errors 24 29"]),
@@ -66,12 +69,14 @@ final class ExactlyOnceFaultTests: KafkaJobTestCase {
             }
             try producer.flush()
         }
+        try produce(0..<chunk)
+        var deadline = Date().addingTimeInterval(60)
+        while committed() < 2, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         for (index, fault) in faults.enumerated() {
-            try produce(index * chunk..<(index + 1) * chunk)
-            // Inject while the job works through the chunk, then let it commit again.
+            // Give the job work, then inject, so the fault meets a transaction in progress (and
+            // not this test's own producer); then wait until the job committed twice more.
             let before = committed()
-            let deadline = Date().addingTimeInterval(30)
-            while committed() < before + 1, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            try produce((index + 1) * chunk..<(index + 2) * chunk)
             for command in fault.commands {
                 if command.hasPrefix("sleep ") {
                     Thread.sleep(forTimeInterval: Double(command.dropFirst(6))!)
@@ -79,11 +84,11 @@ final class ExactlyOnceFaultTests: KafkaJobTestCase {
                     try broker.command(command)
                 }
             }
-            let recovered = committed()
-            while committed() < recovered + 2, Date() < deadline.addingTimeInterval(60) { Thread.sleep(forTimeInterval: 0.05) }
+            deadline = Date().addingTimeInterval(60)
+            while committed() < before + 2, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
             print("[\(name)] injected \(fault.name); checkpoints so far \(committed()), events \(events.withLock { $0 })")
         }
-        try produce(faults.count * chunk..<Self.recordCount)
+        try produce((faults.count + 1) * chunk..<Self.recordCount)
         for partition in 0..<PurchaseJob.partitions {
             try producer.send(topic: input, partition: partition, key: nil,
                               value: Array(try JSONEncoder().encode(PurchaseJob.Purchase(user: PurchaseJob.endMarker, amount: 0))),
@@ -91,6 +96,7 @@ final class ExactlyOnceFaultTests: KafkaJobTestCase {
         }
         try producer.flush()
 
+        XCTAssertEqual(lostInput.withLock { $0 }, 0, "every input record was delivered")
         let expected = PurchaseJob.expectedResults(count: Self.recordCount)
         let seen = try Verifier.committedRecords(
             broker: .mock216, bootstrap: broker.bootstrap, topic: output, expect: expected.count, timeout: 120)
