@@ -103,6 +103,13 @@ final class ExactlyOnceZombieTests: KafkaJobTestCase {
             """)
         XCTAssertEqual(lines.count, expected.count, "as many results as windows")
         XCTAssertTrue(lines == expected, "every result exactly once: \(ResultDiff(lines: lines, expected: expected, keyFields: 2))")
+        if lines != expected {
+            for worker in [zombie, survivor] {
+                print("[\(name)] \(worker.spec.workerID):\n" + worker.output.split(separator: "\n")
+                    .filter { $0.hasPrefix("EVENT") || $0.hasPrefix("ASSIGNED") || $0.hasPrefix("STOPPED") }
+                    .map { "    | \($0)" }.joined(separator: "\n"))
+            }
+        }
     }
 
     /// The worker body the zombie test spawns; returns at once in a normal test run.

@@ -135,9 +135,11 @@ final class CheckpointCoordinator {
             for participant in task.context.transactionParticipants { participant.transactionCommitted() }
         }
         committedCount += 1
+        var sequences: [TaskID: (sequence: UInt64, pointer: Int64)] = [:]
+        for task in staged { sequences[task.id] = (task.context.lineage.lastCommitted?.sequence ?? 0, pointers[task.id]!) }
         let report = CheckpointReport(
             number: committedCount, tasks: staged.count, fullSnapshots: full, bytes: bytes, entries: entries,
-            duration: clock.now - started)
+            duration: clock.now - started, sequences: sequences)
         observer?(.committed(report))
         return report
     }

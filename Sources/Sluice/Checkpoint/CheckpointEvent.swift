@@ -33,6 +33,8 @@ public struct CheckpointReport: Sendable {
     public var entries: Int
     /// From the first snapshot to the committed transaction.
     public var duration: Duration
+    /// Per task in the checkpoint, its new sequence and the pointer committed for it.
+    public var sequences: [TaskID: (sequence: UInt64, pointer: Int64)] = [:]
 }
 
 /// One task rebuilt from a checkpoint.
@@ -47,4 +49,8 @@ public struct RestoreReport: Sendable {
     public var entries: Int
     /// Reading and applying the checkpoint.
     public var duration: Duration
+    /// The committed pointer the checkpoint was found by.
+    public var pointer: Int64 = 0
+    /// Where the restored task resumes its input.
+    public var inputPosition: Int64?
 }

@@ -356,6 +356,6 @@ final class TaskManager {
         checkpoints.coordinator.restored(id, pointer: point.pointer)
         checkpoints.observer?(.restored(RestoreReport(
             task: id, sequence: point.manifest.sequence, bytes: outcome.bytesRead, entries: outcome.entries,
-            duration: clock.now - started)))
+            duration: clock.now - started, pointer: point.pointer, inputPosition: point.manifest.inputPosition)))
     }
 }

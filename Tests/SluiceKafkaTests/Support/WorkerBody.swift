@@ -51,10 +51,10 @@ enum WorkerBody {
         case .piecesStaged(let tasks, let bytes): ("pieces", "tasks=\(tasks) bytes=\(bytes)")
         case .manifestsWritten(let tasks): ("manifests", "tasks=\(tasks)")
         case .committed(let report):
-            ("committed", "n=\(report.number) tasks=\(report.tasks) full=\(report.fullSnapshots) bytes=\(report.bytes) entries=\(report.entries) ms=\(report.duration.components.seconds * 1000 + report.duration.components.attoseconds / 1_000_000_000_000_000)")
+            ("committed", "n=\(report.number) tasks=\(report.tasks) full=\(report.fullSnapshots) bytes=\(report.bytes) entries=\(report.entries) ms=\(report.duration.components.seconds * 1000 + report.duration.components.attoseconds / 1_000_000_000_000_000) seq=\(report.sequences.sorted { $0.key < $1.key }.map { "\($0.key.stage).\($0.key.partition):\($0.value.sequence)@\($0.value.pointer)" }.joined(separator: ","))")
         case .aborted(let reason): ("aborted", reason)
         case .restored(let report):
-            ("restored", "task=\(report.task.stage).\(report.task.partition) seq=\(report.sequence) bytes=\(report.bytes) entries=\(report.entries) ms=\(report.duration.components.seconds * 1000 + report.duration.components.attoseconds / 1_000_000_000_000_000)")
+            ("restored", "task=\(report.task.stage).\(report.task.partition) seq=\(report.sequence) bytes=\(report.bytes) entries=\(report.entries) ms=\(report.duration.components.seconds * 1000 + report.duration.components.attoseconds / 1_000_000_000_000_000) pointer=\(report.pointer) position=\(report.inputPosition.map(String.init) ?? "none")")
         case .restarting(let attempt, _, let error): ("restarting", "attempt=\(attempt) \(error)")
         case .stateReset(let task, let reason): ("stateReset", "task=\(task.stage).\(task.partition) \(reason)")
         }
