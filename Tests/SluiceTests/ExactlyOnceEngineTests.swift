@@ -65,8 +65,11 @@ final class ExactlyOnceEngineTests: XCTestCase {
         return try env.execute()
     }
 
-    func run(failingCommits: Set<Int>, crashingCommit: Int? = nil, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) throws {
-        let broker = MemoryBroker(failingCommits: failingCommits, crashingCommit: crashingCommit)
+    func run(
+        failingCommits: Set<Int>, crashingCommit: Int? = nil, visibility: MemoryBroker.OffsetVisibility = .immediate,
+        seed: UInt64, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        let broker = MemoryBroker(failingCommits: failingCommits, crashingCommit: crashingCommit, visibility: visibility)
         let expected = Self.fill(broker, topic: "purchases", count: 2_000, seed: seed)
         broker.createTopic("totals", partitions: 1)
         var metrics: JobMetrics
@@ -107,6 +110,23 @@ final class ExactlyOnceEngineTests: XCTestCase {
     func testANewWorkerRecoversAfterACrashAtEachCommit() throws {
         for commit in 1...40 {
             try run(failingCommits: [commit + 3, commit + 7], crashingCommit: commit, seed: UInt64(100 + commit))
+        }
+    }
+
+    /// A broker that shows committed offsets late (as Tansu does while other transactions are
+    /// open): the new worker finds a stale pointer, and the confirmations in the checkpoint
+    /// partitions lead it to the newest committed checkpoint instead.
+    func testANewWorkerRecoversFromConfirmationsWhenOffsetsLag() throws {
+        for commit in stride(from: 2, through: 40, by: 3) {
+            try run(failingCommits: [commit + 5], crashingCommit: commit, visibility: .lagging(commits: 8), seed: UInt64(200 + commit))
+        }
+    }
+
+    /// A broker that keeps no transactional offsets at all (librdkafka's mock clusters): a new
+    /// worker recovers from the confirmations alone.
+    func testANewWorkerRecoversFromConfirmationsWithoutOffsets() throws {
+        for commit in stride(from: 2, through: 40, by: 4) {
+            try run(failingCommits: [], crashingCommit: commit, visibility: .never, seed: UInt64(300 + commit))
         }
     }
 }

@@ -18,6 +18,17 @@ final class MemoryBroker: Sendable {
 
     enum Outcome: Sendable { case open, committed, aborted }
 
+    /// When offsets committed in a transaction become visible to the group.
+    enum OffsetVisibility: Sendable {
+        /// At commit, as Kafka does.
+        case immediate
+        /// Only after `commits` later commits, as Tansu shows them late while other
+        /// transactions are open.
+        case lagging(commits: Int)
+        /// Never, as librdkafka's mock clusters keep no transactional offsets.
+        case never
+    }
+
     private struct State {
         var topics: [String: [[Record]]] = [:]
         var outcomes: [Int: Outcome] = [:]
@@ -27,6 +38,10 @@ final class MemoryBroker: Sendable {
         var commits = 0
         var failingCommits: Set<Int> = []
         var crashingCommit: Int?
+        var visibility: OffsetVisibility = .immediate
+        /// Offsets of committed transactions not visible yet, oldest first, with their commit
+        /// number.
+        var lagging: [(commit: Int, offsets: [Split: Int64])] = []
     }
 
     private let state = Mutex(State())
@@ -48,10 +63,11 @@ final class MemoryBroker: Sendable {
     /// - Parameters:
     ///   - failingCommits: commits (numbered from 1 over the broker's life) that abort instead.
     ///   - crashingCommit: the commit at which the worker crashes.
-    init(failingCommits: Set<Int> = [], crashingCommit: Int? = nil) {
+    init(failingCommits: Set<Int> = [], crashingCommit: Int? = nil, visibility: OffsetVisibility = .immediate) {
         state.withLock {
             $0.failingCommits = failingCommits
             $0.crashingCommit = crashingCommit
+            $0.visibility = visibility
         }
     }
 
@@ -120,8 +136,19 @@ final class MemoryBroker: Sendable {
                 throw InjectedFailure(commit: state.commits)
             }
             state.outcomes[current] = .committed
-            state.groupOffsets.merge(offsets) { $1 }
             state.current = nil
+            switch state.visibility {
+            case .immediate:
+                state.groupOffsets.merge(offsets) { $1 }
+            case .lagging(let lag):
+                state.lagging.append((state.commits, offsets))
+                while let first = state.lagging.first, first.commit + lag <= state.commits {
+                    state.groupOffsets.merge(first.offsets) { $1 }
+                    state.lagging.removeFirst()
+                }
+            case .never:
+                break
+            }
         }
     }
 
@@ -213,6 +240,12 @@ final class MemoryBrokerCheckpointLog: CheckpointLog {
 
     func read(_ split: Split, from: Int64, through: Int64) throws -> [CheckpointLogRecord] {
         broker.read(split, from: from, max: Int(through - from + 1)).map {
+            CheckpointLogRecord(offset: $0.offset, key: $0.key ?? [], value: $0.value)
+        }
+    }
+
+    func readToEnd(_ split: Split, from: Int64) throws -> [CheckpointLogRecord] {
+        broker.read(split, from: from, max: .max / 2).map {
             CheckpointLogRecord(offset: $0.offset, key: $0.key ?? [], value: $0.value)
         }
     }

@@ -64,4 +64,30 @@ final class KafkaCheckpointLog: CheckpointLog, @unchecked Sendable {
             code: -185, name: "_TIMED_OUT",
             message: "reading \(split) offsets \(from)...\(through) took longer than \(readTimeout)")
     }
+
+    /// Reads until the consumer's position reaches the partition's high watermark. Tansu reports
+    /// that as the base offset of the last batch plus one, but fetches return whole batches, so
+    /// the last batch is read whole all the same.
+    func readToEnd(_ split: Split, from: Int64) throws -> [CheckpointLogRecord] {
+        let partition = TopicPartition(split.topic, split.partition)
+        let end = try reader.watermarks(partition).high
+        guard end > from else { return [] }
+        try reader.assign([TopicPartitionOffset(split.topic, split.partition, offset: from)])
+        defer { try? reader.assign([]) }
+        var out: [CheckpointLogRecord] = []
+        let deadline = ContinuousClock.now + readTimeout
+        while ContinuousClock.now < deadline {
+            var last: Int64 = -1
+            try reader.poll(maxRecords: 1000, timeout: .milliseconds(200)) { record in
+                guard record.topic == split.topic, record.partition == split.partition, record.offset >= from else { return }
+                out.append(CheckpointLogRecord(
+                    offset: record.offset, key: record.key.map { Array($0) } ?? [], value: record.value.map { Array($0) }))
+                last = max(last, record.offset)
+            }
+            if last + 1 >= end { return out }
+            if let position = try reader.position([partition]).first?.offset, position >= end { return out }
+        }
+        throw KafkaError(
+            code: -185, name: "_TIMED_OUT", message: "reading \(split) from offset \(from) to its end \(end) took longer than \(readTimeout)")
+    }
 }

@@ -11,8 +11,9 @@
 /// 3. each task appends a manifest naming its pieces by offset; the log is flushed again;
 /// 4. the commit point commits the transaction with, as consumer offsets (KIP-447), every
 ///    checkpointed task's input position and its checkpoint pointer (manifest offset + 1);
-/// 5. the next transaction begins: tombstones for records no committed manifest names any
-///    more, and the commit markers of repartition senders.
+/// 5. the next transaction begins: each checkpointed task confirms its checkpoint in its
+///    partition (``CheckpointConfirmation``) and tombstones records no committed manifest names
+///    any more; repartition senders write their commit markers.
 ///
 /// A failure anywhere before the commit leaves the transaction to ``abort(reason:tasks:)``;
 /// the worker then rewinds every task to the checkpoint ``committedPointers`` names.
@@ -57,7 +58,7 @@ final class CheckpointCoordinator {
     func join(_ tasks: [Task]) throws {
         guard transactionOpen else { return }
         for task in tasks {
-            try task.checkpointer?.writeTombstones(log: log)
+            if try task.checkpointer?.openTransaction(log: log) == true { beganWithWrites = true }
             for participant in task.context.transactionParticipants {
                 if try participant.transactionBegan() { beganWithWrites = true }
             }

@@ -170,6 +170,7 @@ public struct CheckpointManifest: Sendable, Equatable {
 enum CheckpointRecordKind: UInt8 {
     case piece = 1
     case manifest = 2
+    case confirmation = 3
 
     private static let magic: [UInt8] = Array("SC".utf8)
 

@@ -13,8 +13,8 @@ import Foundation
 ///    rebuilt from; the coordinator flushes again, which gives the manifest's offset and so the
 ///    checkpoint pointer (``stagedPointer``) it commits with the transaction;
 /// 3. ``committed()`` once the transaction committed: the staged chain becomes the task's, and
-///    records no committed manifest needs any more are tombstoned in the next transaction
-///    (``writeTombstones(log:)``), so compaction can reclaim them.
+///    the next transaction confirms the checkpoint and tombstones records no committed manifest
+///    needs any more (``openTransaction(log:)``), so compaction can reclaim them.
 ///
 /// Record keys name (task, chain, piece) and (task, chain, manifest sequence). A retry after an
 /// abort rewrites the same keys, and no write ever reuses the key of a record that a committed
@@ -62,6 +62,8 @@ final class TaskCheckpointer {
     private var lastPosition: Int64?
     private var staged: Staged?
     private var obsoleteKeys: [[UInt8]] = []
+    /// The checkpoint committed last, to confirm at the start of the next transaction.
+    private var unconfirmed: CheckpointConfirmation?
 
     /// - Parameters:
     ///   - restored: the manifest the task was restored from, whose chain it continues.
@@ -194,6 +196,10 @@ final class TaskCheckpointer {
         chain = current.chain
         lastScalars = current.scalars
         lastPosition = manifest.inputPosition
+        if let offset = current.manifestReceipt?.offset {
+            unconfirmed = CheckpointConfirmation(
+                task: task, sequence: manifest.sequence, incarnation: manifest.incarnation, manifestOffset: offset)
+        }
         staged = nil
     }
 
@@ -202,11 +208,20 @@ final class TaskCheckpointer {
         staged = nil
     }
 
-    /// Writes tombstones for records that no committed manifest names any more.
-    func writeTombstones(log: any CheckpointLog) throws {
-        guard !obsoleteKeys.isEmpty else { return }
+    /// Opens a transaction for the task: confirms its last committed checkpoint (see
+    /// ``CheckpointConfirmation``) and writes tombstones for records no committed manifest names
+    /// any more. Returns whether it wrote anything.
+    func openTransaction(log: any CheckpointLog) throws -> Bool {
+        var wrote = false
+        if let confirmation = unconfirmed {
+            _ = try log.append(to: split, key: confirmation.key, value: confirmation.encoded())
+            unconfirmed = nil
+            wrote = true
+        }
         for key in obsoleteKeys { _ = try log.append(to: split, key: key, value: nil) }
+        wrote = wrote || !obsoleteKeys.isEmpty
         obsoleteKeys = []
+        return wrote
     }
 
     private func pieceKey(chain: UInt64, piece: Int) -> [UInt8] {

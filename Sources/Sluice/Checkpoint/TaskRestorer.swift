@@ -1,6 +1,7 @@
-/// Rebuilds a task from the checkpoint its committed pointer names: reads the manifest just
-/// before the pointer, then exactly the pieces the manifest lists, by offset, and hands their
-/// contents to the task's freshly built participants.
+/// Rebuilds a task from its newest committed checkpoint: finds it from the committed pointer and
+/// the confirmations after it (``CheckpointConfirmation``), reads its manifest, then exactly the
+/// pieces the manifest lists, by offset, and hands their contents to the task's freshly built
+/// participants.
 ///
 /// Every read is by an offset that a committed transaction named, so the restore never depends
 /// on the broker hiding records of aborted transactions, which may sit between the pieces.
@@ -13,6 +14,42 @@ struct TaskRestorer {
         var manifest: CheckpointManifest
         var bytesRead: Int
         var entries: Int
+    }
+
+    /// A checkpoint to restore: its manifest, the pointer it sits before, and whether the group's
+    /// committed pointer named it (else a confirmation proved a newer one committed while the
+    /// broker still shows the older pointer).
+    struct Located {
+        var manifest: CheckpointManifest
+        var pointer: Int64
+        var namedByGroup: Bool
+    }
+
+    /// The newest committed checkpoint of `task`: the one `groupPointer` names, unless a
+    /// confirmation after it proves a newer one committed; without a pointer, the newest
+    /// confirmed one in the partition. `nil` when the task never committed a checkpoint.
+    func locate(_ task: TaskID, in split: Split, groupPointer: Int64?) throws -> Located? {
+        let named = try groupPointer.map { try manifest(of: task, in: split, pointer: $0) }
+        let tail: [CheckpointLogRecord]
+        do {
+            tail = try log.readToEnd(split, from: groupPointer ?? 0)
+        } catch {
+            throw CheckpointError.unreadable(
+                job: jobName, task: task, split: split, offset: groupPointer ?? 0, reason: "reading confirmations: \(error)")
+        }
+        let newest = tail.compactMap { $0.value.flatMap(CheckpointConfirmation.decodeIfConfirmation) }
+            .filter { $0.task == task }
+            .max { $0.sequence < $1.sequence }
+        if let newest, newest.sequence > named?.sequence ?? 0 {
+            let proven = try manifest(of: task, in: split, pointer: newest.manifestOffset + 1)
+            guard proven.sequence == newest.sequence else {
+                throw CheckpointError.unreadable(
+                    job: jobName, task: task, split: split, offset: newest.manifestOffset + 1,
+                    reason: "a confirmation names checkpoint \(newest.sequence) at offset \(newest.manifestOffset), which holds checkpoint \(proven.sequence)")
+            }
+            return Located(manifest: proven, pointer: newest.manifestOffset + 1, namedByGroup: false)
+        }
+        return named.map { Located(manifest: $0, pointer: groupPointer!, namedByGroup: true) }
     }
 
     /// The manifest at `pointer - 1` of `split`; throws ``CheckpointError/unreadable(job:task:split:offset:reason:)``

@@ -29,6 +29,10 @@ public protocol CheckpointLog: AnyObject {
     /// The records of `split` with offsets in `from...through`, in offset order. Offsets that
     /// hold no record (compacted away, transaction markers) are absent.
     func read(_ split: Split, from: Int64, through: Int64) throws -> [CheckpointLogRecord]
+
+    /// Every record of `split` from `from` to its current end, in offset order, records of
+    /// open and aborted transactions included.
+    func readToEnd(_ split: Split, from: Int64) throws -> [CheckpointLogRecord]
 }
 
 /// The offset an appended checkpoint record got, known once the log was flushed.

@@ -263,14 +263,30 @@ final class TaskManager {
         var points: [Split: RestorePoint] = [:]
         let restorer = TaskRestorer(jobName: jobName, log: checkpoints.log)
         for split in splits {
-            guard let (checkpointSplit, id) = pointerSplits[split], let pointer = pointers[split] else { continue }
+            guard let (checkpointSplit, id) = pointerSplits[split] else { continue }
             do {
-                let manifest = try restorer.manifest(of: id, in: checkpointSplit, pointer: pointer)
-                if !rewinding, let position = manifest.inputPosition, groupPositions[split] != position {
+                let located: TaskRestorer.Located?
+                if rewinding {
+                    // This worker committed or restored the pointer itself: nothing newer exists.
+                    located = try pointers[split].map {
+                        TaskRestorer.Located(manifest: try restorer.manifest(of: id, in: checkpointSplit, pointer: $0), pointer: $0, namedByGroup: true)
+                    }
+                } else {
+                    located = try restorer.locate(id, in: checkpointSplit, groupPointer: pointers[split])
+                }
+                guard let located else { continue }
+                // Offsets committed with the checkpoint must agree with it, unless the broker
+                // still shows an older pointer (a confirmation proved a newer checkpoint), when
+                // the input's offset lags the same way.
+                if !rewinding, located.namedByGroup, let position = located.manifest.inputPosition,
+                   groupPositions[split] != position {
                     throw CheckpointError.positionMismatch(
                         job: jobName, task: id, input: split, checkpoint: position, committed: groupPositions[split])
                 }
-                points[split] = RestorePoint(manifest: manifest, pointer: pointer, checkpointSplit: checkpointSplit)
+                if !located.namedByGroup {
+                    logger.info("job \(jobName), \(id): the group's committed pointer names checkpoint \(pointers[split].map(String.init) ?? "none"); a confirmation proves checkpoint \(located.manifest.sequence) at \(located.pointer) committed, restoring that")
+                }
+                points[split] = RestorePoint(manifest: located.manifest, pointer: located.pointer, checkpointSplit: checkpointSplit)
             } catch let error as CheckpointError where configuration.resetsUnreadableState {
                 logger.warning("\(error) — starting \(id) from empty state at the group's committed offset, as resetsUnreadableState allows")
                 checkpoints.observer?(.stateReset(task: id, reason: "\(error)"))
