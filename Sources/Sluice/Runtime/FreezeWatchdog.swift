@@ -10,40 +10,49 @@ import Synchronization
 /// committing and abort instead when it saw a freeze (``Job``).
 final class FreezeWatchdog: Sendable {
     private let threshold: Duration
-    private let state = Mutex<(longestGap: Duration, cancelled: Bool)>((.zero, false))
+    private let clock = ContinuousClock()
+    private let state: Mutex<(longestGap: Duration, lastTick: ContinuousClock.Instant, cancelled: Bool)>
 
     init(threshold: Duration) {
         self.threshold = threshold
+        state = Mutex((.zero, clock.now, false))
         let thread = Thread { [self] in tick() }
         thread.name = "sluice-freeze-watchdog"
         thread.start()
     }
 
     private func tick() {
-        let clock = ContinuousClock()
-        var last = clock.now
         while !state.withLock({ $0.cancelled }) {
             Thread.sleep(forTimeInterval: 0.1)
             let now = clock.now
-            let gap = now - last
-            last = now
-            state.withLock { $0.longestGap = max($0.longestGap, gap) }
+            state.withLock { state in
+                state.longestGap = max(state.longestGap, now - state.lastTick)
+                state.lastTick = now
+            }
+        }
+    }
+
+    /// The longest gap since the last call, counting the one still open: right after the process
+    /// resumes, the driver may run before the ticking thread does.
+    private func gap(consuming: Bool) -> Duration {
+        let now = clock.now
+        return state.withLock { state in
+            let gap = max(state.longestGap, now - state.lastTick)
+            if consuming { state.longestGap = .zero }
+            return gap
         }
     }
 
     /// The longest freeze since the last call, when it exceeded the threshold.
     func takeFreeze() -> Duration? {
-        let gap = state.withLock { state in
-            defer { state.longestGap = .zero }
-            return state.longestGap
-        }
+        let gap = gap(consuming: true)
         return gap > threshold ? gap : nil
     }
 
     /// Whether a freeze longer than the threshold happened since the last ``takeFreeze()``,
     /// without consuming it.
     var sawFreeze: Bool {
-        state.withLock { $0.longestGap } > threshold
+        gap(consuming: false) > threshold
     }
 
     /// Stops the ticking thread.
