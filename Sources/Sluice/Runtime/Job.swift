@@ -159,6 +159,7 @@ public final class Job {
     }
 
     private func prepareTopics(services: WorkerServices, sourceSplits: [Split]) throws {
+        if plan.mode == .distributed { tasks.numberSourceSplits(sourceSplits) }
         if plan.mode == .distributed, !plan.exchanges.isEmpty {
             guard let transport = services.exchangeTransport else {
                 throw JobError.unsupported(

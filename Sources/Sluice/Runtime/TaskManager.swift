@@ -67,6 +67,13 @@ final class TaskManager {
         splitOwner[split] = source
     }
 
+    /// Distributed mode: names each source split's task after the split's place among all the
+    /// job's source splits, the same on every worker, so its checkpoint partition and the
+    /// upstream index of its repartition records do not depend on the order of assignment.
+    func numberSourceSplits(_ splits: [Split]) {
+        for (index, split) in splits.sorted().enumerated() { globalSplitIndex[split] = index }
+    }
+
     /// Remembers where each split's current task started reading.
     func noteFirstOffsets(_ offsets: [Split: Int64]) {
         for (split, offset) in offsets where startPositions[split] == nil { startPositions[split] = offset }
@@ -82,7 +89,6 @@ final class TaskManager {
             throw JobError.unsupported(
                 "keyBy exchanges in distributed mode need a source that can read repartition topics, such as KafkaSource")
         }
-        for (index, split) in sourceSplits.sorted().enumerated() { globalSplitIndex[split] = index }
         for node in graph.nodes {
             guard case .exchange = node.kind else { continue }
             let stage = stageOf[node.id]
