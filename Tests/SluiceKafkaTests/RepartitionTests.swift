@@ -31,9 +31,10 @@ final class RepartitionTests: KafkaJobTestCase {
     /// deserialize → keyBy(user) → 5 s tumbling count → `user <tab> window start <tab> count`.
     static func buildJob(
         bootstrap: String, input: String, output: String, jobName: String, workerID: String = "w0",
-        assignmentObserver: (@Sendable (Set<Split>) -> Void)? = nil
+        guarantee: DeliveryGuarantee = .exactlyOnce, assignmentObserver: (@Sendable (Set<Split>) -> Void)? = nil
     ) throws -> StreamEnvironment {
-        let kafka = try KafkaRuntime(bootstrapServers: bootstrap, workerID: workerID, consumerProperties: groupProperties)
+        let kafka = try KafkaRuntime(
+            bootstrapServers: bootstrap, guarantee: guarantee, workerID: workerID, consumerProperties: groupProperties)
         let sink = kafka.sink(topic: output)
         var configuration = JobConfiguration()
         configuration.checkpointInterval = .milliseconds(500)
@@ -79,13 +80,24 @@ final class RepartitionTests: KafkaJobTestCase {
 
     func testKeyedWindowJobThroughRepartitionTopic() throws {
         guard try runsOnLibrdkafka216() else { return }
+        try runKeyedWindowJob(guarantee: .exactlyOnce)
+    }
+
+    /// The same job at least once: offsets committed after the outputs were flushed, records
+    /// applied downstream as they arrive.
+    func testKeyedWindowJobThroughRepartitionTopicAtLeastOnce() throws {
+        guard try runsOnLibrdkafka216() else { return }
+        try runKeyedWindowJob(guarantee: .atLeastOnce)
+    }
+
+    private func runKeyedWindowJob(guarantee: DeliveryGuarantee) throws {
         let (broker, admin) = try startTansu()
         defer { broker.stop() }
         let input = uniqueName("clicks"), output = uniqueName("counts"), jobName = uniqueName("click-counts")
         try admin.createTopic(input, partitions: Self.inputPartitions)
         try admin.createTopic(output, partitions: 1)
 
-        let env = try Self.buildJob(bootstrap: broker.bootstrap, input: input, output: output, jobName: jobName)
+        let env = try Self.buildJob(bootstrap: broker.bootstrap, input: input, output: output, jobName: jobName, guarantee: guarantee)
         let plan = try env.plan()
         XCTAssertEqual(plan.mode, .distributed)
         XCTAssertEqual(plan.repartitionTopics, ["\(jobName)-1-repartition"])
