@@ -59,6 +59,9 @@ let package = Package(
         // a kcat -> kcat pipe.
         .executableTarget(
             name: "sluice-kafka-bench", dependencies: ["RdKafka", "Sluice", "SluiceKafka"], path: "Benchmarks/KafkaBenchmark"),
+        // On Tansu: exactly-once against at-least-once, checkpoint durations, end-to-end latency.
+        .executableTarget(
+            name: "sluice-eos-bench", dependencies: ["RdKafka", "Sluice", "SluiceKafka"], path: "Benchmarks/ExactlyOnceBenchmark"),
         .testTarget(name: "RdKafkaTests", dependencies: ["RdKafka", "CRdKafka", "BrokerRig"]),
         .testTarget(name: "SluiceTests", dependencies: ["Sluice"]),
         .testTarget(name: "SluiceKafkaTests", dependencies: ["SluiceKafka", "Sluice", "RdKafka", "BrokerRig"]),

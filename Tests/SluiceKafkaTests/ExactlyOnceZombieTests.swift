@@ -100,6 +100,9 @@ final class ExactlyOnceZombieTests: KafkaJobTestCase {
             \(afterResume.filter { $0.hasPrefix("EVENT") || $0.hasPrefix("ASSIGNED") }.prefix(8).joined(separator: " | "))
             [\(name)] output transactions \(final.stats.map { "\($0.transactions)" } ?? "?"); repartition transactions \
             \(repartition.stats.map { "\($0.transactions)" } ?? "?")
+            [\(name)] the survivor restored: \(survivor.events("restored").map { $0.dropFirst("EVENT restored ".count) }.joined(separator: " | "))
+            [\(name)] restores that found a newer checkpoint than the broker's pointer through a confirmation: \
+            \(survivor.output.components(separatedBy: "a confirmation proves").count - 1)
             """)
         XCTAssertEqual(lines.count, expected.count, "as many results as windows")
         XCTAssertTrue(lines == expected, "every result exactly once: \(ResultDiff(lines: lines, expected: expected, keyFields: 2))")

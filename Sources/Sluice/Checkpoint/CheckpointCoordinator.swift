@@ -55,10 +55,25 @@ final class CheckpointCoordinator {
     }
 
     /// Lets tasks created while a transaction is open (assigned splits) write what opens it.
+    ///
+    /// Confirmations of the checkpoint just committed go first and are flushed at once: until
+    /// they reach the broker, a worker that restores one of these tasks on a broker showing
+    /// transactional offsets late would find only the older pointer.
     func join(_ tasks: [Task]) throws {
         guard transactionOpen else { return }
+        var confirmed = false
         for task in tasks {
-            if try task.checkpointer?.openTransaction(log: log) == true { beganWithWrites = true }
+            if try task.checkpointer?.openTransaction(log: log) == true { confirmed = true }
+        }
+        if confirmed {
+            beganWithWrites = true
+            do {
+                try log.flush()
+            } catch {
+                throw JobError.connectorFailed("flushing checkpoint confirmations", underlying: error)
+            }
+        }
+        for task in tasks {
             for participant in task.context.transactionParticipants {
                 if try participant.transactionBegan() { beganWithWrites = true }
             }
