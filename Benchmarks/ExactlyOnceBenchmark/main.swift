@@ -7,7 +7,11 @@
 // Run through scripts/bench-exactly-once.sh, which starts Tansu and puts librdkafka 2.16 on
 // LD_LIBRARY_PATH.
 //
-//   sluice-eos-bench BOOTSTRAP [RECORDS] [LATENCY_SECONDS]
+//   sluice-eos-bench BOOTSTRAP [RECORDS] [LATENCY_SECONDS]     everything above, in one run
+//   sluice-eos-bench fill BOOTSTRAP TOPIC RECORDS              writes a benchmark input topic
+//   sluice-eos-bench run BOOTSTRAP map|keyed GUARANTEE TOPIC RECORDS
+//                                                             one job over a filled topic, as a
+//                                                             whole process for external timing
 
 import Foundation
 import RdKafka
@@ -15,14 +19,24 @@ import Sluice
 import SluiceKafka
 import Synchronization
 
-let arguments = CommandLine.arguments
-guard arguments.count >= 2 else {
-    FileHandle.standardError.write(Data("usage: sluice-eos-bench BOOTSTRAP [RECORDS] [LATENCY_SECONDS]\n".utf8))
+var arguments = Array(CommandLine.arguments.dropFirst())
+let mode = ["fill", "run"].contains(arguments.first) ? arguments.removeFirst() : "all"
+guard !arguments.isEmpty else {
+    FileHandle.standardError.write(Data("""
+        usage: sluice-eos-bench BOOTSTRAP [RECORDS] [LATENCY_SECONDS]
+               sluice-eos-bench fill BOOTSTRAP TOPIC RECORDS
+               sluice-eos-bench run BOOTSTRAP map|keyed exactly-once|at-least-once TOPIC RECORDS
+
+        """.utf8))
     exit(2)
 }
-let bootstrap = arguments[1]
-let recordCount = arguments.count > 2 ? Int(arguments[2])! : 500_000
-let latencySeconds = arguments.count > 3 ? Int(arguments[3])! : 20
+let bootstrap = arguments[0]
+let recordCount: Int = switch mode {
+case "fill": Int(arguments[2])!
+case "run": Int(arguments[4])!
+default: arguments.count > 1 ? Int(arguments[1])! : 500_000
+}
+let latencySeconds = mode == "all" && arguments.count > 2 ? Int(arguments[2])! : 20
 let partitions: Int32 = 4
 /// The same consumer settings for every job: librdkafka 2.16's default fetch.queue.backoff.ms
 /// of 1 s leaves consumers mostly idle (test-brokers.md), which no stream processor keeps.
@@ -120,7 +134,7 @@ func environment(_ shape: Shape, guarantee: DeliveryGuarantee, input: String, ou
 /// record to the end of its run (final checkpoint included) and its checkpoint durations.
 func throughput(_ shape: Shape, guarantee: DeliveryGuarantee, input: String) throws -> (rate: Double, checkpoints: [Double]) {
     let progress = Progress(target: recordCount)
-    let output = "out-\(tag)-\(shape == .map ? "m" : "k")-\(guarantee.rawValue)"
+    let output = "out-\(tag)-\(UInt32.random(in: 0...UInt32.max))-\(shape == .map ? "m" : "k")-\(guarantee.rawValue)"
     try admin.createTopic(output, partitions: partitions)
     let (env, kafka) = try environment(
         shape, guarantee: guarantee, input: input, output: output, job: "bench-\(tag)-\(output)", observer: progress.observe)
@@ -150,12 +164,13 @@ func throughput(_ shape: Shape, guarantee: DeliveryGuarantee, input: String) thr
 
 /// Runs the job under exactly-once while `rate` records/s arrive for `latencySeconds`; each
 /// record carries its produce time, each result is timed when a read_committed consumer sees it.
-func latency(_ shape: Shape, rate: Int) throws -> (p50: Double, p99: Double, results: Int) {
+func latency(_ shape: Shape, rate: Int) throws -> (p50: Double, p99: Double, results: Int, checkpoints: [Double]) {
+    let progress = Progress(target: .max)
     let input = "lat-in-\(tag)-\(shape == .map ? "m" : "k")", output = "lat-out-\(tag)-\(shape == .map ? "m" : "k")"
     try admin.createTopic(input, partitions: partitions)
     try admin.createTopic(output, partitions: partitions)
     let (env, kafka) = try environment(shape, guarantee: .exactlyOnce, input: input, output: output,
-                                       job: "bench-lat-\(tag)-\(shape == .map ? "m" : "k")", observer: { _ in })
+                                       job: "bench-lat-\(tag)-\(shape == .map ? "m" : "k")", observer: progress.observe)
     let records = env.fromSource(try kafka.source(topics: [input]), deserializer: UTF8StringCodec())
     switch shape {
     case .map:
@@ -198,7 +213,7 @@ func latency(_ shape: Shape, rate: Int) throws -> (p50: Double, p99: Double, res
     }
     running.stop()
     reader.close()
-    return (percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.count)
+    return (percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.count, progress.checkpointMillis.withLock { $0 })
 }
 
 /// A job running on a thread of its own until ``stop()``. The job is touched by that thread
@@ -228,6 +243,23 @@ final class EchoPerKey: KeyedProcessFunction {
     }
 }
 
+switch mode {
+case "fill":
+    try fill(arguments[1], count: recordCount, size: 100, keys: 10_000)
+    exit(0)
+case "run":
+    guard let shape = ["map": Shape.map, "keyed": Shape.keyed][arguments[1]],
+          let guarantee = DeliveryGuarantee(rawValue: arguments[2]) else {
+        FileHandle.standardError.write(Data("sluice-eos-bench run: shape map|keyed, guarantee exactly-once|at-least-once\n".utf8))
+        exit(2)
+    }
+    let measured = try throughput(shape, guarantee: guarantee, input: arguments[3])
+    print(String(format: "%@ %@: %.0f rec/s from the first record", shape.rawValue, guarantee.rawValue, measured.rate))
+    exit(0)
+default:
+    break
+}
+
 print("exactly-once vs at-least-once on Tansu, \(recordCount) records of 100 bytes, \(partitions) partitions, 1 s checkpoint interval")
 let mapInputs = ["in-\(tag)-m1", "in-\(tag)-m2"], keyedInputs = ["in-\(tag)-k1", "in-\(tag)-k2"]
 for topic in mapInputs { try fill(topic, count: recordCount, size: 100, keys: 10_000) }
@@ -242,6 +274,7 @@ for (shape, inputs) in [(Shape.map, mapInputs), (Shape.keyed, keyedInputs)] {
 }
 for shape in [Shape.map, Shape.keyed] {
     let measured = try latency(shape, rate: 5_000)
-    print(String(format: "%@, exactly-once, 5000 rec/s for %d s: end-to-end latency p50 %.0f ms, p99 %.0f ms (%d results)",
-                 shape.rawValue, latencySeconds, measured.p50, measured.p99, measured.results))
+    print(String(format: "%@, exactly-once, 5000 rec/s for %d s: end-to-end latency p50 %.0f ms, p99 %.0f ms (%d results); checkpoints p50 %.1f ms, p99 %.1f ms (%d)",
+                 shape.rawValue, latencySeconds, measured.p50, measured.p99, measured.results,
+                 percentile(measured.checkpoints, 0.5), percentile(measured.checkpoints, 0.99), measured.checkpoints.count))
 }

@@ -11,9 +11,10 @@
 /// 3. each task appends a manifest naming its pieces by offset; the log is flushed again;
 /// 4. the commit point commits the transaction with, as consumer offsets (KIP-447), every
 ///    checkpointed task's input position and its checkpoint pointer (manifest offset + 1);
-/// 5. the next transaction begins: each checkpointed task confirms its checkpoint in its
-///    partition (``CheckpointConfirmation``) and tombstones records no committed manifest names
-///    any more; repartition senders write their commit markers.
+/// 5. a short transaction announces the checkpoint and commits at once: each checkpointed task
+///    confirms it in its partition (``CheckpointConfirmation``) and tombstones records no
+///    committed manifest names any more; repartition senders write their commit markers. Then
+///    the next checkpoint's transaction begins.
 ///
 /// A failure anywhere before the commit leaves the transaction to ``abort(reason:tasks:)``;
 /// the worker then rewinds every task to the checkpoint ``committedPointers`` names.
@@ -41,8 +42,31 @@ final class CheckpointCoordinator {
         self.flushOutputs = flushOutputs
     }
 
-    /// Begins a transaction and lets `tasks` write what opens it.
+    /// Begins the next transaction, after announcing the checkpoint just committed.
+    ///
+    /// What announces it (each task's confirmation, the repartition senders' commit markers)
+    /// goes into a short transaction of its own that commits at once: a downstream task applies
+    /// an upstream's records only on its marker, and a read_committed reader sees the marker
+    /// only once the transaction holding it committed, so a marker riding in the next checkpoint's
+    /// transaction would cost every exchange a second checkpoint interval of latency.
     func begin(tasks: [Task]) throws {
+        try open()
+        try join(tasks)
+        guard beganWithWrites else { return }
+        try flush()
+        do {
+            try commitPoint.commit(Commit(positions: [:]))
+        } catch {
+            throw JobError.connectorFailed("committing commit markers", underlying: error)
+        }
+        transactionOpen = false
+        for task in tasks {
+            for participant in task.context.transactionParticipants { participant.transactionCommitted() }
+        }
+        try open()
+    }
+
+    private func open() throws {
         precondition(!transactionOpen, "a transaction is already open")
         do {
             try commitPoint.begin()
@@ -51,7 +75,6 @@ final class CheckpointCoordinator {
         }
         transactionOpen = true
         beganWithWrites = false
-        try join(tasks)
     }
 
     /// Lets tasks created while a transaction is open (assigned splits) write what opens it.
