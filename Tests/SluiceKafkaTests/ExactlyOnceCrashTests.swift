@@ -45,12 +45,7 @@ final class ExactlyOnceCrashTests: KafkaJobTestCase {
         var produced = 0
         func produce(_ count: Int) throws {
             let end = min(Self.recordCount, produced + count)
-            for index in produced..<end {
-                let (partition, timestamp, purchase) = PurchaseJob.purchase(index)
-                try producer.send(topic: input, partition: partition, key: Array("p-\(index)".utf8),
-                                  value: Array(try JSONEncoder().encode(purchase)), timestamp: timestamp)
-            }
-            try producer.flush()
+            try PurchaseJob.produce(produced..<end, to: input, with: producer)
             produced = end
         }
 
@@ -108,12 +103,7 @@ final class ExactlyOnceCrashTests: KafkaJobTestCase {
             retired.append(worker)
             workers[id] = try spawn(id)
         }
-        for partition in 0..<PurchaseJob.partitions {
-            try producer.send(topic: input, partition: partition, key: nil,
-                              value: Array(try JSONEncoder().encode(PurchaseJob.Purchase(user: PurchaseJob.endMarker, amount: 0))),
-                              timestamp: PurchaseJob.base + 3_600_000)
-        }
-        try producer.flush()
+        try PurchaseJob.produceEndMarkers(to: input, with: producer)
 
         let report = try Verifier.audit(broker: .tansu, bootstrap: broker.bootstrap, topic: output, view: .now,
                                         expect: expected.count, timeout: 240)

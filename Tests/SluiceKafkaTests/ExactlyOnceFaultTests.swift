@@ -62,12 +62,7 @@ final class ExactlyOnceFaultTests: KafkaJobTestCase {
         let chunk = Self.recordCount / (faults.count + 1)
         func committed() -> Int { events.withLock { $0["committed"] ?? 0 } }
         func produce(_ range: Range<Int>) throws {
-            for index in range {
-                let (partition, timestamp, purchase) = PurchaseJob.purchase(index)
-                try producer.send(topic: input, partition: partition, key: Array("p-\(index)".utf8),
-                                  value: Array(try JSONEncoder().encode(purchase)), timestamp: timestamp)
-            }
-            try producer.flush()
+            try PurchaseJob.produce(range, to: input, with: producer)
         }
         try produce(0..<chunk)
         var deadline = Date().addingTimeInterval(60)
@@ -89,12 +84,7 @@ final class ExactlyOnceFaultTests: KafkaJobTestCase {
             print("[\(name)] injected \(fault.name); checkpoints so far \(committed()), events \(events.withLock { $0 })")
         }
         try produce((faults.count + 1) * chunk..<Self.recordCount)
-        for partition in 0..<PurchaseJob.partitions {
-            try producer.send(topic: input, partition: partition, key: nil,
-                              value: Array(try JSONEncoder().encode(PurchaseJob.Purchase(user: PurchaseJob.endMarker, amount: 0))),
-                              timestamp: PurchaseJob.base + 3_600_000)
-        }
-        try producer.flush()
+        try PurchaseJob.produceEndMarkers(to: input, with: producer)
 
         XCTAssertEqual(lostInput.withLock { $0 }, 0, "every input record was delivered")
         let expected = PurchaseJob.expectedResults(count: Self.recordCount)

@@ -45,12 +45,7 @@ final class ExactlyOnceZombieTests: KafkaJobTestCase {
         }
         let producer = try KafkaProducer(configuration: ProducerConfiguration(bootstrapServers: broker.bootstrap))
         func produce(_ range: Range<Int>) throws {
-            for index in range {
-                let (partition, timestamp, purchase) = PurchaseJob.purchase(index)
-                try producer.send(topic: input, partition: partition, key: Array("p-\(index)".utf8),
-                                  value: Array(try JSONEncoder().encode(purchase)), timestamp: timestamp)
-            }
-            try producer.flush()
+            try PurchaseJob.produce(range, to: input, with: producer)
         }
         // Both workers own partitions and commit checkpoints.
         XCTAssertTrue(zombie.wait(timeout: 60) { !$0.events("committed").isEmpty }, zombie.indentedOutput())
@@ -82,12 +77,7 @@ final class ExactlyOnceZombieTests: KafkaJobTestCase {
                           "no commit after the freeze before the group reassigned the zombie:\n\(afterResume.joined(separator: "\n"))")
         }
 
-        for partition in 0..<PurchaseJob.partitions {
-            try producer.send(topic: input, partition: partition, key: nil,
-                              value: Array(try JSONEncoder().encode(PurchaseJob.Purchase(user: PurchaseJob.endMarker, amount: 0))),
-                              timestamp: PurchaseJob.base + 3_600_000)
-        }
-        try producer.flush()
+        try PurchaseJob.produceEndMarkers(to: input, with: producer)
         let expected = PurchaseJob.expectedResults(count: Self.recordCount)
         _ = try Verifier.audit(broker: .tansu, bootstrap: broker.bootstrap, topic: output, view: .now, expect: expected.count, timeout: 120)
         XCTAssertEqual(zombie.terminate(), 0, zombie.indentedOutput())

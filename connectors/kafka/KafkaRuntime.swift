@@ -160,7 +160,7 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
             logger: logger)
         source.attach(consumer)
         let commitPoint: any CommitPoint = guarantee == .exactlyOnce
-            ? TransactionalCommitPoint(producer: producer, consumer: consumer, logger: logger)
+            ? TransactionalCommitPoint(producer: producer, consumer: consumer, bootstrapServers: bootstrapServers, logger: logger)
             : OffsetCommitPoint(consumer: consumer)
         return WorkerServices(
             membership: source, commitPoint: commitPoint, exchangeTransport: transport, checkpointLog: log,

@@ -13,13 +13,16 @@ import Sluice
 final class TransactionalCommitPoint: CommitPoint, @unchecked Sendable {
     private let producer: WorkerProducer
     private let consumer: KafkaConsumer
+    private let bootstrapServers: String
     private let logger: Logger
     /// How long a retriable failure of one transactional call is retried.
     let retryBudget: Duration
 
-    init(producer: WorkerProducer, consumer: KafkaConsumer, retryBudget: Duration = .seconds(30), logger: Logger) {
+    init(producer: WorkerProducer, consumer: KafkaConsumer, bootstrapServers: String, retryBudget: Duration = .seconds(30),
+         logger: Logger) {
         self.producer = producer
         self.consumer = consumer
+        self.bootstrapServers = bootstrapServers
         self.retryBudget = retryBudget
         self.logger = logger
     }
@@ -54,7 +57,8 @@ final class TransactionalCommitPoint: CommitPoint, @unchecked Sendable {
     }
 
     /// Runs `call`, repeating it after retriable errors (librdkafka: "the call may be retried")
-    /// with growing pauses until the budget is spent.
+    /// with growing pauses until the budget is spent. The error that ends it names the brokers,
+    /// so a job that gives up on an unreachable cluster says which.
     private func retrying(_ what: String, _ call: () throws -> Void) throws {
         let deadline = ContinuousClock.now + retryBudget
         var pause = Duration.milliseconds(100)
@@ -67,6 +71,10 @@ final class TransactionalCommitPoint: CommitPoint, @unchecked Sendable {
                 logger.info("\(what): \(error); retrying in \(pause)")
                 Thread.sleep(forTimeInterval: Double(pause.components.attoseconds) / 1e18 + Double(pause.components.seconds))
                 pause = min(pause * 2, .seconds(2))
+            } catch let error as KafkaError {
+                throw KafkaError(
+                    code: error.code, name: error.name, message: "Kafka at \(bootstrapServers): \(what): \(error.message)",
+                    isRetriable: error.isRetriable, requiresAbort: error.requiresAbort, isFatal: error.isFatal)
             }
         }
     }

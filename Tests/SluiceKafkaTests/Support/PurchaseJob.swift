@@ -1,4 +1,5 @@
 import Foundation
+import RdKafka
 import Sluice
 import SluiceKafka
 
@@ -67,5 +68,27 @@ enum PurchaseJob {
             totals[key, default: Totals()].sum += purchase.amount
         }
         return totals.map { "\($0.key)\t\($0.value.count)\t\($0.value.sum)" }.sorted()
+    }
+
+    /// Writes purchases `range` to `topic`, each to its partition with its timestamp, and
+    /// waits until they are delivered.
+    static func produce(_ range: Range<Int>, to topic: String, with producer: KafkaProducer) throws {
+        for index in range {
+            let (partition, timestamp, purchase) = purchase(index)
+            try producer.send(topic: topic, partition: partition, key: Array("p-\(index)".utf8),
+                              value: Array(try JSONEncoder().encode(purchase)), timestamp: timestamp)
+        }
+        try producer.flush()
+    }
+
+    /// Writes an end marker to every partition: its far-future timestamp moves every
+    /// partition's watermark past the last window.
+    static func produceEndMarkers(to topic: String, with producer: KafkaProducer) throws {
+        for partition in 0..<partitions {
+            try producer.send(topic: topic, partition: partition, key: nil,
+                              value: Array(try JSONEncoder().encode(Purchase(user: endMarker, amount: 0))),
+                              timestamp: base + 3_600_000)
+        }
+        try producer.flush()
     }
 }
