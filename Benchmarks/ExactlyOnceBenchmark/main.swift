@@ -225,7 +225,11 @@ final class BackgroundJob: @unchecked Sendable {
     init(_ job: Job) {
         self.job = job
         Thread { [self] in
-            _ = try? self.job.run()
+            do {
+                try self.job.run()
+            } catch {
+                FileHandle.standardError.write(Data("benchmark job failed: \(error)\n".utf8))
+            }
             finished.signal()
         }.start()
     }

@@ -1,3 +1,5 @@
+import Logging
+
 /// How a checkpoint happens on an exactly-once worker: every task's state, the outputs derived
 /// from its input, and its input position, committed in one transaction of the worker's
 /// producer.
@@ -19,6 +21,7 @@
 /// A failure anywhere before the commit leaves the transaction to ``abort(reason:tasks:)``;
 /// the worker then rewinds every task to the checkpoint ``committedPointers`` names.
 final class CheckpointCoordinator {
+    private let logger = Logger(label: "sluice.checkpoint")
     private let commitPoint: any CommitPoint
     private let log: any CheckpointLog
     private let flushOutputs: () throws -> Void
@@ -212,7 +215,11 @@ final class CheckpointCoordinator {
         transactionOpen = false
         beganWithWrites = false
         observer?(.aborted(reason: reason))
-        try? commitPoint.abort()
+        do {
+            try commitPoint.abort()
+        } catch {
+            logger.warning("aborting the transaction (\(reason)): \(error)")
+        }
     }
 
     /// Forgets tasks that left the worker.
