@@ -140,7 +140,7 @@ final class ExactlyOnceCrashTests: KafkaJobTestCase {
 
     /// The worker body the crash test spawns; returns at once in a normal test run.
     func testWorkerBody() throws {
-        guard let spec = WorkerSpec.current else { return }
+        guard let spec = try WorkerSpec.current() else { return }
         try WorkerBody.run(spec: spec) { try PurchaseJob.build(spec: spec, configuration: $0) }
     }
 }

@@ -107,7 +107,7 @@ final class ExactlyOnceZombieTests: KafkaJobTestCase {
 
     /// The worker body the zombie test spawns; returns at once in a normal test run.
     func testWorkerBody() throws {
-        guard let spec = WorkerSpec.current else { return }
+        guard let spec = try WorkerSpec.current() else { return }
         try WorkerBody.run(spec: spec) { try PurchaseJob.build(spec: spec, configuration: $0) }
     }
 }

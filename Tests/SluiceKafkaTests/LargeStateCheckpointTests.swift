@@ -167,7 +167,7 @@ final class LargeStateCheckpointTests: KafkaJobTestCase {
 
     /// The worker body the test spawns; returns at once in a normal test run.
     func testWorkerBody() throws {
-        guard let spec = WorkerSpec.current else { return }
+        guard let spec = try WorkerSpec.current() else { return }
         try WorkerBody.run(spec: spec) { try Self.build(spec: spec, configuration: $0) }
     }
 }

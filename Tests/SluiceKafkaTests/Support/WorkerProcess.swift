@@ -107,9 +107,10 @@ struct WorkerSpec: Codable, Sendable {
     /// Free-form parameters of the job.
     var parameters: [String: String] = [:]
 
-    /// The spec of the current process, when it is a worker.
-    static var current: WorkerSpec? {
+    /// The spec of the current process, when it is a worker; a spec that does not decode is an
+    /// error, not a silent return of the worker body.
+    static func current() throws -> WorkerSpec? {
         guard let json = ProcessInfo.processInfo.environment[WorkerProcess.specVariable] else { return nil }
-        return try? JSONDecoder().decode(WorkerSpec.self, from: Data(json.utf8))
+        return try JSONDecoder().decode(WorkerSpec.self, from: Data(json.utf8))
     }
 }
