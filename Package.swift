@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "RdKafka", targets: ["RdKafka"]),
         .library(name: "Sluice", targets: ["Sluice"]),
         .library(name: "SluiceKafka", targets: ["SluiceKafka"]),
+        .library(name: "SluiceJob", targets: ["SluiceJob"]),
         .executable(name: "sluice", targets: ["SluiceCLI"]),
     ],
     dependencies: [
@@ -38,6 +39,15 @@ let package = Package(
             dependencies: ["Sluice", "RdKafka", .product(name: "Logging", package: "swift-log")],
             path: "connectors/kafka"
         ),
+        // The job command every job executable hands its pipeline to: run, plan, signals, errors.
+        .target(
+            name: "SluiceJob",
+            dependencies: [
+                "Sluice", "SluiceKafka", "RdKafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "SluiceCLI",
             dependencies: [
@@ -51,8 +61,10 @@ let package = Package(
         .target(name: "BrokerRig", path: "Tests/BrokerRig"),
         // The seed example: fromElements -> keyBy -> 5 s event-time window -> process -> print.
         .executableTarget(name: "seed-window", dependencies: ["Sluice"], path: "examples/seed-window"),
-        // Kafka word count with a repartition topic: scripts/example.sh word-count.
-        .executableTarget(name: "word-count", dependencies: ["Sluice", "SluiceKafka"], path: "examples/word-count"),
+        // Kafka examples on the job command: scripts/example.sh word-count|order-totals|dead-letters.
+        .executableTarget(name: "word-count", dependencies: ["Sluice", "SluiceKafka", "SluiceJob"], path: "examples/word-count"),
+        .executableTarget(name: "order-totals", dependencies: ["Sluice", "SluiceKafka", "SluiceJob"], path: "examples/order-totals"),
+        .executableTarget(name: "dead-letters", dependencies: ["Sluice", "SluiceKafka", "SluiceJob"], path: "examples/dead-letters"),
         // Engine-only benchmarks (no Kafka): records/s and ns/record on one thread.
         .executableTarget(name: "sluice-engine-bench", dependencies: ["Sluice"], path: "Benchmarks/EngineBenchmark"),
         // On Tansu: RdKafka against kcat (produce, consume), and a Kafka -> Kafka map job against

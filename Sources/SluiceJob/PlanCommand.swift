@@ -1,0 +1,57 @@
+import ArgumentParser
+import Logging
+import RdKafka
+import Sluice
+import SluiceKafka
+
+/// `<job> plan`: prints the job's stages, exchanges and topics. Without `--bootstrap` it plans
+/// against an in-process mock cluster holding the job's input topics, so it needs no broker.
+struct PlanCommand<Job: StreamJob>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "plan", abstract: "Print the job's stages, exchanges and topics; needs no broker.")
+    }
+
+    @Option(help: ArgumentHelp(
+        "Plan against these brokers (their real partition counts) instead of an in-process mock cluster.", valueName: "host:port"))
+    var bootstrap: String?
+
+    @Option(help: ArgumentHelp("Partitions of each input topic on the mock cluster.", valueName: "n"))
+    var partitions = 3
+
+    @OptionGroup(title: "Job options")
+    var job: Job
+
+    func validate() throws {
+        guard partitions >= 1, partitions <= 10_000 else { throw ValidationError("--partitions takes 1 to 10000, got \(partitions)") }
+    }
+
+    func run() throws {
+        do {
+            print(try describe())
+        } catch {
+            throw JobFailure.report(error, job: Job.name)
+        }
+    }
+
+    private func describe() throws -> String {
+        let quiet = Logger(label: "sluice.plan") { _ in SwiftLogNoOpLogHandler() }
+        var mock: MockCluster?
+        if bootstrap == nil { mock = try MockCluster(logger: quiet) }
+        let brokers = bootstrap ?? mock!.bootstrapServers
+        let kafka = try KafkaRuntime(bootstrapServers: brokers, workerID: "plan", logger: quiet)
+        let environment = StreamEnvironment(jobName: Job.name, runtime: kafka)
+        let context = JobContext(
+            environment: environment, kafka: kafka, workerIndex: 0, until: nil, written: CountingSink.Counter(),
+            prepare: { [partitions] topics in
+                guard let mock else { return }
+                for topic in topics {
+                    guard !topic.hasPrefix("^") else {
+                        throw ValidationError("input pattern \(topic): plan it against real brokers with --bootstrap")
+                    }
+                    try mock.createTopic(topic, partitions: Int32(partitions))
+                }
+            })
+        try job.build(context)
+        return try withExtendedLifetime(mock) { try environment.describe() }
+    }
+}

@@ -1,0 +1,42 @@
+import Logging
+import SluiceKafka
+
+/// How `run --from X` (X other than `committed`) replays: before any worker starts, the job's
+/// consumer group's offsets of its input topics move to X and the job's checkpoint pointers
+/// are cleared (fresh state), refused while the group has active members. The run then starts
+/// from the committed offsets as usual.
+///
+/// This is the one place that knows the library doing it.
+protocol ReplayReset {
+    /// Moves `job`'s input offsets of `topics` to `target` and clears the checkpoint pointers of
+    /// `stages`; returns how many partitions moved.
+    func reset(job: String, topics: [String], stages: [Int], to target: StartPosition) throws -> Int
+}
+
+/// Why a replay did not happen.
+struct ReplayUnavailable: Error, CustomStringConvertible {
+    var target: StartPosition
+
+    var description: String {
+        "--from \(target): replay is not available in this build (it needs JobOffsets from SluiceKafka, not merged yet); nothing was reset, the job did not start"
+    }
+}
+
+/// The replay through `SluiceKafka.JobOffsets`:
+/// `JobOffsets(bootstrapServers:properties:timeout:logger:).planReset(job:topics:stages:to:)`
+/// then `.apply(plan)`.
+///
+/// PENDING (branch `offsets`): `JobOffsets` and `OffsetResetTarget` are not on main yet. Until
+/// they are, this refuses every replay instead of pretending to reset anything. When they land,
+/// map `target` to `OffsetResetTarget`, call `planReset` and `apply`, and return the plan's
+/// number of moved partitions.
+struct JobOffsetsReplayReset: ReplayReset {
+    var bootstrapServers: String
+    var properties: [String: String]
+    var timeout: Duration
+    var logger: Logger
+
+    func reset(job: String, topics: [String], stages: [Int], to target: StartPosition) throws -> Int {
+        throw ReplayUnavailable(target: target)
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+
+/// `<job> run`: runs the job's workers in this process until stopped, or to `--until`.
+struct RunCommand<Job: StreamJob>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "run",
+            abstract: "Run the job as members of its consumer group until SIGINT/SIGTERM (graceful stop) or --until.")
+    }
+
+    @OptionGroup(title: "Run options")
+    var options: RunOptions
+
+    @OptionGroup(title: "Job options")
+    var job: Job
+
+    func run() throws {
+        LoggingSetup.install(level: options.logLevel.level)
+        do {
+            try JobRun(job: job, options: options).execute()
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            throw JobFailure.report(error, job: Job.name)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import Sluice
+
+/// The options of `run`: where the brokers are, how many workers, which guarantee, where the
+/// run starts and ends, and librdkafka settings.
+struct RunOptions: ParsableArguments {
+    /// Each option's long name and the environment variable it can also come from.
+    static let environmentNames: [(option: String, variable: String, isFlag: Bool)] = [
+        ("bootstrap", "SLUICE_BOOTSTRAP", false), ("workers", "SLUICE_WORKERS", false),
+        ("worker-id", "SLUICE_WORKER_ID", false), ("guarantee", "SLUICE_GUARANTEE", false),
+        ("from", "SLUICE_FROM", false), ("until", "SLUICE_UNTIL", false),
+        ("checkpoint-interval", "SLUICE_CHECKPOINT_INTERVAL", false),
+        ("properties-file", "SLUICE_PROPERTIES_FILE", false), ("log-level", "SLUICE_LOG_LEVEL", false),
+        ("verbose", "SLUICE_VERBOSE", true),
+    ]
+
+    @Option(help: ArgumentHelp("The brokers, a comma-separated host:port list. Env: SLUICE_BOOTSTRAP.", valueName: "host:port"))
+    var bootstrap: String
+
+    @Option(help: ArgumentHelp(
+        "Members of the job's group to run in this process, each on its own thread with worker id <worker-id>-<i>. Env: SLUICE_WORKERS.",
+        valueName: "n"))
+    var workers = 1
+
+    @Option(help: ArgumentHelp(
+        "This process's stable name (transactional id <job>-<worker-id>-<i>); the host name by default. Env: SLUICE_WORKER_ID.",
+        valueName: "id"))
+    var workerId: String?
+
+    @Option(help: ArgumentHelp("The delivery guarantee. Env: SLUICE_GUARANTEE.", valueName: "guarantee"))
+    var guarantee: GuaranteeArgument = .exactlyOnce
+
+    @Option(help: ArgumentHelp(
+        "committed, earliest, latest, an ISO-8601 time, or topic:partition:offset,… Anything but committed is a replay: the group's input offsets move there and the job starts from empty state. Env: SLUICE_FROM.",
+        valueName: "position"))
+    var from: StartPosition = .committed
+
+    @Option(help: ArgumentHelp(
+        "end (stop at the input's end offsets at start, final checkpoint, exit 0) or an ISO-8601 time; runs until SIGINT/SIGTERM when not given. Env: SLUICE_UNTIL.",
+        valueName: "end"))
+    var until: EndPosition?
+
+    @Option(help: ArgumentHelp("How often a worker checkpoints, like 500ms, 2s or 1m. Env: SLUICE_CHECKPOINT_INTERVAL.", valueName: "duration"))
+    var checkpointInterval: DurationArgument = DurationArgument(.seconds(1), text: "1s")
+
+    @Option(help: ArgumentHelp(
+        "A file of librdkafka key=value lines (# comments) for consumer and producer: SASL, SSL, timeouts. Env: SLUICE_PROPERTIES_FILE.",
+        valueName: "file"))
+    var propertiesFile: String?
+
+    @Option(
+        name: .customLong("property"),
+        help: ArgumentHelp("A librdkafka key=value for consumer and producer; repeatable, wins over the file.", valueName: "key=value"))
+    var properties: [String] = []
+
+    @Option(help: ArgumentHelp("The lowest level of log lines written to standard error. Env: SLUICE_LOG_LEVEL.", valueName: "level"))
+    var logLevel: LogLevelArgument = .warning
+
+    @Flag(help: "Show librdkafka's own log lines too. Env: SLUICE_VERBOSE=1.")
+    var verbose = false
+
+    func validate() throws {
+        guard workers >= 1, workers <= 256 else { throw ValidationError("--workers takes 1 to 256, got \(workers)") }
+        if let workerId, workerId.isEmpty { throw ValidationError("--worker-id must not be empty") }
+        _ = try kafkaProperties()
+        try SourceEnding.validate(until)
+    }
+
+    /// The librdkafka properties: the file's, then each `--property` over them.
+    func kafkaProperties() throws -> [String: String] {
+        var properties = try propertiesFile.map { try KafkaProperties.read(file: $0) } ?? [:]
+        for argument in self.properties {
+            let (key, value) = try KafkaProperties.parse(argument, source: "--property")
+            properties[key] = value
+        }
+        return properties
+    }
+
+    /// The worker ids of this process's workers.
+    var workerIDs: [String] {
+        let base = workerId ?? ProcessInfo.processInfo.hostName
+        return (0..<workers).map { "\(base)-\($0)" }
+    }
+}
