@@ -27,6 +27,10 @@ struct JobRun<Job: StreamJob> {
             let environment = StreamEnvironment(jobName: name, runtime: kafka, configuration: configuration)
             let context = JobContext(environment: environment, kafka: kafka, workerIndex: index, until: options.until, written: written)
             try job.build(context)
+            if index == 0 {
+                try InputTopicCheck.requireExisting(
+                    context.inputTopics, bootstrapServers: options.bootstrap, properties: properties, logger: logger)
+            }
             // Planning describes every input topic: an unreachable broker or a missing topic
             // fails here, named, before anything joins the group.
             built.append((context, try environment.plan()))

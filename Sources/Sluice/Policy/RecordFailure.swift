@@ -19,6 +19,7 @@ public struct RecordFailure: Error, CustomStringConvertible {
         } else {
             "an element not traceable to one record (window or timer output)"
         }
-        return "\(place) failed in \(operatorName): \(underlying)"
+        let reason = (underlying as? DecodingError)?.summary ?? "\(underlying)"
+        return "\(place) failed in \(operatorName): \(reason)"
     }
 }
