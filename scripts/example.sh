@@ -94,7 +94,7 @@ seen = set(sys.argv[1].split()) if len(sys.argv) > 1 else set()
 rows = []
 for line in sys.stdin:
     r = json.loads(line)
-    if f"{r[\"partition\"]}@{r[\"offset\"]}" in seen: continue
+    if "%d@%d" % (r["partition"], r["offset"]) in seen: continue
     t = json.loads(r["value"])
     rows.append((t["windowStart"], t["customer"], t["total"], t["count"]))
 base = 1_700_000_000_000
@@ -104,7 +104,7 @@ print(f"{len(rows)} totals")'
     run_job --until end
     first="$(committed order-totals)"
     echo "$first" | .venv/bin/python -c "$show_totals"
-    seen="$(echo "$first" | .venv/bin/python -c 'import json,sys; print(" ".join(f"{r[\"partition\"]}@{r[\"offset\"]}" for r in map(json.loads, sys.stdin)))')"
+    seen="$(echo "$first" | .venv/bin/python -c 'import json,sys; print(" ".join("%d@%d" % (r["partition"], r["offset"]) for r in map(json.loads, sys.stdin)))')"
     echo
     echo "Replay from 20 s on: the group's offsets move to the first order at or after that time, state starts empty."
     if ! run_job --from 2023-11-14T22:13:40Z --until end; then
