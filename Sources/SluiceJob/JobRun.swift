@@ -69,7 +69,7 @@ struct JobRun<Job: StreamJob> {
     private func replay(plan: JobPlan, topics: [String], properties: [String: String], logger: Logger) throws {
         let reset: any ReplayReset = JobOffsetsReplayReset(
             bootstrapServers: options.bootstrap, properties: properties, timeout: .seconds(30), logger: logger)
-        let moved = try reset.reset(job: Job.name, topics: topics, stages: plan.stages.map(\.id), to: options.from)
+        let moved = try reset.reset(job: Job.name, topics: topics, stages: plan.stages.count, to: options.from)
         print("\(Job.name): replay: starting from \(options.from) with empty state; \(moved) partition\(moved == 1 ? "" : "s") moved")
     }
 }

@@ -8,9 +8,9 @@ import SluiceKafka
 ///
 /// This is the one place that knows the library doing it.
 protocol ReplayReset {
-    /// Moves `job`'s input offsets of `topics` to `target` and clears the checkpoint pointers of
-    /// `stages`; returns how many partitions moved.
-    func reset(job: String, topics: [String], stages: [Int], to target: StartPosition) throws -> Int
+    /// Moves `job`'s input offsets of `topics` to `target` and resets the state of every task
+    /// of its `stages` stages; returns how many input partitions moved.
+    func reset(job: String, topics: [String], stages: Int, to target: StartPosition) throws -> Int
 }
 
 /// Why a replay did not happen.
@@ -28,15 +28,34 @@ struct ReplayUnavailable: Error, CustomStringConvertible {
 ///
 /// PENDING (branch `offsets`): `JobOffsets` and `OffsetResetTarget` are not on main yet. Until
 /// they are, this refuses every replay instead of pretending to reset anything. When they land,
-/// map `target` to `OffsetResetTarget`, call `planReset` and `apply`, and return the plan's
-/// number of moved partitions.
+/// the body becomes (against the API on that branch):
+///
+/// ```swift
+/// let offsets = JobOffsets(bootstrapServers: bootstrapServers, properties: properties, timeout: timeout, logger: logger)
+/// let resetTarget: OffsetResetTarget
+/// switch target {
+/// case .committed: return 0
+/// case .earliest: resetTarget = .earliest
+/// case .latest: resetTarget = .latest
+/// case .time(let milliseconds, _): resetTarget = .timestamp(millisecondsSinceEpoch: milliseconds)
+/// case .offsets(let list):
+///     resetTarget = .offsets(Dictionary(grouping: list, by: \.topic).mapValues {
+///         Dictionary($0.map { ($0.partition, $0.offset) }, uniquingKeysWith: { _, last in last }) })
+/// }
+/// // Explicit offsets name their own topics; planReset refuses a topic list that differs.
+/// var named: [String]? = topics
+/// if case .offsets = resetTarget { named = nil }
+/// let plan = try offsets.planReset(job: job, topics: named, stages: stages, to: resetTarget)
+/// try offsets.apply(plan)
+/// return plan.partitions.filter { !$0.isInternal && $0.resolution != .unchanged }.count
+/// ```
 struct JobOffsetsReplayReset: ReplayReset {
     var bootstrapServers: String
     var properties: [String: String]
     var timeout: Duration
     var logger: Logger
 
-    func reset(job: String, topics: [String], stages: [Int], to target: StartPosition) throws -> Int {
+    func reset(job: String, topics: [String], stages: Int, to target: StartPosition) throws -> Int {
         throw ReplayUnavailable(target: target)
     }
 }
