@@ -22,7 +22,7 @@ enum WordCountJob {
         var configuration = JobConfiguration()
         configuration.checkpointInterval = .milliseconds(500)
         let env = StreamEnvironment(jobName: jobName, runtime: kafka, configuration: configuration)
-        env.fromSource(try kafka.source(topics: [input], stopsAtEnd: bounded), deserializer: UTF8StringCodec(), partitionedBy: "word")
+        env.fromSource(try kafka.source(topics: [input], ending: bounded ? .latestAtStart : .never), deserializer: UTF8StringCodec(), partitionedBy: "word")
             .keyBy("word") { $0 }
             .window(TumblingEventTimeWindows.of(seconds: 5))
             .aggregate(CountAggregate<String>()) { word, window, count in (word, window, count) }
