@@ -1,35 +1,15 @@
 import ArgumentParser
-import RdKafka
 
-/// `sluice plan`: prints the stages, exchanges and topics of the demo's word-count job, planned
-/// against the embedded mock cluster (or a broker given with `--bootstrap-servers`).
+/// `sluice plan`: prints the stages, exchanges and topics of the demo's order-totals job,
+/// planned against librdkafka's embedded mock cluster (or a broker given with `--bootstrap`).
+/// Every job built with the job command has its own `plan` subcommand.
 struct PlanCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "plan", abstract: "Print the word-count job's plan.")
+    static let configuration = CommandConfiguration(commandName: "plan", abstract: "Print the demo job's plan.")
 
-    @Option(help: "Plan against these brokers instead of an embedded mock cluster.")
-    var bootstrapServers: String?
-
-    @Option(help: "Input topic.")
-    var input = "words"
-
-    @Option(help: "Output topic.")
-    var output = "word-counts"
+    @Option(name: [.customLong("bootstrap"), .customLong("bootstrap-servers")], help: "Plan against these brokers instead of an embedded mock cluster.")
+    var bootstrap: String?
 
     func run() throws {
-        var cluster: MockCluster?
-        let bootstrap: String
-        if let bootstrapServers {
-            bootstrap = bootstrapServers
-        } else {
-            let mock = try MockCluster(brokers: 1)
-            try mock.createTopic(input, partitions: 3)
-            try mock.createTopic(output, partitions: 3)
-            bootstrap = mock.bootstrapServers
-            cluster = mock
-        }
-        let env = try WordCountJob.build(
-            bootstrapServers: bootstrap, input: input, output: output, jobName: "word-count", bounded: false)
-        print(try env.describe())
-        withExtendedLifetime(cluster) {}
+        print(try DemoJob.plan(bootstrap: bootstrap))
     }
 }

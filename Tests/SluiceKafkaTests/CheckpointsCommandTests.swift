@@ -110,40 +110,8 @@ final class CheckpointsCommandTests: KafkaJobTestCase {
 
     // MARK: Helpers
 
-    private struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// Runs the `sluice` executable built next to this test bundle.
-    private func sluice(_ arguments: [String]) throws -> Run {
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("sluice")
-        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw JobTestError("\(executable.path) is missing: build with `swift build --build-tests`")
-        }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Standard error is drained on another thread, so neither pipe fills up while the
-        // other one is read.
-        let errors = err.fileHandleForReading
-        let errorData = Mutex(Data())
-        let drained = DispatchGroup()
-        DispatchQueue.global().async(group: drained) {
-            let data = errors.readDataToEndOfFile()
-            errorData.withLock { $0 = data }
-        }
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        drained.wait()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self),
-            stderr: String(decoding: errorData.withLock { $0 }, as: UTF8.self))
+    private func sluice(_ arguments: [String]) throws -> SluiceExecutable.Run {
+        try SluiceExecutable.run(arguments)
     }
 
     /// Runs `arguments` and checks it fails with exit status 2 and one line on standard error

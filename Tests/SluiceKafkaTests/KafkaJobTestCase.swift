@@ -60,6 +60,18 @@ final class RunningJob: @unchecked Sendable {
         thread.start()
     }
 
+    /// Waits for a bounded job to end by itself; stops it and fails when it does not within
+    /// `timeout` s. Returns its metrics or rethrows its failure.
+    @discardableResult
+    func waitForEnd(timeout: TimeInterval = 90) throws -> JobMetrics {
+        guard done.wait(timeout: .now() + timeout) == .success else {
+            _ = try? stop(timeout: 30)
+            throw JobTestError("the bounded job did not end by itself within \(timeout) s")
+        }
+        done.signal()
+        return try outcome!.get()
+    }
+
     /// Stops the job and waits for it; returns its metrics or rethrows its failure.
     @discardableResult
     func stop(timeout: TimeInterval = 60) throws -> JobMetrics {

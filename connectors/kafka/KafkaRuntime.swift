@@ -99,12 +99,10 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
     ///
     /// - Parameters:
     ///   - startingOffsets: where partitions without a checkpoint start.
-    ///   - stopsAtEnd: a bounded run: each partition stops at the end offset it had when it was
-    ///     assigned, like Flink's `setBounded(OffsetsInitializer.latest())`, and the job ends
-    ///     after a final watermark fires every pending window and timer. It relies on the
-    ///     broker's high watermark, which Tansu 0.6 reports per record batch.
+    ///   - ending: where the source ends: never (the default), at the end offsets captured
+    ///     when partitions are assigned, or at a timestamp (a bounded run, see ``KafkaSourceEnd``).
     public func source(
-        topics: [String], startingOffsets: KafkaStartingOffsets = .committedOrEarliest, stopsAtEnd: Bool = false
+        topics: [String], startingOffsets: KafkaStartingOffsets = .committedOrEarliest, ending: KafkaSourceEnd = .never
     ) throws -> KafkaSource {
         try state.withLock { state in
             guard state.source == nil else {
@@ -113,10 +111,18 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
                     message: "a KafkaRuntime has one source per job: read several topics with one source, kafka.source(topics: [\"a\", \"b\"])")
             }
             let source = KafkaSource(
-                runtime: self, topics: topics, startingOffsets: startingOffsets, stopsAtEnd: stopsAtEnd, logger: logger)
+                runtime: self, topics: topics, startingOffsets: startingOffsets, ending: ending, logger: logger)
             state.source = source
             return source
         }
+    }
+
+    /// A source reading `topics`; with `stopsAtEnd`, a bounded run ending at the end offsets
+    /// captured when partitions are assigned (``KafkaSourceEnd/latestAtStart``).
+    public func source(
+        topics: [String], startingOffsets: KafkaStartingOffsets = .committedOrEarliest, stopsAtEnd: Bool
+    ) throws -> KafkaSource {
+        try source(topics: topics, startingOffsets: startingOffsets, ending: stopsAtEnd ? .latestAtStart : .never)
     }
 
     /// A sink writing through this runtime's producer, to `topic` or to each record's own topic.

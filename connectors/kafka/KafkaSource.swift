@@ -3,7 +3,7 @@ import RdKafka
 import Sluice
 
 /// Reads Kafka topics into a job through its runtime's consumer, as a member of the job's
-/// consumer group (group id = job name). Make it with ``KafkaRuntime/source(topics:startingOffsets:stopsAtEnd:)``.
+/// consumer group (group id = job name). Make it with ``KafkaRuntime/source(topics:startingOffsets:ending:)``.
 ///
 /// It is both the job's ``Source`` (one split per topic partition, records as
 /// ``SourceRecord``) and its ``Membership``: the group coordinator assigns partitions with the
@@ -20,20 +20,20 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
     public let topics: [String]
     /// Where partitions start.
     public let startingOffsets: KafkaStartingOffsets
-    /// Whether the source ends at the end offsets captured when partitions are assigned.
-    public let stopsAtEnd: Bool
+    /// Where the source ends.
+    public let ending: KafkaSourceEnd
     private let kafka: KafkaRuntime
     let bridge: RebalanceBridge
     private var consumer: KafkaConsumer?
     private let logger: Logger
 
-    init(runtime: KafkaRuntime, topics: [String], startingOffsets: KafkaStartingOffsets, stopsAtEnd: Bool, logger: Logger) {
+    init(runtime: KafkaRuntime, topics: [String], startingOffsets: KafkaStartingOffsets, ending: KafkaSourceEnd, logger: Logger) {
         kafka = runtime
         self.topics = topics
         self.startingOffsets = startingOffsets
-        self.stopsAtEnd = stopsAtEnd
+        self.ending = ending
         self.logger = logger
-        bridge = RebalanceBridge(startingOffsets: startingOffsets, capturesEnds: stopsAtEnd)
+        bridge = RebalanceBridge(startingOffsets: startingOffsets, capturesEnds: ending.isBounded)
     }
 
     /// The runtime whose consumer reads this source.
@@ -42,8 +42,8 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
     /// The topics, for plans and messages.
     public var name: String { topics.joined(separator: ",") }
 
-    /// Whether the source ends (``stopsAtEnd``).
-    public var isBounded: Bool { stopsAtEnd }
+    /// Whether the source ends (``ending``).
+    public var isBounded: Bool { ending.isBounded }
 
     /// Reads through `consumer` from now on; the runtime's worker calls this when it opens.
     func attach(_ consumer: KafkaConsumer) {
@@ -137,12 +137,18 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
     /// Appends the records of one consumer poll, copying key, value and headers out of
     /// librdkafka's buffers.
     public func poll(maxRecords: Int, timeout: Duration, into batch: inout SourceBatch<SourceRecord>) throws {
-        let bounded = stopsAtEnd
+        let bounded = ending.isBounded
+        let endTime: Int64? = if case .timestamp(let instant) = ending { instant } else { nil }
         try requireConsumer().poll(maxRecords: maxRecords, timeout: timeout) { record in
             // Internal topics never end by offsets (see InternalTopicSource).
             if bounded, !bridge.internalTopics.contains(record.topic) {
                 let partition = TopicPartition(record.topic, record.partition)
                 guard let end = bridge.ends[partition], record.offset < end else { return }
+                if let endTime, let timestamp = record.timestamp, timestamp >= endTime {
+                    // The partition ends before this record: it stays unhandled and uncommitted.
+                    bridge.ends[partition] = record.offset
+                    return
+                }
                 bridge.next[partition] = record.offset + 1
             }
             let headers = record.headers.map { RecordHeader(key: $0.key, value: $0.value ?? []) }

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Sluice
+import SluiceKafka
+
+/// `sluice demo-worker` (hidden): one worker process of the demo's job. The demo starts and
+/// kills these; each prints what happens to it as `EVENT …` lines on standard output, which the
+/// demo reads to show progress and to sum up.
+struct DemoWorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo-worker", abstract: "One worker of the demo's job (started by `sluice demo`).",
+        shouldDisplay: false)
+
+    @Option(help: "The brokers.")
+    var bootstrap: String
+
+    @Option(help: "This worker's id (its transactional id is <job>-<id>).")
+    var workerID: String
+
+    func run() throws {
+        var logger = Logger(label: "sluice.demo.\(workerID)")
+        logger.logLevel = ProcessInfo.processInfo.environment["SLUICE_DEMO_DEBUG"] == nil ? .info : .debug
+        let kafka = try KafkaRuntime(
+            bootstrapServers: bootstrap, guarantee: .exactlyOnce, workerID: workerID,
+            consumerProperties: ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500", "max.poll.interval.ms": "10000"]
+                .merging(ProcessInfo.processInfo.environment["SLUICE_DEMO_DEBUG"].map { ["debug": $0] } ?? [:]) { $1 },
+            logger: logger)
+        var configuration = JobConfiguration()
+        configuration.checkpointInterval = .milliseconds(500)
+        configuration.restartStrategy = .fixedDelay(delay: .milliseconds(500), maxAttempts: 10)
+        configuration.checkpointObserver = { event in
+            switch event {
+            case .committed(let report):
+                Self.say("EVENT committed n=\(report.number) ms=\(report.duration.milliseconds) bytes=\(report.bytes)")
+            case .restored(let report):
+                Self.say("EVENT restored task=\(report.task.stage).\(report.task.partition) seq=\(report.sequence) bytes=\(report.bytes) ms=\(report.duration.milliseconds)")
+            case .aborted(let reason):
+                Self.say("EVENT aborted \(reason)")
+            case .restarting(let attempt, _, let error):
+                Self.say("EVENT restarting attempt=\(attempt) \(error)")
+            case .stateReset, .piecesStaged, .manifestsWritten:
+                break
+            }
+        }
+        configuration.assignmentObserver = { owned in
+            let input = owned.filter { $0.topic == DemoJob.input }.count
+            Self.say("EVENT assigned input=\(input) all=\(owned.count) \(owned.sorted().map(\.description).joined(separator: " "))")
+        }
+        let env = try DemoJob.build(kafka: kafka, configuration: configuration)
+        let job = try env.build()
+        let signals = TerminationSignals(stopping: job.stopSignal)
+        Self.say("EVENT started \(workerID)")
+        do {
+            let metrics = try job.run()
+            withExtendedLifetime(signals) {}
+            Self.say("EVENT stopped records=\(metrics.recordsRead) checkpoints=\(metrics.commits) restarts=\(metrics.restarts)")
+        } catch {
+            Self.say("EVENT failed \(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, for progress lines.
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}
