@@ -37,7 +37,7 @@ struct RunOptions: ParsableArguments {
     var from: StartPosition = .committed
 
     @Option(help: ArgumentHelp(
-        "end (stop at the input's end offsets at start, final checkpoint, exit 0) or an ISO-8601 time; runs until SIGINT/SIGTERM when not given. Env: SLUICE_UNTIL.",
+        "A bounded run: end (each input partition's end offset when assigned) or an ISO-8601 time (before the first record at or after it); then a final checkpoint and exit 0. Without it, runs until SIGINT/SIGTERM. Env: SLUICE_UNTIL.",
         valueName: "end"))
     var until: EndPosition?
 
@@ -64,7 +64,6 @@ struct RunOptions: ParsableArguments {
         guard workers >= 1, workers <= 256 else { throw ValidationError("--workers takes 1 to 256, got \(workers)") }
         if let workerId, workerId.isEmpty { throw ValidationError("--worker-id must not be empty") }
         _ = try kafkaProperties()
-        try SourceEnding.validate(until)
     }
 
     /// The librdkafka properties: the file's, then each `--property` over them.

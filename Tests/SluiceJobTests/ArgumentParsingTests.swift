@@ -40,11 +40,11 @@ final class ArgumentParsingTests: XCTestCase {
         XCTAssertEqual(
             EndPosition(argument: "2023-11-14T22:13:20Z"), .time(millisecondsSinceEpoch: 1_700_000_000_000, text: "2023-11-14T22:13:20Z"))
         XCTAssertNil(EndPosition(argument: "tomorrow"))
-        XCTAssertThrowsError(try SourceEnding.validate(.time(millisecondsSinceEpoch: 0, text: "1970-01-01T00:00:00Z"))) { error in
-            XCTAssertTrue("\(error)".contains("--until 1970-01-01T00:00:00Z"), "\(error)")
-        }
-        XCTAssertNoThrow(try SourceEnding.validate(.end))
-        XCTAssertNoThrow(try SourceEnding.validate(nil))
+        XCTAssertEqual(SourceEnding.ending(nil), .never)
+        XCTAssertEqual(SourceEnding.ending(.end), .latestAtStart)
+        XCTAssertEqual(
+            SourceEnding.ending(.time(millisecondsSinceEpoch: 1_700_000_000_000, text: "2023-11-14T22:13:20Z")),
+            .timestamp(millisecondsSinceEpoch: 1_700_000_000_000))
     }
 
     func testPropertiesFile() throws {

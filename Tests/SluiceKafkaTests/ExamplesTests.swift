@@ -142,12 +142,12 @@ final class ExamplesTests: KafkaJobTestCase {
          Int32(i % 3))
     }
 
-    /// The totals of `orders` whose windows start at or after `from`.
-    static func expectedTotals(from: Int64 = 0) -> Set<TestTotal> {
+    /// The totals of `orders` whose windows start at or after `from` and before `before`.
+    static func expectedTotals(from: Int64 = 0, before: Int64 = .max) -> Set<TestTotal> {
         var totals: [String: TestTotal] = [:]
         for (order, _) in orders {
             let start = order.ts - order.ts % 10_000
-            guard start >= from else { continue }
+            guard start >= from, start < before else { continue }
             let key = "\(order.customer)@\(start)"
             var total = totals[key] ?? TestTotal(customer: order.customer, windowStart: start, windowEnd: start + 10_000, total: 0, count: 0)
             total.total += order.amount
@@ -191,6 +191,33 @@ final class ExamplesTests: KafkaJobTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.outputLines.last?.contains(", \(expected.count) written, ") == true, run.stdout)
 
+        let records = try Verifier.committedRecords(broker: .tansu, bootstrap: broker.bootstrap, topic: output, expect: expected.count)
+        let totals = try decodeTotals(records)
+        XCTAssertEqual(totals.count, expected.count, "no total twice")
+        XCTAssertEqual(Set(totals), expected)
+    }
+
+    /// `--until <time>`: each partition stops before its first order at or after the time (record
+    /// timestamps are the orders' `ts`), so the run writes exactly the totals of the windows
+    /// before it and exits 0.
+    func testOrderTotalsUntilATime() throws {
+        guard try runsOnLibrdkafka216() else { return }
+        let (broker, admin) = try startTansu()
+        defer { broker.stop() }
+        let input = uniqueName("orders"), output = uniqueName("totals")
+        try admin.createTopic(input, partitions: 3)
+        try admin.createTopic(output, partitions: 3)
+        try writeOrders(bootstrap: broker.bootstrap, topic: input)
+        let until = Self.base + 30_000, time = "2023-11-14T22:13:50Z"
+        XCTAssertEqual(Date(timeIntervalSince1970: Double(until) / 1000), ISO8601DateFormatter().date(from: time))
+        let expected = Self.expectedTotals(before: until)
+
+        let run = try ExampleProcess.run(
+            "order-totals", ["run", "--input", input, "--output", output, "--until", time] + Self.tansu(broker.bootstrap))
+        print("[\(name)] order-totals --until \(time) after \(run.duration):\n\(run.stdout)\(run.stderr)")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.outputLines.first?.hasSuffix("from committed until \(time)") == true, run.stdout)
+        XCTAssertTrue(run.outputLines.last?.contains(", \(expected.count) written, ") == true, run.stdout)
         let records = try Verifier.committedRecords(broker: .tansu, bootstrap: broker.bootstrap, topic: output, expect: expected.count)
         let totals = try decodeTotals(records)
         XCTAssertEqual(totals.count, expected.count, "no total twice")
