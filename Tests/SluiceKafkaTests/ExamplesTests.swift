@@ -288,10 +288,15 @@ final class ExamplesTests: KafkaJobTestCase {
         let bad = try readAll(bootstrap: broker.bootstrap, topic: input, count: 33).filter { $0.key?.starts(with: Array("bad".utf8)) == true }
         XCTAssertEqual(bad.count, 3)
 
+        // The group's settings come from a properties file this time.
+        let properties = FileManager.default.temporaryDirectory.appendingPathComponent("\(uniqueName("group")).properties")
+        defer { try? FileManager.default.removeItem(at: properties) }
+        try (["# Tansu's JoinGroup waits up to the rebalance timeout"] + Self.groupProperties.map { "\($0.key) = \($0.value)" })
+            .joined(separator: "\n").write(to: properties, atomically: true, encoding: .utf8)
         let job = try ExampleProcess(
             "dead-letters",
-            ["run", "--input", input, "--output", output, "--dead-letters", deadLetters, "--workers", "2", "--worker-id", "dl"]
-                + Self.tansu(broker.bootstrap))
+            ["run", "--bootstrap", broker.bootstrap, "--checkpoint-interval", "500ms", "--properties-file", properties.path,
+             "--input", input, "--output", output, "--dead-letters", deadLetters, "--workers", "2", "--worker-id", "dl"])
         let results = try Verifier.committedRecords(broker: .tansu, bootstrap: broker.bootstrap, topic: output, expect: expected.count, timeout: 90)
         let letters = try Verifier.committedRecords(broker: .tansu, bootstrap: broker.bootstrap, topic: deadLetters, expect: 3)
         job.send(SIGTERM)
