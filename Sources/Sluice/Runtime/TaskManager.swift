@@ -45,6 +45,9 @@ final class TaskManager {
     /// Per split, the offset of the first record its current task read, where a task that never
     /// committed a checkpoint rewinds to.
     private var startPositions: [Split: Int64] = [:]
+    /// Tasks restored from a committed checkpoint so far, and the snapshot bytes they read.
+    private(set) var restoredTasks = 0
+    private(set) var restoredBytes = 0
 
     init(jobName: String, plan: JobPlan, graph: LogicalGraph, stageOf: [Int], configuration: JobConfiguration,
          sources: [(binding: AnySourceBinding, nodeID: Int)], provenance: ProvenanceRegistry, checkpoints: Checkpoints?) {
@@ -376,6 +379,8 @@ final class TaskManager {
             .restore(point.manifest, into: context.participants, split: point.checkpointSplit)
         head.restorePosition(point.manifest.inputPosition)
         checkpoints.coordinator.restored(id, pointer: point.pointer)
+        restoredTasks += 1
+        restoredBytes += outcome.bytesRead
         checkpoints.observer?(.restored(RestoreReport(
             task: id, sequence: point.manifest.sequence, bytes: outcome.bytesRead, entries: outcome.entries,
             duration: clock.now - started, pointer: point.pointer, inputPosition: point.manifest.inputPosition)))
