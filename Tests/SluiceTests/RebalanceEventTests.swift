@@ -186,7 +186,7 @@ final class SlowCheckpointLog: CheckpointLog {
 /// Reads an input topic (bounded) and the job's internal topics from a ``MemoryBroker``, and is
 /// its own membership: it owns every split from the join, then at the polls its script names
 /// revokes, assigns or loses splits, calling the listener from inside the poll as a consumer
-/// group's callbacks come, and returns that poll without records. Assigned splits start at the group's committed offset unless the
+/// group's callbacks come, then reads records in the same poll. Assigned splits start at the group's committed offset unless the
 /// runtime seeks them while it handles the assignment.
 final class ScriptedMembershipSource: Source, InternalTopicSource, Membership, @unchecked Sendable {
     typealias Element = SourceRecord
@@ -266,10 +266,9 @@ final class ScriptedMembershipSource: Source, InternalTopicSource, Membership, @
         case nil:
             break
         }
-        // A consumer's poll returns once it served a rebalance. (Records read after a rewind in
-        // the same poll are lost: the job discards them as stale while the source's position has
-        // moved past them. Reported; this harness does not deliver any.)
-        if script[polls] != nil { return }
+        // Like a consumer's batch that goes on after serving a rebalance, the same poll reads the
+        // splits from where the change left them: after a rewind, the job discards those records
+        // as stale and must move the source back (it lost them once, with windows short of data).
         for (split, position) in positions.sorted(by: { $0.key < $1.key }) {
             let records = broker.read(split, from: position, max: split.topic == topic ? 7 : 1_000)
             for record in records {

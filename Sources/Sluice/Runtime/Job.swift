@@ -264,6 +264,7 @@ public final class Job {
                 let polled = try source.binding.pollAndDeliver(
                     maxRecords: configuration.batchSize, timeout: configuration.pollTimeout,
                     shouldDeliver: { rewinds == rewindsBefore })
+                if rewinds != rewindsBefore { try tasks.resumeAfterDiscardedPoll(polled) }
                 roundPositions.merge(polled.positions) { max($0, $1) }
                 tasks.noteFirstOffsets(polled.firstOffsets)
                 tasks.endedSplits.formUnion(polled.ended)
