@@ -215,9 +215,9 @@ final class RescaleTests: KafkaJobTestCase {
                       "w0's keyed stage moves once w2's transaction has ended:\n\(w0.indentedOutput())")
         let resumedAt = timeline(w0).progress.first { $0.keyed > keyedAtFence }?.time ?? fencedAt
         print("""
-            [\(name)] 2 → 1: w0's keyed stage last moved at \(keyedBeforeFence.keyedLastMoved(before: fencedAt).map(at) ?? "?") \
-            (SIGKILL at \(at(killAt))); w2's transaction fenced at \(at(fencedAt)) (kill + transaction timeout), \
-            the keyed stage moved again \(resumedAt - fencedAt) ms later
+            [\(name)] 2 → 1: behind w2's open transaction, w0's keyed stage had not moved since \
+            \(keyedBeforeFence.keyedLastMoved(before: fencedAt).map(at) ?? "?") (SIGKILL at \(at(killAt))); w2's transaction \
+            fenced at \(at(fencedAt)) (kill + transaction timeout), the keyed stage moved again \(resumedAt - fencedAt) ms later
             """)
         Thread.sleep(forTimeInterval: 2)
 

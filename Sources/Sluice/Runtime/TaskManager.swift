@@ -190,7 +190,10 @@ final class TaskManager {
         }
         ownedSplits.subtract(splits)
         endedSplits.subtract(splits)
-        for split in splits { startPositions[split] = nil }
+        for split in splits {
+            startPositions[split] = nil
+            rewindSeeks[split] = nil
+        }
         return removed
     }
 
