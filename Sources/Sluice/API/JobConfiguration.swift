@@ -41,6 +41,10 @@ public struct JobConfiguration: Sendable {
     /// Told, on the driver thread, of every split the worker owns after each change of its
     /// assignment.
     public var assignmentObserver: (@Sendable (Set<Split>) -> Void)?
+    /// Told, on the driver thread, of every change of the worker's assignment once the worker
+    /// has acted on it: the splits assigned, revoked or lost, what was restored and committed,
+    /// and how long processing stood still for it (``RebalanceEvent/pause``).
+    public var rebalanceObserver: (@Sendable (RebalanceEvent) -> Void)?
 
     /// The defaults listed above; set the properties you need to change.
     public init() {}

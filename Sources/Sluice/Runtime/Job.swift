@@ -63,6 +63,7 @@ public final class Job {
     private var commitsHeldUntil: ContinuousClock.Instant?
     private var watchdog: FreezeWatchdog?
     private let clock = ContinuousClock()
+    private let rebalances: RebalanceRecorder
 
     init(plan: JobPlan, graph: LogicalGraph, stageOf: [Int], configuration: JobConfiguration,
          runtime: any JobRuntime, sinks: [any Sink]) {
@@ -74,6 +75,7 @@ public final class Job {
         var allSinks = sinks
         if case .deadLetter(let sink) = configuration.badInputPolicy { allSinks.append(sink) }
         self.sinks = allSinks
+        rebalances = RebalanceRecorder(observer: configuration.rebalanceObserver)
         sources = graph.nodes.compactMap { node in
             if case .source(let binding) = node.kind { (binding, node.id) } else { nil }
         }
@@ -262,6 +264,7 @@ public final class Job {
                 let polled = try source.binding.pollAndDeliver(
                     maxRecords: configuration.batchSize, timeout: configuration.pollTimeout,
                     shouldDeliver: { rewinds == rewindsBefore })
+                if rewinds != rewindsBefore { try tasks.resumeAfterDiscardedPoll(polled) }
                 roundPositions.merge(polled.positions) { max($0, $1) }
                 tasks.noteFirstOffsets(polled.firstOffsets)
                 tasks.endedSplits.formUnion(polled.ended)
@@ -461,6 +464,16 @@ public final class Job {
         try coordinator?.join(built)
     }
 
+    /// Handles one change of the assignment through `handle`, timing the pause it causes.
+    fileprivate func rebalance(_ change: RebalanceEvent.Change, _ splits: [Split], handle: () throws -> Void) throws {
+        try rebalances.record(
+            change, splits,
+            counters: { .init(restoredTasks: tasks.restoredTasks, restoredBytes: tasks.restoredBytes, commits: metrics.commits) },
+            ownedSplits: { tasks.ownedSplits.count + tasks.pendingAssignment.count }, handle: handle)
+        metrics.rebalances = rebalances.count
+        metrics.rebalancePause = rebalances.totalPause
+    }
+
     fileprivate func reportAssignment() {
         configuration.assignmentObserver?(tasks.ownedSplits.union(tasks.pendingAssignment))
     }
@@ -517,17 +530,17 @@ public final class Job {
         }
 
         func splitsAssigned(_ splits: [Split]) throws {
-            try job.splitsAssigned(splits)
+            try job.rebalance(.assigned, splits) { try job.splitsAssigned(splits) }
             job.reportAssignment()
         }
 
         func splitsRevoked(_ splits: [Split]) throws {
-            try job.splitsRevoked(splits)
+            try job.rebalance(.revoked, splits) { try job.splitsRevoked(splits) }
             job.reportAssignment()
         }
 
         func splitsLost(_ splits: [Split]) throws {
-            try job.splitsLost(splits)
+            try job.rebalance(.lost, splits) { try job.splitsLost(splits) }
             job.reportAssignment()
         }
     }

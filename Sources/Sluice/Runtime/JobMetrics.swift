@@ -12,4 +12,8 @@ public struct JobMetrics: Sendable, Equatable {
     public var rounds = 0
     /// Restarts after recoverable failures (exactly-once), each a rewind to the last checkpoint.
     public var restarts = 0
+    /// Changes of this worker's assignment handled (see ``RebalanceEvent``).
+    public var rebalances = 0
+    /// How long processing stood still for them, added up (``RebalanceEvent/pause``).
+    public var rebalancePause: Duration = .zero
 }

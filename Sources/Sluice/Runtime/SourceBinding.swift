@@ -23,6 +23,8 @@ protocol AnySourceBinding: AnyObject {
     /// Polls once and, unless `shouldDeliver` says otherwise once the poll returned (a rewind
     /// during the poll made its records stale), hands each split's records to its head.
     func pollAndDeliver(maxRecords: Int, timeout: Duration, shouldDeliver: () -> Bool) throws -> PollOutcome
+    /// Tells `split`'s head that the split ended (an end a discarded poll reported).
+    func markEnded(_ split: Split)
 }
 
 /// What one poll of a source delivered.
@@ -35,6 +37,11 @@ struct PollOutcome {
     var ended: [Split] = []
     /// Records delivered.
     var count = 0
+    /// Per split, the first offset of the records the poll read but did not deliver, because a
+    /// rewind during the poll made them stale: the source has moved past them.
+    var discarded: [Split: Int64] = [:]
+    /// Splits whose end the poll reported but did not deliver, for the same reason.
+    var discardedEnds: [Split] = []
 }
 
 /// Where a source binding hands one split's records: a source task's head, or the head of a
@@ -97,6 +104,10 @@ final class SourceBinding<Wrapped: Source>: AnySourceBinding {
         heads[split] = nil
     }
 
+    func markEnded(_ split: Split) {
+        heads[split]?.markEnded()
+    }
+
     func pollAndDeliver(maxRecords: Int, timeout: Duration, shouldDeliver: () -> Bool) throws -> PollOutcome {
         batch.removeAll()
         do {
@@ -107,7 +118,14 @@ final class SourceBinding<Wrapped: Source>: AnySourceBinding {
         } catch {
             throw JobError.connectorFailed("source \(source.name)", underlying: error)
         }
-        guard shouldDeliver() else { return PollOutcome() }
+        guard shouldDeliver() else {
+            var outcome = PollOutcome()
+            for chunk in batch.chunks where !chunk.values.isEmpty {
+                outcome.discarded[chunk.split] = min(outcome.discarded[chunk.split] ?? .max, chunk.offsets[0])
+            }
+            outcome.discardedEnds = batch.endedSplits
+            return outcome
+        }
         var merged: [Split: SourceBatch<Wrapped.Element>.Chunk] = [:]
         var order: [Split] = []
         for chunk in batch.chunks where !chunk.values.isEmpty {

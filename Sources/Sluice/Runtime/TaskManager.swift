@@ -45,6 +45,11 @@ final class TaskManager {
     /// Per split, the offset of the first record its current task read, where a task that never
     /// committed a checkpoint rewinds to.
     private var startPositions: [Split: Int64] = [:]
+    /// Per split, where the last rewind moved its source.
+    private var rewindSeeks: [Split: Int64] = [:]
+    /// Tasks restored from a committed checkpoint so far, and the snapshot bytes they read.
+    private(set) var restoredTasks = 0
+    private(set) var restoredBytes = 0
 
     init(jobName: String, plan: JobPlan, graph: LogicalGraph, stageOf: [Int], configuration: JobConfiguration,
          sources: [(binding: AnySourceBinding, nodeID: Int)], provenance: ProvenanceRegistry, checkpoints: Checkpoints?) {
@@ -185,7 +190,10 @@ final class TaskManager {
         }
         ownedSplits.subtract(splits)
         endedSplits.subtract(splits)
-        for split in splits { startPositions[split] = nil }
+        for split in splits {
+            startPositions[split] = nil
+            rewindSeeks[split] = nil
+        }
         return removed
     }
 
@@ -193,11 +201,28 @@ final class TaskManager {
     /// of each, its input read again from the checkpoint's position, or from where the task
     /// started when it never committed one. Returns the tasks built.
     func rewind() throws -> [Task] {
+        rewindSeeks = [:]
         let splits = Array(ownedSplits)
         _ = removeTasks(of: ownedSplits)
         ownedSplits = []
         endedSplits.subtract(splits)
         return try addTasks(for: splits, rewinding: true)
+    }
+
+    /// After a poll whose records a rewind during it made the job discard: the source read past
+    /// them, so every owned split among them goes back where the rewind put it, or, when the
+    /// rewind did not move it, to the first record discarded. An end the poll reported for a
+    /// split the rewind did not move stands.
+    func resumeAfterDiscardedPoll(_ outcome: PollOutcome) throws {
+        for split in Set(outcome.discarded.keys).union(outcome.discardedEnds).sorted() where ownedSplits.contains(split) {
+            let binding = sources[splitOwner[split]!].binding
+            if let target = rewindSeeks[split] ?? outcome.discarded[split] {
+                try binding.seek(split, to: target)
+            } else {
+                binding.markEnded(split)
+                endedSplits.insert(split)
+            }
+        }
     }
 
     private func removeTasks(of splits: Set<Split>) -> [Task] {
@@ -230,8 +255,11 @@ final class TaskManager {
             let task = try addTask(for: split, restoring: restored[split], assigning: !rewinding)
             // A task rewound to a checkpoint taken before it read anything (or to none) reads its
             // split again from where it started.
-            if rewinding, restored[split]?.manifest.inputPosition == nil, let start = startPositions[split] {
+            if rewinding, let position = restored[split]?.manifest.inputPosition {
+                rewindSeeks[split] = position
+            } else if rewinding, let start = startPositions[split] {
                 try sources[splitOwner[split]!].binding.seek(split, to: start)
+                rewindSeeks[split] = start
             }
             built.append(task)
         }
@@ -376,6 +404,8 @@ final class TaskManager {
             .restore(point.manifest, into: context.participants, split: point.checkpointSplit)
         head.restorePosition(point.manifest.inputPosition)
         checkpoints.coordinator.restored(id, pointer: point.pointer)
+        restoredTasks += 1
+        restoredBytes += outcome.bytesRead
         checkpoints.observer?(.restored(RestoreReport(
             task: id, sequence: point.manifest.sequence, bytes: outcome.bytesRead, entries: outcome.entries,
             duration: clock.now - started, pointer: point.pointer, inputPosition: point.manifest.inputPosition)))

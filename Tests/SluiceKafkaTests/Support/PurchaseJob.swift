@@ -36,14 +36,32 @@ enum PurchaseJob {
     static let endMarker = "~end"
 
     /// deserialize → keyBy(user) (a repartition topic: the input is not partitioned by user)
-    /// → 5 s tumbling (count, sum) → `user <tab> window start <tab> count <tab> sum`.
-    static func build(spec: WorkerSpec, configuration: JobConfiguration) throws -> StreamEnvironment {
-        let kafka = try KafkaRuntime(bootstrapServers: spec.bootstrap, workerID: spec.workerID, consumerProperties: KafkaJobTestCase.groupProperties)
+    /// → 5 s tumbling (count, sum) → `user <tab> window start <tab> count <tab> sum`. With a
+    /// `progress` counter, the deserializer and the aggregate count the records they handle.
+    /// The spec's parameter `transactionTimeoutMillis` sets the workers' transaction timeout.
+    static func build(spec: WorkerSpec, configuration: JobConfiguration, progress: ProgressCounter? = nil) throws -> StreamEnvironment {
+        let transactionTimeout = spec.parameters["transactionTimeoutMillis"].flatMap { Int64($0) }.map { Duration.milliseconds($0) }
+        let kafka = try KafkaRuntime(bootstrapServers: spec.bootstrap, workerID: spec.workerID, consumerProperties: KafkaJobTestCase.groupProperties,
+                                     transactionTimeout: transactionTimeout ?? .seconds(60))
         let env = StreamEnvironment(jobName: spec.job, runtime: kafka, configuration: configuration)
-        env.fromSource(try kafka.source(topics: [spec.input]), deserializer: JSONCodec<Purchase>())
+        let source = try kafka.source(topics: [spec.input])
+        let purchases = if let progress {
+            env.fromSource(source, deserializer: ProgressCounter.CountingDeserializer(base: JSONCodec<Purchase>(), counter: progress))
+        } else {
+            env.fromSource(source, deserializer: JSONCodec<Purchase>())
+        }
+        let windows = purchases
             .keyBy("user") { $0.user }
             .window(TumblingEventTimeWindows.of(.milliseconds(windowMillis)))
-            .aggregate(SumPurchases()) { user, window, totals in "\(user)\t\(window.start)\t\(totals.count)\t\(totals.sum)" }
+        let format: @Sendable (String, TimeWindow, Totals) -> String = { user, window, totals in
+            "\(user)\t\(window.start)\t\(totals.count)\t\(totals.sum)"
+        }
+        let results = if let progress {
+            windows.aggregate(ProgressCounter.CountingAggregate(base: SumPurchases(), counter: progress), format)
+        } else {
+            windows.aggregate(SumPurchases(), format)
+        }
+        results
             .sink(to: kafka.sink(topic: spec.output)) { line in SinkRecord(key: Array(line.prefix { $0 != "\t" }.utf8), value: Array(line.utf8)) }
         return env
     }

@@ -3,11 +3,14 @@ import Sluice
 import Synchronization
 
 /// The body of a worker child process (see ``WorkerProcess``): runs a job until SIGTERM,
-/// printing its checkpoint events as `EVENT <name> …` lines (unbuffered, so the parent reads
-/// them as they happen), and SIGKILLs itself at the event the spec's `crashAt` names.
+/// printing its checkpoint and rebalance events as `EVENT <name> …` lines (unbuffered, so the
+/// parent reads them as they happen), and SIGKILLs itself at the event the spec's `crashAt`
+/// names. With a ``ProgressCounter`` it also prints, every 100 ms,
+/// `PROGRESS t=<unix ms> input=<n> keyed=<n>`.
 enum WorkerBody {
     @discardableResult
-    static func run(spec: WorkerSpec, build: (JobConfiguration) throws -> StreamEnvironment) throws -> JobMetrics {
+    static func run(spec: WorkerSpec, progress: ProgressCounter? = nil,
+                    build: (JobConfiguration) throws -> StreamEnvironment) throws -> JobMetrics {
         let crash = spec.crashAt.flatMap { text -> (String, Int)? in
             let parts = text.split(separator: ":")
             guard parts.count == 2, let count = Int(parts[1]) else { return nil }
@@ -19,7 +22,7 @@ enum WorkerBody {
         configuration.restartStrategy = .fixedDelay(delay: .milliseconds(500), maxAttempts: 20)
         configuration.checkpointObserver = { event in
             let (name, detail) = describe(event)
-            say("EVENT \(name) \(detail)")
+            say("EVENT \(name) \(detail) t=\(unixMillis())")
             let seen = counts.withLock { counts in
                 counts[name, default: 0] += 1
                 return counts[name]!
@@ -29,6 +32,9 @@ enum WorkerBody {
                 kill(getpid(), SIGKILL)
             }
         }
+        configuration.rebalanceObserver = { event in
+            say("EVENT rebalance \(describe(event))")
+        }
         configuration.assignmentObserver = { owned in
             say("ASSIGNED \(owned.sorted().map(\.description).joined(separator: " "))")
         }
@@ -36,14 +42,40 @@ enum WorkerBody {
         let job = try env.build()
         let signals = TerminationSignals(stopping: job.stopSignal)
         say("STARTED \(spec.workerID)")
+        if let progress {
+            let thread = Thread {
+                while true {
+                    say("PROGRESS t=\(unixMillis()) input=\(progress.inputRecords) keyed=\(progress.keyedRecords)")
+                    Thread.sleep(forTimeInterval: 0.1)
+                }
+            }
+            thread.start()
+        }
         let metrics = try job.run()
         withExtendedLifetime(signals) {}
-        say("STOPPED \(spec.workerID): \(metrics.recordsRead) records read, \(metrics.commits) checkpoints, \(metrics.restarts) restarts")
+        say("STOPPED \(spec.workerID): \(metrics.recordsRead) records read, \(metrics.commits) checkpoints, \(metrics.restarts) restarts, \(metrics.rebalances) rebalances pausing \(millis(metrics.rebalancePause)) ms")
         return metrics
     }
 
     static func say(_ line: String) {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    /// Milliseconds since the epoch: worker and parent run on one machine and share the clock.
+    static func unixMillis() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded())
+    }
+
+    /// `duration` in milliseconds, with a tenth.
+    static func millis(_ duration: Duration) -> String {
+        String(format: "%.1f", Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15)
+    }
+
+    /// `n=<number> change=<assigned|revoked|lost> splits=<a[0],b[1]|-> restored=<tasks>
+    /// bytes=<n> committed=<bool> owned=<n> pause_ms=<ms> t=<unix ms when handled>`.
+    private static func describe(_ event: RebalanceEvent) -> String {
+        let splits = event.splits.isEmpty ? "-" : event.splits.map(\.description).joined(separator: ",")
+        return "n=\(event.number) change=\(event.change) splits=\(splits) restored=\(event.tasksRestored) bytes=\(event.bytesRestored) committed=\(event.committed) owned=\(event.ownedSplits) pause_ms=\(millis(event.pause)) t=\(unixMillis())"
     }
 
     private static func describe(_ event: CheckpointEvent) -> (String, String) {
