@@ -79,7 +79,7 @@ final class DemoProgress: Sendable {
                 let pause = Int64(fields["pause_ms"] ?? "") ?? 0
                 let detail = line.split(separator: " ").dropFirst().filter { !$0.hasPrefix("pause_ms=") }.joined(separator: " ")
                 state.rebalances.append(Rebalance(at: elapsed, worker: worker, pauseMillis: pause, detail: detail))
-                message = "\(worker) rebalanced: paused \(pause) ms (\(detail))"
+                message = "\(worker) \(detail): its processing paused \(pause) ms"
             case "aborted" where line.hasSuffix("worker stops"):
                 break
             case "aborted":

@@ -30,8 +30,9 @@ struct DemoSummary {
             + (joined.isEmpty ? "no partition moved" : DemoProgress.describe(joined) + "; the others never paused"))
         lines.append(String(format: "    w2 killed at %.1fs      ", seconds(killedAt))
             + (recovered.isEmpty ? "no partition moved" : DemoProgress.describe(recovered) + " (the dead member's session is 6 s)"))
+        lines.append("    each worker's own pause (checkpoint before a revoke, restores after an assignment):")
         for rebalance in progress.rebalances {
-            lines.append(String(format: "    %5.1fs  %@ paused %lld ms  %@", seconds(rebalance.at), rebalance.worker, rebalance.pauseMillis, rebalance.detail))
+            lines.append(String(format: "    %5.1fs  %@ %@: paused %lld ms", seconds(rebalance.at), rebalance.worker, rebalance.detail, rebalance.pauseMillis))
         }
         let afterKill = progress.restores.filter { $0.at > killedAt }
         lines.append("  recovery           \(afterKill.count) tasks restored from their last committed checkpoint after the kill (\(afterKill.reduce(0) { $0 + $1.bytes }) bytes of state)")

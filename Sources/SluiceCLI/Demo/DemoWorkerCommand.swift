@@ -47,6 +47,12 @@ struct DemoWorkerCommand: ParsableCommand {
             let input = owned.filter { $0.topic == DemoJob.input }.count
             Self.say("EVENT assigned input=\(input) all=\(owned.count) \(owned.sorted().map(\.description).joined(separator: " "))")
         }
+        configuration.rebalanceObserver = { event in
+            guard !event.isEmpty else { return }
+            let restored = event.tasksRestored > 0 ? " restoring \(event.tasksRestored) tasks (\(event.bytesRestored) bytes)" : ""
+            let committed = event.committed ? " after a checkpoint" : ""
+            Self.say("EVENT rebalance pause_ms=\(event.pause.milliseconds) \(event.change) \(event.splits.count) partitions\(restored)\(committed)")
+        }
         let env = try DemoJob.build(kafka: kafka, configuration: configuration)
         let job = try env.build()
         let signals = TerminationSignals(stopping: job.stopSignal)
