@@ -58,7 +58,7 @@ public final class KafkaAdmin: Sendable {
         try client.listTopics(timeout: timeout)
     }
 
-    private func run(
+    func run(
         timeout: Duration, what: String,
         request: (OpaquePointer, OpaquePointer) -> Void, result: (OpaquePointer) throws -> Void
     ) throws {

@@ -3,4 +3,9 @@ extension String {
     init(errorBuffer buffer: [CChar]) {
         self = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
+
+    /// The string at `pointer`, or empty for a null pointer.
+    init(optionalCString pointer: UnsafePointer<CChar>?) {
+        self = pointer.map { String(cString: $0) } ?? ""
+    }
 }
