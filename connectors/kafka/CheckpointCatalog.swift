@@ -23,7 +23,9 @@ import Sluice
 /// live job. What it reports is the state of the moment; a running job moves on.
 ///
 /// A pointer whose record is no readable manifest is an error (``CheckpointCatalogError``), as
-/// it is for a restore, never a silently empty row.
+/// it is for a restore, never a silently empty row; a pointer at a reset record of the task
+/// (``CheckpointReset``, written by `sluice offsets reset`) is a row with that reset and no
+/// manifest: the task starts from empty state.
 public struct CheckpointCatalog: Sendable {
     /// `bootstrap.servers`.
     public let bootstrapServers: String
@@ -130,12 +132,18 @@ public struct CheckpointCatalog: Sendable {
             try ExactOffsetReader(consumer: consumer, timeout: timeout).read(targets)
         }
         var manifests: [TaskID: CheckpointManifest] = [:]
+        var resets: [TaskID: CheckpointReset] = [:]
         // In task order, so that of several broken pointers the first task's is reported.
         for task in tasks {
             guard let offset = manifestOffsets[task] else { continue }
             let split = splits[task]!
-            manifests[task] = try manifest(
-                of: task, job: job, in: split, at: offset, read[TopicPartition(split.topic, split.partition)]!)
+            let outcome = read[TopicPartition(split.topic, split.partition)]!
+            if case .record(let bytes?) = outcome, let reset = CheckpointReset.decodeIfReset(bytes),
+               reset.jobName == job, reset.task == task {
+                resets[task] = reset
+                continue
+            }
+            manifests[task] = try manifest(of: task, job: job, in: split, at: offset, outcome)
         }
         let inputs = manifests.values.compactMap(\.input)
         let inputOffsets = inputs.isEmpty ? [:] : try committed(inputs, group: job, consumer: consumer)
@@ -144,7 +152,7 @@ public struct CheckpointCatalog: Sendable {
             return TaskCheckpointSummary(
                 task: task, checkpointSplit: splits[task]!, pointer: pointers[splits[task]!],
                 manifestOffset: manifestOffsets[task], manifest: manifest,
-                committedInputOffset: manifest?.input.flatMap { inputOffsets[$0] })
+                committedInputOffset: manifest?.input.flatMap { inputOffsets[$0] }, reset: resets[task])
         }
     }
 

@@ -5,7 +5,8 @@ import Sluice
 /// pointer, the manifest just before it, and the group's committed offset of the task's input,
 /// which a restore requires to equal the manifest's input position.
 ///
-/// A task that never committed a checkpoint has neither ``pointer`` nor ``manifest``.
+/// A task that never committed a checkpoint has neither ``pointer`` nor ``manifest``; a task
+/// whose state was reset since has a ``pointer`` and a ``reset`` but no ``manifest``.
 public struct TaskCheckpointSummary: Sendable, Equatable {
     /// The task: its stage, and its partition of that stage.
     public var task: TaskID
@@ -21,12 +22,16 @@ public struct TaskCheckpointSummary: Sendable, Equatable {
     /// The group's committed offset of the manifest's input split; `nil` when the manifest
     /// names no input or the group committed nothing for it.
     public var committedInputOffset: Int64?
+    /// The reset record at ``manifestOffset`` when the pointer names one (`sluice offsets
+    /// reset`): the task has no checkpoint and starts from empty state.
+    public var reset: CheckpointReset?
 
     /// A summary with every field given.
     public init(
         task: TaskID, checkpointSplit: Split, pointer: Int64?, manifestOffset: Int64?, manifest: CheckpointManifest?,
-        committedInputOffset: Int64?
+        committedInputOffset: Int64?, reset: CheckpointReset? = nil
     ) {
+        self.reset = reset
         self.task = task
         self.checkpointSplit = checkpointSplit
         self.pointer = pointer

@@ -171,6 +171,8 @@ enum CheckpointRecordKind: UInt8 {
     case piece = 1
     case manifest = 2
     case confirmation = 3
+    /// An operator's reset of the task's state (``CheckpointReset``).
+    case reset = 4
 
     private static let magic: [UInt8] = Array("SC".utf8)
 

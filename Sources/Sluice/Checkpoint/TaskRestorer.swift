@@ -27,9 +27,11 @@ struct TaskRestorer {
 
     /// The newest committed checkpoint of `task`: the one `groupPointer` names, unless a
     /// confirmation after it proves a newer one committed; without a pointer, the newest
-    /// confirmed one in the partition. `nil` when the task never committed a checkpoint.
+    /// confirmed one in the partition. `nil` when the task never committed a checkpoint, or when
+    /// its state was reset (``CheckpointReset``) and it committed none since: the task then
+    /// starts from empty state at the group's committed input offset.
     func locate(_ task: TaskID, in split: Split, groupPointer: Int64?) throws -> Located? {
-        let named = try groupPointer.map { try manifest(of: task, in: split, pointer: $0) }
+        let named = try groupPointer.flatMap { try manifestUnlessReset(of: task, in: split, pointer: $0) }
         let tail: [CheckpointLogRecord]
         do {
             tail = try log.readToEnd(split, from: groupPointer ?? 0)
@@ -37,7 +39,13 @@ struct TaskRestorer {
             throw CheckpointError.unreadable(
                 job: jobName, task: task, split: split, offset: groupPointer ?? 0, reason: "reading confirmations: \(error)")
         }
-        let newest = tail.compactMap { $0.value.flatMap(CheckpointConfirmation.decodeIfConfirmation) }
+        // Confirmations before a reset belong to the history it ended; sequences start again
+        // after it.
+        let lastReset = tail.lastIndex { record in
+            record.value.flatMap(CheckpointReset.decodeIfReset).map { $0.jobName == jobName && $0.task == task } ?? false
+        }
+        let current = lastReset.map { tail[($0 + 1)...] } ?? tail[...]
+        let newest = current.compactMap { $0.value.flatMap(CheckpointConfirmation.decodeIfConfirmation) }
             .filter { $0.task == task }
             .max { $0.sequence < $1.sequence }
         if let newest, newest.sequence > named?.sequence ?? 0 {
@@ -55,6 +63,26 @@ struct TaskRestorer {
     /// The manifest at `pointer - 1` of `split`; throws ``CheckpointError/unreadable(job:task:split:offset:reason:)``
     /// when there is none, it is damaged, or it belongs to another task or job.
     func manifest(of task: TaskID, in split: Split, pointer: Int64) throws -> CheckpointManifest {
+        try decodeManifest(try record(of: task, in: split, pointer: pointer), of: task, in: split, pointer: pointer)
+    }
+
+    /// The manifest at `pointer - 1` of `split`, or `nil` when that record is a reset of this
+    /// task; throws as ``manifest(of:in:pointer:)`` does for anything else.
+    private func manifestUnlessReset(of task: TaskID, in split: Split, pointer: Int64) throws -> CheckpointManifest? {
+        let value = try record(of: task, in: split, pointer: pointer)
+        if let reset = CheckpointReset.decodeIfReset(value) {
+            guard reset.jobName == jobName, reset.task == task else {
+                throw CheckpointError.unreadable(
+                    job: jobName, task: task, split: split, offset: pointer,
+                    reason: "offset \(pointer - 1) is the reset record of job \(reset.jobName), \(reset.task)")
+            }
+            return nil
+        }
+        return try decodeManifest(value, of: task, in: split, pointer: pointer)
+    }
+
+    /// The value of the record at `pointer - 1` of `split`.
+    private func record(of task: TaskID, in split: Split, pointer: Int64) throws -> [UInt8] {
         func unreadable(_ reason: String) -> CheckpointError {
             .unreadable(job: jobName, task: task, split: split, offset: pointer, reason: reason)
         }
@@ -67,6 +95,13 @@ struct TaskRestorer {
         }
         guard let record = records.first(where: { $0.offset == pointer - 1 }), let value = record.value else {
             throw unreadable("offset \(pointer - 1) holds no record (compacted or deleted?)")
+        }
+        return value
+    }
+
+    private func decodeManifest(_ value: [UInt8], of task: TaskID, in split: Split, pointer: Int64) throws -> CheckpointManifest {
+        func unreadable(_ reason: String) -> CheckpointError {
+            .unreadable(job: jobName, task: task, split: split, offset: pointer, reason: reason)
         }
         let manifest: CheckpointManifest
         do {
