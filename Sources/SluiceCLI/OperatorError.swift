@@ -16,6 +16,8 @@ enum OperatorError {
             return try body()
         } catch let error as CheckpointCatalogError {
             throw fail("\(error)")
+        } catch let error as JobOffsetsError {
+            throw fail("\(error)")
         } catch let error as KafkaError {
             throw fail(error.message)
         }
