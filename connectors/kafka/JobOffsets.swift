@@ -108,8 +108,7 @@ public struct JobOffsets: Sendable {
         }
         return try withClients(job: job) { clients in
             let layout = try clients.layout(job: job, topics: named, stages: stages)
-            let members = try clients.describeGroup(job).members
-            guard members.isEmpty else { throw JobOffsetsError.activeMembers(job: job, members: members) }
+            try requireNoMembers(job, clients)
             guard !layout.inputs.isEmpty else {
                 if layout.internal.isEmpty { throw JobOffsetsError.unknownJob(job: job, bootstrap: bootstrapServers) }
                 throw JobOffsetsError.noInputTopics(job: job, bootstrap: bootstrapServers)
@@ -175,8 +174,7 @@ public struct JobOffsets: Sendable {
     @discardableResult
     public func apply(_ plan: OffsetResetPlan) throws -> [TaskID: Int64] {
         try withClients(job: plan.job) { clients in
-            let members = try clients.describeGroup(plan.job).members
-            guard members.isEmpty else { throw JobOffsetsError.activeMembers(job: plan.job, members: members) }
+            try requireNoMembers(plan.job, clients)
             let pointers = try writeResetRecords(plan)
             var offsets = plan.partitions.filter { $0.resolution != .unchanged }
                 .map { TopicPartitionOffset($0.split.topic, $0.split.partition, offset: $0.new) }
@@ -232,6 +230,13 @@ public struct JobOffsets: Sendable {
             pointers[checkpoint.task] = report.offset + 1
         }
         return pointers
+    }
+
+    /// Throws unless `job`'s group is without members: they would commit over a reset.
+    private func requireNoMembers(_ job: String, _ clients: JobOffsetsClients) throws {
+        let group = try clients.describeGroup(job)
+        guard group.members.isEmpty else { throw JobOffsetsError.activeMembers(job: job, members: group.members) }
+        guard !group.hasActiveState else { throw JobOffsetsError.groupActive(job: job, state: group.state) }
     }
 
     private func withClients<T>(job: String, _ body: (JobOffsetsClients) throws -> T) throws -> T {

@@ -11,6 +11,9 @@ public enum JobOffsetsError: Error, Equatable, CustomStringConvertible {
     case unknownJob(job: String, bootstrap: String)
     /// A reset while workers of the job are in its group: they would overwrite it.
     case activeMembers(job: String, members: [ConsumerGroupMember])
+    /// A reset while the job's group is in a state only a group with members is in, though
+    /// the broker named none of them.
+    case groupActive(job: String, state: String)
     /// No input topics were named and the group committed offsets of none.
     case noInputTopics(job: String, bootstrap: String)
     /// A topic named as input does not exist.
@@ -38,6 +41,8 @@ public enum JobOffsetsError: Error, Equatable, CustomStringConvertible {
         case .activeMembers(let job, let members):
             let list = members.map(\.description).joined(separator: ", ")
             return "job '\(job)' has \(members.count) active member\(members.count == 1 ? "" : "s") in its group: \(list); stop its workers first"
+        case .groupActive(let job, let state):
+            return "job '\(job)' has active members: its group is \(state) (the broker names none of them); stop its workers first"
         case .noInputTopics(let job, let bootstrap):
             return "group '\(job)' at \(bootstrap) committed no offsets of any input topic; name the input topics with --topic"
         case .unknownTopic(let topic, let bootstrap):

@@ -14,6 +14,12 @@ public struct ConsumerGroupDescription: Sendable, Equatable {
         self.state = state
         self.members = members
     }
+
+    /// Whether the state is one only a group with members is in: `Stable`,
+    /// `PreparingRebalance` or `CompletingRebalance`.
+    public var hasActiveState: Bool {
+        ["Stable", "PreparingRebalance", "CompletingRebalance"].contains(state)
+    }
 }
 
 /// One active member of a consumer group.
@@ -35,8 +41,9 @@ public struct ConsumerGroupMember: Sendable, Equatable, CustomStringConvertible 
         self.assignment = assignment
     }
 
-    /// `member <id> (client <client id>, host <host>)`.
+    /// `member <id> (client <client id>, host <host>)`; a client id or host the broker did not
+    /// tell reads `unknown`.
     public var description: String {
-        "member \(memberID) (client \(clientID), host \(host))"
+        "member \(memberID) (client \(clientID.isEmpty ? "unknown" : clientID), host \(host.isEmpty ? "unknown" : host))"
     }
 }

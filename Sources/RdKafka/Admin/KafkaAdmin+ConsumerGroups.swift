@@ -5,7 +5,43 @@ extension KafkaAdmin {
     ///
     /// A group nobody ever joined is described by most brokers as `Dead` or `Empty` with no
     /// members, not as an error.
+    ///
+    /// Tansu 0.6 answers an active group's DescribeGroups with its state and member ids but
+    /// empty client ids, hosts and assignments, and librdkafka 2.16's DescribeConsumerGroups
+    /// then lists no members at all; for a group whose state says it has members but none
+    /// were listed, the members are read again from the raw DescribeGroups answer
+    /// (`rd_kafka_list_groups`), so they are named by id at least.
     public func describeConsumerGroup(_ group: String, timeout: Duration = .seconds(10)) throws -> ConsumerGroupDescription {
+        var description = try describeWithAdminAPI(group, timeout: timeout)
+        if description.members.isEmpty, description.hasActiveState {
+            description.members = try rawMembers(of: group, timeout: timeout)
+        }
+        return description
+    }
+
+    /// The members of `group` from the raw DescribeGroups answer, without parsing their
+    /// metadata or assignment.
+    private func rawMembers(of group: String, timeout: Duration) throws -> [ConsumerGroupMember] {
+        var list: UnsafePointer<rd_kafka_group_list>?
+        try KafkaError.check(
+            rd_kafka_list_groups(client.handle, group, &list, timeout.timeoutMilliseconds), "describe consumer group \(group)")
+        guard let list else { return [] }
+        defer { rd_kafka_group_list_destroy(list) }
+        var members: [ConsumerGroupMember] = []
+        for index in 0..<Int(list.pointee.group_cnt) {
+            let info = list.pointee.groups[index]
+            guard String(optionalCString: info.group) == group else { continue }
+            for memberIndex in 0..<Int(info.member_cnt) {
+                let member = info.members[memberIndex]
+                members.append(ConsumerGroupMember(
+                    memberID: String(optionalCString: member.member_id), clientID: String(optionalCString: member.client_id),
+                    host: String(optionalCString: member.client_host), assignment: []))
+            }
+        }
+        return members
+    }
+
+    private func describeWithAdminAPI(_ group: String, timeout: Duration) throws -> ConsumerGroupDescription {
         var described: ConsumerGroupDescription?
         try run(timeout: timeout, what: "describe consumer group \(group)") { queue, options in
             group.withCString { name in
