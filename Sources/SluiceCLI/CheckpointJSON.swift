@@ -53,7 +53,7 @@ struct CheckpointJSON: Encodable {
         try out.encode(summary.pointer, forKey: .pointer)
         try out.encode(summary.manifestOffset, forKey: .manifestOffset)
         try out.encode(manifest?.sequence, forKey: .sequence)
-        try out.encode(manifest.map(CheckpointFormatting.kind), forKey: .kind)
+        try out.encode(manifest.map(CheckpointFormatting.kind) ?? (summary.reset != nil ? "reset" : nil), forKey: .kind)
         try out.encode(manifest?.input?.topic, forKey: .inputTopic)
         try out.encode(manifest?.input?.partition, forKey: .inputPartition)
         try out.encode(manifest?.inputPosition, forKey: .inputPosition)

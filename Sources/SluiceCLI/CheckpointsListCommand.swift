@@ -9,7 +9,8 @@ struct CheckpointsListCommand: ParsableCommand {
         abstract: "One row per task: its committed checkpoint, input position and state size.",
         discussion: """
             Columns: TASK (stage.partition); SEQ, the checkpoint's sequence ("none": the group \
-            committed no checkpoint of the task); KIND, full or incremental snapshot; INPUT and \
+            committed no checkpoint of the task; "reset": `sluice offsets reset` reset its state \
+            and it committed none since); KIND, full or incremental snapshot; INPUT and \
             POSITION, the split the task reads and the offset it resumes at; COMMITTED, the job \
             group's committed offset of that input and whether it agrees (a restore refuses a \
             MISMATCH); STATE, bytes of the snapshot chain a restore reads; LAST and ENTRIES, \
@@ -19,7 +20,7 @@ struct CheckpointsListCommand: ParsableCommand {
             --json writes one array with an object per task, every field always present (null \
             where it does not apply): job, task ("stage.partition"), stage, partition, \
             checkpoint_topic, checkpoint_partition, pointer (the group's committed offset of the \
-            checkpoint partition), manifest_offset, sequence, kind ("full" | "incremental"), \
+            checkpoint partition), manifest_offset, sequence, kind ("full" | "incremental" | "reset"), \
             input_topic, input_partition, input_position, committed_input_offset, input_agrees, \
             state_bytes, checkpoint_bytes, checkpoint_entries, pieces (count), writer, \
             created_at (ms since the epoch), age_ms.
@@ -59,7 +60,7 @@ struct CheckpointsListCommand: ParsableCommand {
         for summary in summaries {
             let task = CheckpointFormatting.task(summary.task)
             guard let manifest = summary.manifest else {
-                table.append([task, "none"] + Array(repeating: "-", count: 10))
+                table.append([task, summary.reset != nil ? "reset" : "none"] + Array(repeating: "-", count: 10))
                 continue
             }
             table.append([

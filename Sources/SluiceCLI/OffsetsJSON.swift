@@ -9,6 +9,7 @@ enum OffsetsJSON {
     static func show(_ report: JobOffsetsReport, bootstrap: String) -> [String: Any] {
         [
             "job": report.job, "bootstrap": bootstrap, "group_state": report.groupState,
+            "group_active": report.isGroupActive,
             "members": report.members.map(member),
             "partitions": report.partitions.map { row -> [String: Any] in
                 let task: Any, sequence: Any, state: String

@@ -17,8 +17,9 @@ struct OffsetsShowCommand: ParsableCommand {
             (the task reading it), CHECKPOINT (the sequence of the task's committed checkpoint, \
             "reset" after `sluice offsets reset`, "none").
 
-            --json writes one object: job, bootstrap, group_state, members (member_id, \
-            client_id, host), partitions (topic, partition, internal, committed, low, end, lag, \
+            --json writes one object: job, bootstrap, group_state, group_active (members, named \
+            or not), members (member_id, client_id, host; empty strings where the broker tells \
+            none), partitions (topic, partition, internal, committed, low, end, lag, \
             task, checkpoint ("committed" | "reset" | "none"), checkpoint_sequence); every field \
             always present, null where it does not apply.
 
@@ -45,9 +46,13 @@ struct OffsetsShowCommand: ParsableCommand {
             print(try OffsetsJSON.text(OffsetsJSON.show(report, bootstrap: connection.bootstrap)))
             return
         }
-        let members = report.members.isEmpty
-            ? "no active members" : "\(CheckpointFormatting.count(report.members.count, "active member")): "
+        let members: String
+        if !report.members.isEmpty {
+            members = "\(CheckpointFormatting.count(report.members.count, "active member")): "
                 + report.members.map(\.description).joined(separator: ", ")
+        } else {
+            members = report.isGroupActive ? "active members the broker does not name" : "no active members"
+        }
         print("job \(job) at \(connection.bootstrap): group \(report.groupState), \(members)")
         var table = TextTable(header: ["TOPIC", "PARTITION", "KIND", "COMMITTED", "END", "LAG", "TASK", "CHECKPOINT"])
         for row in report.partitions {

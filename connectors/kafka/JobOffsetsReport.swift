@@ -20,6 +20,12 @@ public struct JobOffsetsReport: Sendable, Equatable {
         self.members = members
         self.partitions = partitions
     }
+
+    /// Whether the group is in a state only a group with members is in, named or not (Tansu
+    /// names members by id only, and librdkafka 2.16 passes them on only sometimes).
+    public var isGroupActive: Bool {
+        !members.isEmpty || ConsumerGroupDescription(groupID: job, state: groupState, members: []).hasActiveState
+    }
 }
 
 /// One partition a job reads: where its group stands in it and how far behind the end.

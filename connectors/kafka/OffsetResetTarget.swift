@@ -62,13 +62,15 @@ public enum OffsetResetTarget: Sendable, Equatable, CustomStringConvertible {
         let expected = "expected earliest, latest, an ISO-8601 time (2026-01-01T12:00:00Z) or topic:partition:offset[,…]"
         guard !text.isEmpty else { throw JobOffsetsError.invalidTarget(text, reason: expected) }
         var offsets: [String: [Int32: Int64]] = [:]
+        // A date-time that did not parse (a topic may be named like one, but not usefully).
+        if text.wholeMatch(of: /[0-9]{4}-[0-9]{2}-[0-9]{2}T.*/) != nil {
+            throw JobOffsetsError.invalidTarget(
+                text, reason: "not an ISO-8601 time with a zone, e.g. 2026-01-01T12:00:00Z or 2026-01-01T12:00:00.250+01:00")
+        }
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
             // Topic names cannot hold ':' (Kafka allows letters, digits, '.', '_' and '-').
             let parts = item.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 3, !parts[0].isEmpty else {
-                if item.contains("T"), item.first?.isNumber == true {
-                    throw JobOffsetsError.invalidTarget(text, reason: "not an ISO-8601 time with a zone, e.g. 2026-01-01T12:00:00Z")
-                }
                 throw JobOffsetsError.invalidTarget(text, reason: "'\(item)': \(expected)")
             }
             guard let partition = Int32(parts[1]), partition >= 0 else {

@@ -7,10 +7,11 @@ extension KafkaAdmin {
     /// members, not as an error.
     ///
     /// Tansu 0.6 answers an active group's DescribeGroups with its state and member ids but
-    /// empty client ids, hosts and assignments, and librdkafka 2.16's DescribeConsumerGroups
-    /// then lists no members at all; for a group whose state says it has members but none
-    /// were listed, the members are read again from the raw DescribeGroups answer
-    /// (`rd_kafka_list_groups`), so they are named by id at least.
+    /// empty client ids, hosts and assignments, and librdkafka 2.16 often lists no member of
+    /// it; for a group whose state says it has members but none were listed, the members are
+    /// read again from the raw DescribeGroups answer (`rd_kafka_list_groups`), which names
+    /// them by id at times. Callers must treat an active state without members as active
+    /// (``ConsumerGroupDescription/hasActiveState``).
     public func describeConsumerGroup(_ group: String, timeout: Duration = .seconds(10)) throws -> ConsumerGroupDescription {
         var description = try describeWithAdminAPI(group, timeout: timeout)
         if description.members.isEmpty, description.hasActiveState {
@@ -27,18 +28,13 @@ extension KafkaAdmin {
             rd_kafka_list_groups(client.handle, group, &list, timeout.timeoutMilliseconds), "describe consumer group \(group)")
         guard let list else { return [] }
         defer { rd_kafka_group_list_destroy(list) }
-        var members: [ConsumerGroupMember] = []
-        for index in 0..<Int(list.pointee.group_cnt) {
-            let info = list.pointee.groups[index]
-            guard String(optionalCString: info.group) == group else { continue }
-            for memberIndex in 0..<Int(info.member_cnt) {
-                let member = info.members[memberIndex]
-                members.append(ConsumerGroupMember(
-                    memberID: String(optionalCString: member.member_id), clientID: String(optionalCString: member.client_id),
-                    host: String(optionalCString: member.client_host), assignment: []))
-            }
+        let groups = UnsafeBufferPointer(start: list.pointee.groups, count: Int(list.pointee.group_cnt))
+        guard let info = groups.first(where: { String(optionalCString: $0.group) == group }) else { return [] }
+        return UnsafeBufferPointer(start: info.members, count: Int(info.member_cnt)).map { member in
+            ConsumerGroupMember(
+                memberID: String(optionalCString: member.member_id), clientID: String(optionalCString: member.client_id),
+                host: String(optionalCString: member.client_host), assignment: [])
         }
-        return members
     }
 
     private func describeWithAdminAPI(_ group: String, timeout: Duration) throws -> ConsumerGroupDescription {
