@@ -119,6 +119,16 @@ final class OffsetsCommandTests: KafkaJobTestCase {
         XCTAssertEqual(try checkpointSplits.map { try watermarks($0, bootstrap: broker.bootstrap).high }, checkpointEnds,
                        "a dry run writes no reset record")
 
+        // Before every record: the broker's answer (Tansu's 0) holds and is used; after every
+        // record: read to the end.
+        for (early, expected) in [(PurchaseJob.base - 1_000, ["lookup"]), (PurchaseJob.base + 3_600_000, ["scan"])] {
+            let run = try SluiceExecutable.run(["offsets", "reset", spec.job, "--to", iso8601(early), "--dry-run", "--json"] + connection)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            try checkPlan(try run.object(), inputs: inputs, old: groupOffsets,
+                          new: inputs.map { firstOffset(in: $0.partition, atOrAfter: early) }, repartitions: repartitions,
+                          resolutions: Set(expected), bootstrap: broker.bootstrap)
+        }
+
         // 4. The reset to the time, then the job again: results of only the records after it.
         let reset = try SluiceExecutable.run(["offsets", "reset", spec.job, "--to", timeText, "--json"] + connection)
         XCTAssertEqual(reset.status, 0, reset.stderr)
