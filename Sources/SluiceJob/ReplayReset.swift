@@ -13,42 +13,10 @@ protocol ReplayReset {
     func reset(job: String, topics: [String], stages: Int, to target: StartPosition) throws -> Int
 }
 
-/// Why a replay did not happen.
-struct ReplayUnavailable: Error, CustomStringConvertible {
-    var target: StartPosition
-
-    var description: String {
-        "--from \(target): replay is not available in this build (it needs JobOffsets from SluiceKafka, not merged yet); nothing was reset, the job did not start"
-    }
-}
-
-/// The replay through `SluiceKafka.JobOffsets`:
-/// `JobOffsets(bootstrapServers:properties:timeout:logger:).planReset(job:topics:stages:to:)`
-/// then `.apply(plan)`.
-///
-/// PENDING (branch `offsets`): `JobOffsets` and `OffsetResetTarget` are not on main yet. Until
-/// they are, this refuses every replay instead of pretending to reset anything. When they land,
-/// the body becomes (against the API on that branch):
-///
-/// ```swift
-/// let offsets = JobOffsets(bootstrapServers: bootstrapServers, properties: properties, timeout: timeout, logger: logger)
-/// let resetTarget: OffsetResetTarget
-/// switch target {
-/// case .committed: return 0
-/// case .earliest: resetTarget = .earliest
-/// case .latest: resetTarget = .latest
-/// case .time(let milliseconds, _): resetTarget = .timestamp(millisecondsSinceEpoch: milliseconds)
-/// case .offsets(let list):
-///     resetTarget = .offsets(Dictionary(grouping: list, by: \.topic).mapValues {
-///         Dictionary($0.map { ($0.partition, $0.offset) }, uniquingKeysWith: { _, last in last }) })
-/// }
-/// // Explicit offsets name their own topics; planReset refuses a topic list that differs.
-/// var named: [String]? = topics
-/// if case .offsets = resetTarget { named = nil }
-/// let plan = try offsets.planReset(job: job, topics: named, stages: stages, to: resetTarget)
-/// try offsets.apply(plan)
-/// return plan.partitions.filter { !$0.isInternal && $0.resolution != .unchanged }.count
-/// ```
+/// The replay through `SluiceKafka.JobOffsets`, the library behind `sluice offsets reset`: it
+/// plans the reset (refused while the group has active members), then applies it: input
+/// offsets moved, repartition topics moved to their end, and a reset record in every task's
+/// checkpoint partition so each task starts empty.
 struct JobOffsetsReplayReset: ReplayReset {
     var bootstrapServers: String
     var properties: [String: String]
@@ -56,6 +24,23 @@ struct JobOffsetsReplayReset: ReplayReset {
     var logger: Logger
 
     func reset(job: String, topics: [String], stages: Int, to target: StartPosition) throws -> Int {
-        throw ReplayUnavailable(target: target)
+        let resetTarget: OffsetResetTarget
+        switch target {
+        case .committed: return 0
+        case .earliest: resetTarget = .earliest
+        case .latest: resetTarget = .latest
+        case .time(let milliseconds, _): resetTarget = .timestamp(millisecondsSinceEpoch: milliseconds)
+        case .offsets(let list):
+            resetTarget = .offsets(
+                Dictionary(grouping: list, by: \.topic).mapValues {
+                    Dictionary($0.map { ($0.partition, $0.offset) }, uniquingKeysWith: { _, last in last })
+                })
+        }
+        let offsets = JobOffsets(bootstrapServers: bootstrapServers, properties: properties, timeout: timeout, logger: logger)
+        // Explicit offsets name their own topics.
+        let named: [String]? = if case .offsets = resetTarget { nil } else { topics }
+        let plan = try offsets.planReset(job: job, topics: named, stages: stages, to: resetTarget)
+        _ = try offsets.apply(plan)
+        return plan.partitions.filter { !$0.isInternal && $0.resolution != .unchanged }.count
     }
 }
