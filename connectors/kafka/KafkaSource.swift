@@ -13,7 +13,7 @@ import Sluice
 /// topics, so one consumer per worker serves input and exchanges and the group spreads both
 /// over the workers.
 public final class KafkaSource: Source, Membership, InternalTopicSource, RuntimeBound, @unchecked Sendable {
-    /// Kafka records, undecoded; ``StreamEnvironment/fromSource(_:deserializer:watermarks:partitionedBy:)`` decodes them.
+    /// Kafka records, undecoded; ``StreamEnvironment/fromSource(_:deserializer:watermarks:)`` decodes them.
     public typealias Element = SourceRecord
 
     /// The topics read; a name starting with `^` is a regular expression.
