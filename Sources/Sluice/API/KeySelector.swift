@@ -1,5 +1,5 @@
-/// A named key for `DataStream.keyBy(_:)`, for keys a key path
-/// cannot express (a computed key, or the element itself).
+/// A named key for `DataStream.keyBy(_:)`: a key computed by a closure that the planner can
+/// still recognise, where a key path does not fit or a readable name is wanted.
 ///
 /// The selector *instance* is the key's identity: a stream partitioned by one selector is
 /// partitioned by that selector alone, so declare each selector once and reuse it where the
