@@ -42,6 +42,8 @@ import Sluice
 ///   watermark moves with the records piped into it, and an operator behind a `keyBy` sees the
 ///   minimum over every partition of its inputs, as in production. ``advanceWatermark(to:)``
 ///   declares a watermark on every partition without records.
+/// - ``endInputs()`` (or ``TestInputTopic/end()``) ends the inputs as bounded inputs end: the
+///   final watermark fires every pending window and event-time timer.
 /// - Processing time starts at `processingTime` (0 by default) and moves only with
 ///   ``advanceProcessingTime(by:)``, which fires every processing-time timer due.
 ///
@@ -127,10 +129,16 @@ public final class TestDriver {
         try process(atLeastOneRound: true)
     }
 
-    /// Declares `watermark` on every partition of every input topic (see
+    /// Declares `watermark` on every partition of every input topic not ended (see
     /// ``TestInputTopic/advanceWatermark(to:)``) and processes it.
     public func advanceWatermark(to watermark: Int64) throws {
-        for topic in store.inputTopics { try store.declareWatermark(watermark, on: topic) }
+        for topic in store.openInputTopics { try store.declareWatermark(watermark, on: topic) }
+        try process()
+    }
+
+    /// Ends every input topic (see ``TestInputTopic/end()``) and processes the final watermarks.
+    public func endInputs() throws {
+        for topic in store.inputTopics { try store.end(topic) }
         try process()
     }
 

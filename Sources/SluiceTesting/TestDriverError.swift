@@ -12,6 +12,8 @@ public enum TestDriverError: Error, CustomStringConvertible, Equatable {
     case jobNotRunning(String)
     /// An output record's value did not decode with the deserializer given to ``TestDriver/output(_:deserializer:)``.
     case undecodableOutput(topic: String, index: Int, error: String)
+    /// Records or a watermark were piped into a topic after ``TestInputTopic/end()``.
+    case topicEnded(String)
     /// A serializer failed on a value piped into a topic.
     case unserializableInput(topic: String, error: String)
 
@@ -30,6 +32,8 @@ public enum TestDriverError: Error, CustomStringConvertible, Equatable {
             "the job is not running: \(reason)"
         case .undecodableOutput(let topic, let index, let error):
             "output topic \(topic) record \(index): \(error)"
+        case .topicEnded(let topic):
+            "topic \(topic) has ended; nothing can be piped into it any more"
         case .unserializableInput(let topic, let error):
             "topic \(topic): the value could not be serialized: \(error)"
         }

@@ -72,4 +72,11 @@ public final class TestInputTopic<Value> {
         try store.declareWatermark(watermark, on: name)
         try driver.process()
     }
+
+    /// Ends the topic as a bounded input ends: its partitions' final watermark fires every
+    /// pending window and event-time timer behind them. Nothing can be piped afterwards.
+    public func end() throws {
+        try store.end(name)
+        try driver.process()
+    }
 }

@@ -4,7 +4,8 @@ import Sluice
 /// Kafka topics: one split per partition, read from offset 0, records as ``SourceRecord``s
 /// with the topic, partition, offset, timestamp, key and headers they were piped with.
 ///
-/// It never ends by itself (the driver stops the job), and counts as in-process, so `keyBy`
+/// Its splits end only after ``TestInputTopic/end()`` (the job itself keeps running until the
+/// driver closes it), and it counts as in-process, so `keyBy`
 /// exchanges run in-process. Make it with ``TestTopics/source(topics:)``.
 public final class TestTopicSource: Source {
     /// Byte records, as a Kafka source delivers them.
@@ -12,7 +13,7 @@ public final class TestTopicSource: Source {
 
     /// The topics, comma-separated.
     public let name: String
-    /// `false`: test topics stay open until the driver closes.
+    /// `false`: the job runs until the driver closes it, even after its topics ended.
     public var isBounded: Bool { false }
     /// `true`: the records live in this process.
     public var isInProcess: Bool { true }
@@ -22,6 +23,7 @@ public final class TestTopicSource: Source {
     private let lockstep: Lockstep
     private var cursors: [Split: (offset: Int64, declarations: Int)] = [:]
     private var assigned: [Split] = []
+    private var endReported: Set<Split> = []
 
     init(topics: [String], store: TopicStore, lockstep: Lockstep) {
         self.topics = topics
@@ -72,7 +74,12 @@ public final class TestTopicSource: Source {
                 batch.advanceWatermark(split, to: declaration.watermark)
             }
             budget -= records.count
-            cursors[split] = (cursor.offset + Int64(records.count), cursor.declarations + declarations.count)
+            let offset = cursor.offset + Int64(records.count)
+            cursors[split] = (offset, cursor.declarations + declarations.count)
+            if !endReported.contains(split), store.hasEnded(split, at: offset) {
+                endReported.insert(split)
+                batch.markEnded(split)
+            }
         }
     }
 
@@ -81,11 +88,12 @@ public final class TestTopicSource: Source {
         assigned.contains { split in
             guard let cursor = cursors[split] else { return false }
             return store.hasUnread(split, from: cursor.offset, declarationsFrom: cursor.declarations)
+                || (!endReported.contains(split) && store.hasEnded(split, at: cursor.offset))
         }
     }
 
     /// Records and declarations not delivered yet, to tell whether a round made progress.
     var position: Int64 {
-        cursors.values.reduce(0) { $0 + $1.offset + Int64($1.declarations) }
+        cursors.values.reduce(0) { $0 + $1.offset + Int64($1.declarations) } + Int64(endReported.count)
     }
 }

@@ -18,6 +18,7 @@ final class TopicStore: Sendable {
         var partitions: [[SourceRecord]]
         var declarations: [[Declaration]]
         var nextPartition: Int32 = 0
+        var ended = false
     }
 
     private struct State {
@@ -53,6 +54,7 @@ final class TopicStore: Sendable {
                 to topic: String) throws {
         try state.withLock { state in
             guard var input = state.inputs[topic] else { throw TestDriverError.undeclaredTopic(topic) }
+            guard !input.ended else { throw TestDriverError.topicEnded(topic) }
             let count = input.partitions.count
             // Checked before anything is appended, so a bad record leaves the topic unchanged.
             for record in records {
@@ -91,9 +93,30 @@ final class TopicStore: Sendable {
         }
     }
 
+    /// Ends `topic`: once its sources have read every record, its partitions end.
+    func end(_ topic: String) throws {
+        try state.withLock { state in
+            guard state.inputs[topic] != nil else { throw TestDriverError.undeclaredTopic(topic) }
+            state.inputs[topic]!.ended = true
+        }
+    }
+
+    /// Whether `topic` was ended and `split` holds no record at or after `offset`.
+    func hasEnded(_ split: Split, at offset: Int64) -> Bool {
+        state.withLock { state in
+            guard let input = state.inputs[split.topic], input.ended else { return false }
+            return Int64(input.partitions[Int(split.partition)].count) <= offset
+        }
+    }
+
     /// Every declared input topic's name.
     var inputTopics: [String] {
         state.withLock { Array($0.inputs.keys).sorted() }
+    }
+
+    /// The input topics not ended yet.
+    var openInputTopics: [String] {
+        state.withLock { $0.inputs.filter { !$0.value.ended }.keys.sorted() }
     }
 
     /// Up to `limit` records of `split` from `offset` on, and the declarations due once they are

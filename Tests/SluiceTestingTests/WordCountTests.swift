@@ -112,6 +112,14 @@ final class WordCountTests: XCTestCase {
         XCTAssertEqual(try counts.readValues(), ["c\t10000\t1"])
         try sentences.advanceWatermark(to: 39_999)
         XCTAssertEqual(try counts.readValues(), ["b\t30000\t1"])
+        try sentences.pipe(value: "d d", timestamp: 45_000, partition: 0)
+        XCTAssertEqual(try counts.readValues(), [], "partition 1 holds the watermark at 39999")
+        // Ending the input is the final watermark: the last window fires, nothing more is taken.
+        try sentences.end()
+        XCTAssertEqual(try counts.readValues(), ["d\t40000\t2"])
+        XCTAssertThrowsError(try sentences.pipe(value: "e", timestamp: 50_000)) { error in
+            XCTAssertEqual(error as? TestDriverError, .topicEnded("sentences"))
+        }
     }
 }
 
