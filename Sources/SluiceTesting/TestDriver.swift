@@ -26,8 +26,9 @@ import Sluice
 /// The job is planned and run by the engine itself (``StreamEnvironment/build()`` and
 /// ``Job/run()``): the same operator chains, the same stages, `keyBy` through in-process hash
 /// exchanges, on a ``LocalRuntime`` (at-least-once; nothing is checkpointed). The driver sets
-/// the configuration's `threads` to 1 and its `clock` to a manual one; everything else
-/// (batch size, parallelism, bad-input policy) is the test's.
+/// the configuration's `threads` to 1 and its `clock` to a manual one, and wraps its
+/// `stateBackend` to find operators' state; everything else (batch size, parallelism,
+/// bad-input policy) is the test's.
 ///
 /// The job starts at the first pipe or time advance (or ``start()``), so declare every input
 /// topic first. After each pipe or advance the job runs **rounds** until it has read everything
@@ -47,13 +48,15 @@ import Sluice
 /// - Processing time starts at `processingTime` (0 by default) and moves only with
 ///   ``advanceProcessingTime(by:)``, which fires every processing-time timer due.
 ///
-/// Keyed state is not inspectable from here; observe it through what the job writes.
+/// Keyed state can be read between calls: ``valueState(_:ofOperator:key:)``,
+/// ``listState(_:ofOperator:key:)``, ``mapState(_:ofOperator:key:)``, ``keys(ofOperator:as:)``.
 public final class TestDriver {
     /// The job's name, as its consumer group would be named.
     public let jobName: String
     private let store = TopicStore()
     private let clock: ManualClock
     private let lockstep = Lockstep()
+    let stateBackend: RecordingStateBackend
     private var definition: ((StreamEnvironment, TestTopics) throws -> Void)?
     private var configuration: JobConfiguration
     private var topics: TestTopics?
@@ -73,6 +76,7 @@ public final class TestDriver {
         self.configuration = configuration
         self.definition = definition
         clock = ManualClock(start: processingTime)
+        stateBackend = RecordingStateBackend(wrapping: configuration.stateBackend)
     }
 
     deinit {
@@ -150,6 +154,7 @@ public final class TestDriver {
         var configuration = configuration
         configuration.threads = 1
         configuration.clock = clock
+        configuration.stateBackend = stateBackend
         let env = StreamEnvironment(jobName: jobName, runtime: LocalRuntime(), configuration: configuration)
         let topics = TestTopics(store: store, lockstep: lockstep)
         try definition(env, topics)

@@ -14,6 +14,10 @@ public enum TestDriverError: Error, CustomStringConvertible, Equatable {
     case undecodableOutput(topic: String, index: Int, error: String)
     /// Records or a watermark were piped into a topic after ``TestInputTopic/end()``.
     case topicEnded(String)
+    /// A state query named no operator, or more than one; `operators` are the stateful ones.
+    case noSuchOperator(name: String, operators: [String])
+    /// A state query asked for keys of another type than the operator's.
+    case keyTypeMismatch(operator: String, requested: String)
     /// A serializer failed on a value piped into a topic.
     case unserializableInput(topic: String, error: String)
 
@@ -34,6 +38,10 @@ public enum TestDriverError: Error, CustomStringConvertible, Equatable {
             "output topic \(topic) record \(index): \(error)"
         case .topicEnded(let topic):
             "topic \(topic) has ended; nothing can be piped into it any more"
+        case .noSuchOperator(let name, let operators):
+            "no single keyed operator is named \(name); the job's are: \(operators.joined(separator: ", "))"
+        case .keyTypeMismatch(let name, let requested):
+            "operator \(name) is not keyed by \(requested)"
         case .unserializableInput(let topic, let error):
             "topic \(topic): the value could not be serialized: \(error)"
         }
