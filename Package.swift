@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Sluice", targets: ["Sluice"]),
         .library(name: "SluiceKafka", targets: ["SluiceKafka"]),
         .library(name: "SluiceJob", targets: ["SluiceJob"]),
+        .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
         .executable(name: "sluice", targets: ["SluiceCLI"]),
     ],
     dependencies: [
@@ -33,6 +34,8 @@ let package = Package(
             name: "Sluice",
             dependencies: [.product(name: "Logging", package: "swift-log")]
         ),
+        // The test kit: runs a job over in-memory topics with controlled time, no broker.
+        .target(name: "SluiceTesting", dependencies: ["Sluice"]),
         // Kafka source, sink and commit point, built on RdKafka.
         .target(
             name: "SluiceKafka",
@@ -75,7 +78,8 @@ let package = Package(
         .executableTarget(
             name: "sluice-eos-bench", dependencies: ["RdKafka", "Sluice", "SluiceKafka"], path: "Benchmarks/ExactlyOnceBenchmark"),
         .testTarget(name: "RdKafkaTests", dependencies: ["RdKafka", "CRdKafka", "BrokerRig"]),
-        .testTarget(name: "SluiceTests", dependencies: ["Sluice"]),
+        .testTarget(name: "SluiceTests", dependencies: ["Sluice", "SluiceTesting"]),
+        .testTarget(name: "SluiceTestingTests", dependencies: ["SluiceTesting", "Sluice"]),
         .testTarget(name: "SluiceJobTests", dependencies: ["SluiceJob"]),
         .testTarget(name: "SluiceKafkaTests", dependencies: ["SluiceKafka", "Sluice", "RdKafka", "BrokerRig"]),
     ],
