@@ -8,12 +8,14 @@ let package = Package(
         .library(name: "RdKafka", targets: ["RdKafka"]),
         .library(name: "Sluice", targets: ["Sluice"]),
         .library(name: "SluiceKafka", targets: ["SluiceKafka"]),
+        .library(name: "SluiceService", targets: ["SluiceService"]),
         .library(name: "SluiceJob", targets: ["SluiceJob"]),
         .executable(name: "sluice", targets: ["SluiceCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // librdkafka through pkg-config; Debian's librdkafka-dev provides headers and the mock cluster.
@@ -39,11 +41,21 @@ let package = Package(
             dependencies: ["Sluice", "RdKafka", .product(name: "Logging", package: "swift-log")],
             path: "connectors/kafka"
         ),
+        // A running job as a swift-service-lifecycle Service, for a ServiceGroup (graceful
+        // shutdown on signals, next to a user's own services).
+        .target(
+            name: "SluiceService",
+            dependencies: [
+                "Sluice",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The job command every job executable hands its pipeline to: run, plan, signals, errors.
         .target(
             name: "SluiceJob",
             dependencies: [
-                "Sluice", "SluiceKafka", "RdKafka",
+                "Sluice", "SluiceKafka", "RdKafka", "SluiceService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -51,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "SluiceCLI",
             dependencies: [
-                "Sluice", "SluiceKafka", "RdKafka",
+                "Sluice", "SluiceKafka", "RdKafka", "SluiceService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -77,7 +89,7 @@ let package = Package(
         .testTarget(name: "RdKafkaTests", dependencies: ["RdKafka", "CRdKafka", "BrokerRig"]),
         .testTarget(name: "SluiceTests", dependencies: ["Sluice"]),
         .testTarget(name: "SluiceJobTests", dependencies: ["SluiceJob"]),
-        .testTarget(name: "SluiceKafkaTests", dependencies: ["SluiceKafka", "Sluice", "RdKafka", "BrokerRig"]),
+        .testTarget(name: "SluiceKafkaTests", dependencies: ["SluiceKafka", "Sluice", "RdKafka", "BrokerRig", "SluiceService"]),
     ],
     swiftLanguageModes: [.v6]
 )

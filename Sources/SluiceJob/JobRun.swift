@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Sluice
 import SluiceKafka
+import SluiceService
 import Synchronization
 
 /// One `run`: builds a worker per `--workers`, checks the plan against the brokers, replays
@@ -40,29 +41,31 @@ struct JobRun<Job: StreamJob> {
         }
         let jobs = try built.map { try $0.context.environment.build() }
         let stops = jobs.map(\.stopSignal)
-        let signalled = Atomic<Bool>(false)
-        let signals = JobSignals(stopping: stops) { number in
-            signalled.store(true, ordering: .relaxed)
-            print("\(name): signal \(number): stopping after the current round (final checkpoint, leaving the group)")
-        }
-        defer { signals.restore() }
-        let workers = jobs.enumerated().map { index, job in
-            // A failed worker stops the others: the process reports the failure.
-            WorkerThread(job: job, name: ids[index]) { failed in
-                if failed { for stop in stops { stop.stop() } }
+        let stopping = Atomic<Bool>(false)
+        // The first worker asked to stop (SIGTERM, SIGINT, or a worker's failure) stops them
+        // all at once: the group would otherwise stop them one after another, each leave
+        // handing its partitions to workers about to leave too.
+        let services = jobs.enumerated().map { index, job in
+            JobService(job: job, name: ids[index]) {
+                guard !stopping.exchange(true, ordering: .relaxed) else { return }
+                print("\(name): stopping after the current round (final checkpoint, leaving the group)")
+                for stop in stops { stop.stop() }
             }
+        }
+        var serviceLogger = Logger(label: "sluice.service")
+        serviceLogger[metadataKey: "job"] = "\(name)"
+        var failure: (any Error)?
+        do {
+            try JobServiceGroup.run(services, logger: serviceLogger)
+        } catch {
+            failure = error
         }
         var total = RunSummary()
-        var failure: (any Error)?
-        for worker in workers {
-            switch worker.wait() {
-            case .success(let metrics): total.add(metrics)
-            case .failure(let error): failure = failure ?? error
-            }
+        for service in services {
+            if let metrics = service.metrics { total.add(metrics) }
         }
-        signals.restore()
         if let failure { throw failure }
-        let how = signalled.load(ordering: .relaxed) ? "stopped" : "finished"
+        let how = stopping.load(ordering: .relaxed) ? "stopped" : "finished"
         print("\(name): \(how): \(total.counts(written: written.count))")
     }
 

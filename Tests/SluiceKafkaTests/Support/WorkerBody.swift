@@ -1,5 +1,7 @@
 import Foundation
+import Logging
 import Sluice
+import SluiceService
 import Synchronization
 
 /// The body of a worker child process (see ``WorkerProcess``): runs a job until SIGTERM,
@@ -40,7 +42,7 @@ enum WorkerBody {
         }
         let env = try build(configuration)
         let job = try env.build()
-        let signals = TerminationSignals(stopping: job.stopSignal)
+        let service = JobService(job: job, name: spec.workerID)
         say("STARTED \(spec.workerID)")
         if let progress {
             let thread = Thread {
@@ -51,8 +53,10 @@ enum WorkerBody {
             }
             thread.start()
         }
-        let metrics = try job.run()
-        withExtendedLifetime(signals) {}
+        try JobServiceGroup.run([service], logger: Logger(label: "sluice.service"))
+        guard let metrics = service.metrics else {
+            fatalError("the job service ended without an error and without metrics")
+        }
         say("STOPPED \(spec.workerID): \(metrics.recordsRead) records read, \(metrics.commits) checkpoints, \(metrics.restarts) restarts, \(metrics.rebalances) rebalances pausing \(millis(metrics.rebalancePause)) ms")
         return metrics
     }
