@@ -20,11 +20,15 @@ struct JobRun<Job: StreamJob> {
         let written = CountingSink.Counter()
         var built: [(context: JobContext, plan: JobPlan)] = []
         for (index, id) in ids.enumerated() {
+            var workerLogger = logger
+            workerLogger[metadataKey: "job"] = "\(name)"
+            workerLogger[metadataKey: "worker"] = "\(id)"
             let kafka = try KafkaRuntime(
                 bootstrapServers: options.bootstrap, guarantee: options.guarantee.guarantee, workerID: id,
-                consumerProperties: properties, producerProperties: properties, logger: logger)
+                consumerProperties: properties, producerProperties: properties, logger: workerLogger)
             var configuration = JobConfiguration()
             configuration.checkpointInterval = options.checkpointInterval.duration
+            configuration.statusInterval = options.statusInterval.duration
             let environment = StreamEnvironment(jobName: name, runtime: kafka, configuration: configuration)
             let context = JobContext(environment: environment, kafka: kafka, workerIndex: index, until: options.until, written: written)
             try job.build(context)

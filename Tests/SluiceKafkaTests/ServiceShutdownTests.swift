@@ -41,7 +41,7 @@ final class ServiceShutdownTests: KafkaJobTestCase {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let spec = WorkerSpec(bootstrap: broker.bootstrap, input: input, output: output, job: job, workerID: "w0",
-                              checkpointIntervalMillis: 600_000)
+                              checkpointIntervalMillis: 600_000, parameters: ["statusIntervalMillis": "500"])
         let worker = try WorkerProcess(selector: "\(String(reflecting: Self.self))/testWorkerBody", spec: spec,
                                        directory: directory, incarnation: 1)
         defer { worker.kill() }
@@ -54,6 +54,15 @@ final class ServiceShutdownTests: KafkaJobTestCase {
         let group = try admin.describeConsumerGroup(job)
         print("[\(name)] before SIGTERM: \(group); \(before) checkpoints")
         XCTAssertTrue(group.hasActiveState, "the worker is a member of the group while it runs: \(group)")
+
+        // Its status lines, every 500 ms, at info level with the job's and worker's metadata.
+        let statusLines = worker.output.split(separator: "\n").filter { $0.contains(" \(job) w0: ") }
+        print("[\(name)] \(statusLines.count) status lines, the last: \(statusLines.last ?? "none")")
+        XCTAssertFalse(statusLines.isEmpty, "status lines:\n\(worker.indentedOutput())")
+        for line in statusLines {
+            XCTAssertTrue(line.contains(" info sluice.job: job=\(job) worker=w0 [Sluice] \(job) w0: "), String(line))
+            XCTAssertTrue(line.hasSuffix(" rec/s out, no checkpoint yet"), String(line))
+        }
 
         let started = Date()
         let status = worker.terminate(timeout: 60)

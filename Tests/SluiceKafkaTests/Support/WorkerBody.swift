@@ -22,6 +22,9 @@ enum WorkerBody {
         var configuration = JobConfiguration()
         configuration.checkpointInterval = .milliseconds(Int64(spec.checkpointIntervalMillis))
         configuration.restartStrategy = .fixedDelay(delay: .milliseconds(500), maxAttempts: 20)
+        if let millis = spec.parameters["statusIntervalMillis"].flatMap(Int64.init) {
+            configuration.statusInterval = .milliseconds(millis)
+        }
         configuration.checkpointObserver = { event in
             let (name, detail) = describe(event)
             say("EVENT \(name) \(detail) t=\(unixMillis())")
