@@ -46,9 +46,8 @@ struct JobRun<Job: StreamJob> {
         let jobs = try built.map { try $0.context.environment.build() }
         let stops = jobs.map(\.stopSignal)
         let stopping = Atomic<Bool>(false)
-        // The first worker asked to stop (SIGTERM, SIGINT, or a worker's failure) stops them
-        // all at once: the group would otherwise stop them one after another, each leave
-        // handing its partitions to workers about to leave too.
+        // The first worker asked to stop (SIGTERM, SIGINT, or another worker's failure)
+        // announces it once and stops them all at once.
         let services = jobs.enumerated().map { index, job in
             JobService(job: job, name: ids[index]) {
                 guard !stopping.exchange(true, ordering: .relaxed) else { return }
