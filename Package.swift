@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "RdKafka", targets: ["RdKafka"]),
         .library(name: "Sluice", targets: ["Sluice"]),
         .library(name: "SluiceKafka", targets: ["SluiceKafka"]),
+        .library(name: "SluiceService", targets: ["SluiceService"]),
         .library(name: "SluiceJob", targets: ["SluiceJob"]),
         .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
         .executable(name: "sluice", targets: ["SluiceCLI"]),
@@ -15,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // librdkafka through pkg-config; Debian's librdkafka-dev provides headers and the mock cluster.
@@ -42,11 +44,21 @@ let package = Package(
             dependencies: ["Sluice", "RdKafka", .product(name: "Logging", package: "swift-log")],
             path: "connectors/kafka"
         ),
+        // A running job as a swift-service-lifecycle Service, for a ServiceGroup (graceful
+        // shutdown on signals, next to a user's own services).
+        .target(
+            name: "SluiceService",
+            dependencies: [
+                "Sluice",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The job command every job executable hands its pipeline to: run, plan, signals, errors.
         .target(
             name: "SluiceJob",
             dependencies: [
-                "Sluice", "SluiceKafka", "RdKafka",
+                "Sluice", "SluiceKafka", "RdKafka", "SluiceService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -54,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "SluiceCLI",
             dependencies: [
-                "Sluice", "SluiceKafka", "RdKafka",
+                "Sluice", "SluiceKafka", "RdKafka", "SluiceService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -81,7 +93,7 @@ let package = Package(
         .testTarget(name: "SluiceTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceTestingTests", dependencies: ["SluiceTesting", "Sluice"]),
         .testTarget(name: "SluiceJobTests", dependencies: ["SluiceJob"]),
-        .testTarget(name: "SluiceKafkaTests", dependencies: ["SluiceKafka", "Sluice", "RdKafka", "BrokerRig"]),
+        .testTarget(name: "SluiceKafkaTests", dependencies: ["SluiceKafka", "Sluice", "RdKafka", "BrokerRig", "SluiceService"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -309,7 +309,7 @@ final class ExamplesTests: KafkaJobTestCase {
         XCTAssertTrue(run.exited)
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertEqual(run.outputLines.first, "dead-letters: run at \(broker.bootstrap), exactly-once, 2 workers (dl-0, dl-1), from committed until stopped")
-        XCTAssertTrue(run.stdout.contains("dead-letters: signal \(SIGTERM): stopping after the current round"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("dead-letters: stopping after the current round (final checkpoint, leaving the group)"), run.stdout)
         XCTAssertTrue(run.outputLines.last?.hasPrefix("dead-letters: stopped: ") == true, run.stdout)
         XCTAssertTrue(run.outputLines.last?.hasSuffix(", 3 dead-lettered") == true, run.stdout)
 
