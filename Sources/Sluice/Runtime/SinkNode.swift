@@ -4,10 +4,12 @@
 final class SinkNode<Element, Target: Sink>: Node<Element> where Target.Element == Element {
     private let sink: Target
     private let failures: FailureHandler
+    private let written: RecordCounter
 
-    init(sink: Target, failures: FailureHandler) {
+    init(sink: Target, failures: FailureHandler, written: RecordCounter) {
         self.sink = sink
         self.failures = failures
+        self.written = written
     }
 
     override func push(_ batch: StreamBatch<Element>) throws {
@@ -15,8 +17,10 @@ final class SinkNode<Element, Target: Sink>: Node<Element> where Target.Element 
         while start < batch.count {
             do {
                 try sink.write(start == 0 ? batch.values : Array(batch.values[start...]))
+                written.add(batch.count - start)
                 return
             } catch let rejection as RecordRejected {
+                written.add(rejection.index)
                 let index = start + rejection.index
                 try failures.handle(rejection.underlying, origin: batch.origins[index], operatorName: "sink(\(sink.name))")
                 start = index + 1

@@ -50,6 +50,13 @@ protocol SplitReceiver<Received>: AnyObject {
     associatedtype Received
     func deliver(_ chunk: SourceBatch<Received>.Chunk)
     func markEnded()
+    /// The source declared the split's watermark (``SourceBatch/advanceWatermark(_:to:)``).
+    func advanceWatermark(to watermark: Int64)
+}
+
+extension SplitReceiver {
+    /// Ignored by heads of internal topics, whose watermarks travel inside the topic.
+    func advanceWatermark(to watermark: Int64) {}
 }
 
 final class SourceBinding<Wrapped: Source>: AnySourceBinding {
@@ -147,6 +154,7 @@ final class SourceBinding<Wrapped: Source>: AnySourceBinding {
             outcome.firstOffsets[split] = chunk.offsets[0]
             outcome.count += chunk.values.count
         }
+        for (split, watermark) in batch.watermarks { heads[split]?.advanceWatermark(to: watermark) }
         for split in batch.endedSplits { heads[split]?.markEnded() }
         outcome.ended = batch.endedSplits
         return outcome
