@@ -40,10 +40,9 @@ let latencySeconds = mode == "all" && arguments.count > 2 ? Int(arguments[2])! :
 let partitions: Int32 = 4
 /// The same consumer settings for every job: librdkafka 2.16's default fetch.queue.backoff.ms
 /// of 1 s leaves consumers mostly idle (test-brokers.md), which no stream processor keeps.
-let consumerProperties = [
-    "session.timeout.ms": "6000", "max.poll.interval.ms": "10000", "heartbeat.interval.ms": "500",
-    "fetch.queue.backoff.ms": "0", "fetch.wait.max.ms": "50",
-]
+let consumerOptions = ConsumerOptions(
+    sessionTimeout: .seconds(6), heartbeatInterval: .milliseconds(500), maxPollInterval: .seconds(10),
+    fetchWait: .milliseconds(50), properties: ["fetch.queue.backoff.ms": "0"])
 
 let admin = try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: bootstrap))
 let tag = getpid()
@@ -123,7 +122,7 @@ enum Shape: String {
 func environment(_ shape: Shape, guarantee: DeliveryGuarantee, input: String, output: String, job: String,
                  observer: @escaping @Sendable (CheckpointEvent) -> Void) throws -> (StreamEnvironment, KafkaRuntime) {
     let kafka = try KafkaRuntime(
-        bootstrapServers: bootstrap, guarantee: guarantee, workerID: "bench", consumerProperties: consumerProperties)
+        bootstrapServers: bootstrap, guarantee: guarantee, workerID: "bench", consumer: consumerOptions)
     var configuration = JobConfiguration()
     configuration.checkpointInterval = .seconds(1)
     configuration.checkpointObserver = observer

@@ -65,7 +65,7 @@ struct JobBenchmark {
         let group = "bench-job-\(getpid())-\(input)"
         let kafka = try KafkaRuntime(
             bootstrapServers: bootstrap, guarantee: guarantee, workerID: "bench",
-            consumerProperties: ["session.timeout.ms": "6000", "max.poll.interval.ms": "10000"])
+            consumer: ConsumerOptions(sessionTimeout: .seconds(6), maxPollInterval: .seconds(10)))
         let sink = kafka.sink(topic: output)
         var configuration = JobConfiguration()
         configuration.checkpointInterval = .seconds(1)

@@ -1,6 +1,7 @@
-/// Options from `SLUICE_<OPTION>` environment variables: each one set, whose option the
-/// command line does not give, is added to the arguments before they are parsed, so the
-/// command line wins and ArgumentParser validates both alike.
+/// Options from `SLUICE_<OPTION>` environment variables and from a `--config` file: each
+/// one set, whose option the command line does not give, is added to the arguments before
+/// they are parsed, so the command line wins over the environment, the environment over the
+/// file, and ArgumentParser validates them alike.
 enum EnvironmentDefaults {
     /// An option that can come from the environment.
     struct Name: Equatable {
@@ -38,7 +39,21 @@ enum EnvironmentDefaults {
                 added.append("--\(name.option)=\(value)")
             }
         }
+        if subcommand == "run", let config = configPath(in: Array(options) + added) {
+            // A file that cannot be read or checked adds nothing: `run` reads it again and
+            // reports the error naming the file, line and key.
+            added += (try? ConfigFile.read(config))?.arguments(notIn: Array(options) + added) ?? []
+        }
         return [subcommand] + added + given
+    }
+
+    /// The `--config` file named in `arguments`.
+    private static func configPath(in arguments: [String]) -> String? {
+        for (index, argument) in arguments.enumerated() {
+            if argument.hasPrefix("--config=") { return String(argument.dropFirst("--config=".count)) }
+            if argument == "--config", index + 1 < arguments.count { return arguments[index + 1] }
+        }
+        return nil
     }
 
     /// The job's `@Option`s and `@Flag`s under their default names: `var maxDelay` is

@@ -15,7 +15,8 @@ struct JobRun<Job: StreamJob> {
         let name = Job.name
         let ids = options.workerIDs
         print("\(name): run at \(options.bootstrap), \(options.guarantee.rawValue), \(ids.count) worker\(ids.count == 1 ? "" : "s") (\(ids.joined(separator: ", "))), from \(options.from) until \(options.until.map(\.description) ?? "stopped")")
-        let properties = try options.kafkaProperties()
+        let settings = try options.kafkaSettings()
+        let properties = settings.properties
         let logger = LoggingSetup.kafkaLogger(verbose: options.verbose)
         let written = CountingSink.Counter()
         var built: [(context: JobContext, plan: JobPlan)] = []
@@ -25,7 +26,7 @@ struct JobRun<Job: StreamJob> {
             workerLogger[metadataKey: "worker"] = "\(id)"
             let kafka = try KafkaRuntime(
                 bootstrapServers: options.bootstrap, guarantee: options.guarantee.guarantee, workerID: id,
-                consumerProperties: properties, producerProperties: properties, logger: workerLogger)
+                consumer: settings.consumer, producer: settings.producer, properties: properties, logger: workerLogger)
             var configuration = JobConfiguration()
             configuration.checkpointInterval = options.checkpointInterval.duration
             configuration.statusInterval = options.statusInterval.duration

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Sluice
+import SluiceKafka
 
 /// The options of `run`: where the brokers are, how many workers, which guarantee, where the
 /// run starts and ends, and librdkafka settings.
@@ -10,10 +11,10 @@ struct RunOptions: ParsableArguments {
         ("bootstrap", "SLUICE_BOOTSTRAP", false), ("workers", "SLUICE_WORKERS", false),
         ("worker-id", "SLUICE_WORKER_ID", false), ("guarantee", "SLUICE_GUARANTEE", false),
         ("from", "SLUICE_FROM", false), ("until", "SLUICE_UNTIL", false),
-        ("checkpoint-interval", "SLUICE_CHECKPOINT_INTERVAL", false),
+        ("checkpoint-interval", "SLUICE_CHECKPOINT_INTERVAL", false), ("status-interval", "SLUICE_STATUS_INTERVAL", false),
         ("properties-file", "SLUICE_PROPERTIES_FILE", false), ("log-level", "SLUICE_LOG_LEVEL", false),
-        ("verbose", "SLUICE_VERBOSE", true),
-    ]
+        ("verbose", "SLUICE_VERBOSE", true), ("config", "SLUICE_CONFIG", false),
+    ] + ConfigKey.all.filter { $0.runtimeOption != nil }.map { ($0.option, $0.variable, false) }
 
     @Option(help: ArgumentHelp("The brokers, a comma-separated host:port list. Env: SLUICE_BOOTSTRAP.", valueName: "host:port"))
     var bootstrap: String
@@ -52,6 +53,11 @@ struct RunOptions: ParsableArguments {
         valueName: "file"))
     var propertiesFile: String?
 
+    @Option(help: ArgumentHelp(
+        "A file of key = value lines: run options (guarantee = exactly-once), consumer.*/producer.* client options (consumer.session-timeout = 6s) and kafka.<librdkafka property> lines; the command line and SLUICE_* variables win over it. Env: SLUICE_CONFIG.",
+        valueName: "file"))
+    var config: String?
+
     @Option(
         name: .customLong("property"),
         help: ArgumentHelp("A librdkafka key=value for consumer and producer; repeatable, wins over the file.", valueName: "key=value"))
@@ -63,20 +69,75 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Show librdkafka's own log lines too. Env: SLUICE_VERBOSE=1.")
     var verbose = false
 
+    @OptionGroup(title: "Kafka client options")
+    var client: ClientOptions
+
     func validate() throws {
         guard workers >= 1, workers <= 256 else { throw ValidationError("--workers takes 1 to 256, got \(workers)") }
         if let workerId, workerId.isEmpty { throw ValidationError("--worker-id must not be empty") }
-        _ = try kafkaProperties()
+        let settings = try kafkaSettings()
+        do {
+            try KafkaRuntime.validate(
+                guarantee: guarantee.guarantee, consumer: settings.consumer, producer: settings.producer,
+                properties: settings.properties)
+        } catch let error as KafkaOptionsError {
+            throw ValidationError(Self.describe(error))
+        }
     }
 
-    /// The librdkafka properties: the file's, then each `--property` over them.
+    /// The `--config` file, if one was given.
+    func configFile() throws -> ConfigFile {
+        try config.map { try ConfigFile.read($0) } ?? ConfigFile()
+    }
+
+    /// The librdkafka properties of every client: the `--config` file's `kafka.*`, then
+    /// `--properties-file`'s, then each `--property` over them.
     func kafkaProperties() throws -> [String: String] {
-        var properties = try propertiesFile.map { try KafkaProperties.read(file: $0) } ?? [:]
+        try kafkaProperties(file: configFile())
+    }
+
+    private func kafkaProperties(file: ConfigFile) throws -> [String: String] {
+        var properties = file.properties
+        if let propertiesFile {
+            properties.merge(try KafkaProperties.read(file: propertiesFile)) { _, later in later }
+        }
         for argument in self.properties {
             let (key, value) = try KafkaProperties.parse(argument, source: "--property")
             properties[key] = value
         }
         return properties
+    }
+
+    /// What each worker's ``KafkaRuntime`` is made with: the typed client options, each
+    /// client's own `consumer.kafka.*`/`producer.kafka.*` properties from `--config`, and the
+    /// properties of every client (``kafkaProperties()``).
+    func kafkaSettings() throws -> (consumer: ConsumerOptions, producer: ProducerOptions, properties: [String: String]) {
+        let file = try configFile()
+        return (client.consumer(properties: file.consumerProperties), client.producer(properties: file.producerProperties),
+                try kafkaProperties(file: file))
+    }
+
+    /// `error` in the command's terms: options and config keys rather than Swift fields.
+    static func describe(_ error: KafkaOptionsError) -> String {
+        func names(_ runtimeOption: String) -> String {
+            guard let key = ConfigKey.all.first(where: { $0.runtimeOption == runtimeOption }) else { return runtimeOption }
+            return "--\(key.option) (\(key.key) in --config, \(key.variable))"
+        }
+        func source(_ propertiesName: String) -> String {
+            switch propertiesName {
+            case "consumer.properties": "consumer.kafka.* in --config"
+            case "producer.properties": "producer.kafka.* in --config"
+            default: "--property, --properties-file or kafka.* in --config"
+            }
+        }
+        switch error {
+        case let .conflict(option, property, propertiesName):
+            return "\(names(option)) and the librdkafka property \(property) (from \(source(propertiesName))) both set \(property): set only one of them"
+        case let .reserved(property, propertiesName, reason):
+            return "the librdkafka property \(property) (from \(source(propertiesName))) cannot be set: \(reason)"
+        case let .unsupported(option, value, reason):
+            return "\(names(option)) = \(value) is not supported: \(reason)"
+        }
     }
 
     /// The worker ids of this process's workers.

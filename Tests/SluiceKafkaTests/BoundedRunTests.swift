@@ -67,7 +67,7 @@ final class BoundedRunTests: KafkaJobTestCase {
 
     /// Runs the copy job until it ends by itself (it is bounded), on a thread of its own.
     private func runToEnd(bootstrap: String, job: String, input: String, output: String, ending: KafkaSourceEnd) throws -> JobMetrics {
-        let kafka = try KafkaRuntime(bootstrapServers: bootstrap, workerID: "w0", consumerProperties: Self.groupProperties)
+        let kafka = try KafkaRuntime(bootstrapServers: bootstrap, workerID: "w0", consumer: Self.groupOptions)
         var configuration = JobConfiguration()
         configuration.checkpointInterval = .milliseconds(300)
         configuration.restartStrategy = .none

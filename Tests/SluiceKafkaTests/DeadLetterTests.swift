@@ -38,7 +38,7 @@ final class DeadLetterTests: KafkaJobTestCase {
 
         let group = uniqueName("job")
         let kafka = try KafkaRuntime(
-            bootstrapServers: broker.bootstrap, workerID: "w0", consumerProperties: Self.groupProperties)
+            bootstrapServers: broker.bootstrap, workerID: "w0", consumer: Self.groupOptions)
         let sink = kafka.sink(topic: output)
         var configuration = JobConfiguration()
         configuration.badInputPolicy = .deadLetter(kafka.sink(topic: deadLetters))

@@ -11,6 +11,9 @@ class KafkaJobTestCase: BrokerTestCase {
 
     /// Consumer settings for Tansu, whose JoinGroup waits up to the rebalance timeout.
     static let groupProperties = ["session.timeout.ms": "6000", "max.poll.interval.ms": "10000", "heartbeat.interval.ms": "500"]
+    /// ``groupProperties`` as a ``KafkaRuntime``'s typed consumer options.
+    static let groupOptions = ConsumerOptions(
+        sessionTimeout: .seconds(6), heartbeatInterval: .milliseconds(500), maxPollInterval: .seconds(10))
 
     /// Starts Tansu, names it in the output, and returns it with an admin client; the caller
     /// stops the broker.

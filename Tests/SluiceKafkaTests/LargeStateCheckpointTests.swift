@@ -55,7 +55,7 @@ final class LargeStateCheckpointTests: KafkaJobTestCase {
         // Keep the chain incremental for the whole test: each checkpoint then shows its own
         // increment's size.
         configuration.fullSnapshotInterval = 1_000
-        let kafka = try KafkaRuntime(bootstrapServers: spec.bootstrap, workerID: spec.workerID, consumerProperties: groupProperties)
+        let kafka = try KafkaRuntime(bootstrapServers: spec.bootstrap, workerID: spec.workerID, consumer: groupOptions)
         let env = StreamEnvironment(jobName: spec.job, runtime: kafka, configuration: configuration)
         env.fromSource(try kafka.source(topics: [spec.input]), deserializer: JSONCodec<Command>(), partitionedBy: \.key)
             .keyBy(\.key)

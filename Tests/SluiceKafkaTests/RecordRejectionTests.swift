@@ -24,7 +24,7 @@ final class RecordRejectionTests: KafkaJobTestCase {
         for number in 0..<20 { try producer.send(topic: input, key: nil, value: Array(String(number).utf8)) }
         try producer.flush()
 
-        let kafka = try KafkaRuntime(bootstrapServers: broker.bootstrap, workerID: "w0", consumerProperties: Self.groupProperties)
+        let kafka = try KafkaRuntime(bootstrapServers: broker.bootstrap, workerID: "w0", consumer: Self.groupOptions)
         var configuration = JobConfiguration()
         configuration.badInputPolicy = policy
         configuration.checkpointInterval = .milliseconds(300)

@@ -34,7 +34,7 @@ final class RepartitionTests: KafkaJobTestCase {
         guarantee: DeliveryGuarantee = .exactlyOnce, assignmentObserver: (@Sendable (Set<Split>) -> Void)? = nil
     ) throws -> StreamEnvironment {
         let kafka = try KafkaRuntime(
-            bootstrapServers: bootstrap, guarantee: guarantee, workerID: workerID, consumerProperties: groupProperties)
+            bootstrapServers: bootstrap, guarantee: guarantee, workerID: workerID, consumer: groupOptions)
         let sink = kafka.sink(topic: output)
         var configuration = JobConfiguration()
         configuration.checkpointInterval = .milliseconds(500)

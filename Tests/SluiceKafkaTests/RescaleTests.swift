@@ -35,14 +35,14 @@ import XCTest
 ///   abort marker), as Kafka's transaction coordinator would have aborted it by then.
 final class RescaleTests: KafkaJobTestCase {
     static let recordsPerSecond = 1_000
-    /// `session.timeout.ms` of ``KafkaJobTestCase/groupProperties``.
+    /// The session timeout of ``KafkaJobTestCase/groupOptions``.
     static let sessionTimeoutMillis: Int64 = 6_000
     /// The workers' `transaction.timeout.ms`.
     static let transactionTimeoutMillis: Int64 = 10_000
 
     func testRescaleOneThreeTwoOneWithStateExactlyOnce() throws {
         guard try runsOnLibrdkafka216() else { return }
-        XCTAssertEqual(KafkaJobTestCase.groupProperties["session.timeout.ms"], String(Self.sessionTimeoutMillis))
+        XCTAssertEqual(KafkaJobTestCase.groupOptions.sessionTimeout, .milliseconds(Self.sessionTimeoutMillis))
         let (broker, admin) = try startTansu()
         defer { broker.stop() }
         let input = uniqueName("purchases"), output = uniqueName("totals"), job = uniqueName("rescale-job")

@@ -96,7 +96,7 @@ final class ServiceShutdownTests: KafkaJobTestCase {
         let progress = ProgressCounter()
         try WorkerBody.run(spec: spec, progress: progress) { configuration in
             let kafka = try KafkaRuntime(bootstrapServers: spec.bootstrap, workerID: spec.workerID,
-                                         consumerProperties: KafkaJobTestCase.groupProperties)
+                                         consumer: KafkaJobTestCase.groupOptions)
             let env = StreamEnvironment(jobName: spec.job, runtime: kafka, configuration: configuration)
             env.fromSource(try kafka.source(topics: [spec.input]),
                            deserializer: ProgressCounter.CountingDeserializer(base: UTF8StringCodec(), counter: progress))

@@ -41,10 +41,13 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
     public let guarantee: DeliveryGuarantee
     /// Names this worker: its transactional id is `<job>-<workerID>`.
     public let workerID: String
-    private let consumerProperties: [String: String]
-    private let producerProperties: [String: String]
+    /// The group consumer's settings.
+    public let consumer: ConsumerOptions
+    /// The producer's settings.
+    public let producer: ProducerOptions
+    /// librdkafka properties of every client of the worker (SASL, SSL).
+    public let properties: [String: String]
     private let topicConfig: [String: String]
-    private let transactionTimeout: Duration
     private let logger: Logger
     private let admin: KafkaAdmin
     private let state = Mutex<State>(State())
@@ -57,35 +60,69 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
     /// Creates the runtime and its metadata client; nothing joins a group or produces before a
     /// job runs.
     ///
+    /// ```swift
+    /// let kafka = try KafkaRuntime(
+    ///     bootstrapServers: "127.0.0.1:9092", workerID: "worker-a",
+    ///     consumer: ConsumerOptions(sessionTimeout: .seconds(6)),
+    ///     producer: ProducerOptions(linger: .milliseconds(5), compression: .lz4),
+    ///     properties: ["security.protocol": "ssl"])
+    /// ```
+    ///
     /// - Parameters:
     ///   - bootstrapServers: the brokers.
     ///   - guarantee: exactly-once (the default), at-least-once or none.
     ///   - workerID: this worker's stable name; the host name by default (see "Worker ids").
-    ///   - consumerProperties: any librdkafka consumer property (SASL, SSL, session timeouts).
-    ///   - producerProperties: any librdkafka producer property. By default the producer uses
-    ///     `partitioner=murmur2_random`, the Java client's default for keyed records.
+    ///   - consumer: the group consumer's settings: typed timeouts, assignment strategy and
+    ///     isolation level, and any other librdkafka consumer property.
+    ///   - producer: the producer's settings: transaction timeout, linger, acks, compression,
+    ///     and any other librdkafka producer property.
+    ///   - properties: librdkafka properties for every client of the worker: SASL, SSL and
+    ///     other connection settings. A client's own properties (`consumer.properties`,
+    ///     `producer.properties`) win over these.
     ///   - topicConfig: configuration of the repartition topics it creates. Records carry their
     ///     event time as timestamp, so on a broker that deletes by time, give a retention that
     ///     outlives the oldest event time the job reads (Kafka Streams uses `retention.ms=-1`).
-    ///   - transactionTimeout: how long the broker lets a transaction stay open before aborting
-    ///     it, for a worker that died and never came back.
+    /// - Throws: ``KafkaOptionsError`` when a typed option and a passthrough property set the
+    ///   same librdkafka property, when a passthrough property is one the runtime sets itself,
+    ///   or for a value the runtime cannot work with; librdkafka's error for a property it
+    ///   does not know.
     public init(
         bootstrapServers: String, guarantee: DeliveryGuarantee = .exactlyOnce, workerID: String? = nil,
-        consumerProperties: [String: String] = [:], producerProperties: [String: String] = [:],
-        topicConfig: [String: String] = [:], transactionTimeout: Duration = .seconds(60),
+        consumer: ConsumerOptions = ConsumerOptions(), producer: ProducerOptions = ProducerOptions(),
+        properties: [String: String] = [:], topicConfig: [String: String] = [:],
         logger: Logger = Logger(label: "sluice.kafka")
     ) throws {
+        try Self.validate(guarantee: guarantee, consumer: consumer, producer: producer, properties: properties)
         self.bootstrapServers = bootstrapServers
         self.guarantee = guarantee
         self.workerID = workerID ?? ProcessInfo.processInfo.hostName
-        self.consumerProperties = consumerProperties
-        self.producerProperties = producerProperties
+        self.consumer = consumer
+        self.producer = producer
+        self.properties = properties
         self.topicConfig = topicConfig
-        self.transactionTimeout = transactionTimeout
         self.logger = logger
         var configuration = KafkaConfiguration(bootstrapServers: bootstrapServers)
-        configuration.properties = consumerProperties.filter { Self.sharedProperty($0.key) }
+        configuration.properties = Self.sharedProperties(properties, consumer: consumer, producer: producer)
         admin = try KafkaAdmin(configuration: configuration, logger: logger)
+    }
+
+    /// Checks options as ``init(bootstrapServers:guarantee:workerID:consumer:producer:properties:topicConfig:logger:)``
+    /// does, without making a client: throws the first ``KafkaOptionsError``.
+    public static func validate(
+        guarantee: DeliveryGuarantee, consumer: ConsumerOptions, producer: ProducerOptions, properties: [String: String]
+    ) throws {
+        try consumer.validate(shared: properties, guarantee: guarantee)
+        try producer.validate(shared: properties, guarantee: guarantee)
+    }
+
+    /// The security and connection settings of ``properties``, ``ConsumerOptions/properties``
+    /// and ``ProducerOptions/properties``, which the worker's metadata and checkpoint clients
+    /// need too.
+    private static func sharedProperties(
+        _ properties: [String: String], consumer: ConsumerOptions, producer: ProducerOptions
+    ) -> [String: String] {
+        properties.merging(producer.properties) { _, own in own }.merging(consumer.properties) { _, own in own }
+            .filter { sharedProperty($0.key) }
     }
 
     /// Security and connection settings every client of the worker needs, whichever properties
@@ -151,7 +188,7 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
         let log = guarantee == .exactlyOnce
             ? try KafkaCheckpointLog(
                 producer: producer, topics: topics, bootstrapServers: bootstrapServers,
-                properties: consumerProperties.filter { Self.sharedProperty($0.key) })
+                properties: Self.sharedProperties(properties, consumer: consumer, producer: self.producer))
             : nil
         guard let source else {
             // Only in-process sources: they own their splits; the producer serves the sinks.
@@ -186,9 +223,12 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
         return producer
     }
 
-    /// The group's session timeout: how long it waits for a silent worker.
+    /// The group's session timeout: how long it waits for a silent worker (librdkafka's
+    /// default, 45 s, unless ``ConsumerOptions/sessionTimeout`` or a passthrough property sets it).
     var sessionTimeout: Duration {
-        .milliseconds(Int64(consumerProperties["session.timeout.ms"] ?? "") ?? 45_000)
+        if let timeout = consumer.sessionTimeout { return timeout }
+        let property = consumer.properties["session.timeout.ms"] ?? properties["session.timeout.ms"]
+        return .milliseconds(property.flatMap { Int64($0) } ?? 45_000)
     }
 
     func describeTopic(_ topic: String) throws -> TopicDescription {
@@ -221,9 +261,8 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
         configuration.idempotence = true
         if guarantee == .exactlyOnce {
             configuration.transactionalID = "\(job)-\(workerID)"
-            configuration.transactionTimeout = transactionTimeout
         }
-        configuration.client.properties = ["partitioner": "murmur2_random"].merging(producerProperties) { _, user in user }
+        producer.apply(to: &configuration, shared: properties, guarantee: guarantee)
         return configuration
     }
 
@@ -231,7 +270,7 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
         var configuration = ConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: job)
         let latest = source.startingOffsets == .committedOrLatest || source.startingOffsets == .latest
         configuration.autoOffsetReset = latest ? .latest : .earliest
-        configuration.client.properties = consumerProperties
+        consumer.apply(to: &configuration, shared: properties)
         return configuration
     }
 }

@@ -24,6 +24,11 @@ public struct ConsumerConfiguration: Sendable {
     public var sessionTimeout: Duration?
     /// `max.poll.interval.ms`; librdkafka also uses it as the group's rebalance timeout.
     public var maxPollInterval: Duration?
+    /// `heartbeat.interval.ms`: how often the member tells the group it is alive; keep it
+    /// well under ``sessionTimeout``.
+    public var heartbeatInterval: Duration?
+    /// `fetch.wait.max.ms`: how long a broker may hold a fetch waiting for data.
+    public var fetchWait: Duration?
 
     /// The `auto.offset.reset` values.
     public enum OffsetReset: String, Sendable { case earliest, latest, error }
@@ -41,7 +46,8 @@ public struct ConsumerConfiguration: Sendable {
         client: KafkaConfiguration, groupID: String? = nil, autoOffsetReset: OffsetReset = .earliest,
         autoCommit: Bool = false, isolationLevel: IsolationLevel = .readCommitted,
         assignmentStrategy: AssignmentStrategy = .cooperativeSticky,
-        sessionTimeout: Duration? = nil, maxPollInterval: Duration? = nil
+        sessionTimeout: Duration? = nil, maxPollInterval: Duration? = nil,
+        heartbeatInterval: Duration? = nil, fetchWait: Duration? = nil
     ) {
         self.client = client
         self.groupID = groupID
@@ -51,6 +57,8 @@ public struct ConsumerConfiguration: Sendable {
         self.assignmentStrategy = assignmentStrategy
         self.sessionTimeout = sessionTimeout
         self.maxPollInterval = maxPollInterval
+        self.heartbeatInterval = heartbeatInterval
+        self.fetchWait = fetchWait
     }
 
     /// Creates a consumer configuration for the given brokers and group.
@@ -68,6 +76,8 @@ public struct ConsumerConfiguration: Sendable {
         out.append(("partition.assignment.strategy", assignmentStrategy.rawValue))
         if let sessionTimeout { out.append(("session.timeout.ms", String(sessionTimeout.milliseconds))) }
         if let maxPollInterval { out.append(("max.poll.interval.ms", String(maxPollInterval.milliseconds))) }
+        if let heartbeatInterval { out.append(("heartbeat.interval.ms", String(heartbeatInterval.milliseconds))) }
+        if let fetchWait { out.append(("fetch.wait.max.ms", String(fetchWait.milliseconds))) }
         return out + client.librdkafkaProperties
     }
 }

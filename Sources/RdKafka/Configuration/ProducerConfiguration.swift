@@ -14,19 +14,24 @@ public struct ProducerConfiguration: Sendable {
     public var acks: Acks?
     /// `linger.ms`: how long to wait to fill a batch.
     public var linger: Duration?
-    /// `compression.type`, e.g. `lz4`.
-    public var compression: String?
+    /// `compression.type`.
+    public var compression: Compression?
 
     /// The `acks` values.
     public enum Acks: String, Sendable {
         case none = "0", leader = "1", all = "all"
     }
 
+    /// The `compression.type` values.
+    public enum Compression: String, Sendable, CaseIterable {
+        case none, gzip, snappy, lz4, zstd
+    }
+
     /// Creates a producer configuration.
     public init(
         client: KafkaConfiguration, idempotence: Bool = false, transactionalID: String? = nil,
         transactionTimeout: Duration? = nil, acks: Acks? = nil, linger: Duration? = nil,
-        compression: String? = nil
+        compression: Compression? = nil
     ) {
         self.client = client
         self.idempotence = idempotence
@@ -49,7 +54,7 @@ public struct ProducerConfiguration: Sendable {
         if let transactionTimeout { out.append(("transaction.timeout.ms", String(transactionTimeout.milliseconds))) }
         if let acks { out.append(("acks", acks.rawValue)) }
         if let linger { out.append(("linger.ms", String(linger.milliseconds))) }
-        if let compression { out.append(("compression.type", compression)) }
+        if let compression { out.append(("compression.type", compression.rawValue)) }
         // Typed fields first, so a passthrough property can override them.
         return out + client.librdkafkaProperties
     }

@@ -24,8 +24,9 @@ struct DemoWorkerCommand: ParsableCommand {
         logger.logLevel = ProcessInfo.processInfo.environment["SLUICE_DEMO_DEBUG"] == nil ? .info : .debug
         let kafka = try KafkaRuntime(
             bootstrapServers: bootstrap, guarantee: .exactlyOnce, workerID: workerID,
-            consumerProperties: ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500", "max.poll.interval.ms": "10000"]
-                .merging(ProcessInfo.processInfo.environment["SLUICE_DEMO_DEBUG"].map { ["debug": $0] } ?? [:]) { $1 },
+            consumer: ConsumerOptions(
+                sessionTimeout: .seconds(6), heartbeatInterval: .milliseconds(500), maxPollInterval: .seconds(10),
+                properties: ProcessInfo.processInfo.environment["SLUICE_DEMO_DEBUG"].map { ["debug": $0] } ?? [:]),
             logger: logger)
         var configuration = JobConfiguration()
         configuration.checkpointInterval = .milliseconds(500)

@@ -41,8 +41,8 @@ enum PurchaseJob {
     /// The spec's parameter `transactionTimeoutMillis` sets the workers' transaction timeout.
     static func build(spec: WorkerSpec, configuration: JobConfiguration, progress: ProgressCounter? = nil) throws -> StreamEnvironment {
         let transactionTimeout = spec.parameters["transactionTimeoutMillis"].flatMap { Int64($0) }.map { Duration.milliseconds($0) }
-        let kafka = try KafkaRuntime(bootstrapServers: spec.bootstrap, workerID: spec.workerID, consumerProperties: KafkaJobTestCase.groupProperties,
-                                     transactionTimeout: transactionTimeout ?? .seconds(60))
+        let kafka = try KafkaRuntime(bootstrapServers: spec.bootstrap, workerID: spec.workerID, consumer: KafkaJobTestCase.groupOptions,
+                                     producer: ProducerOptions(transactionTimeout: transactionTimeout ?? .seconds(60)))
         let env = StreamEnvironment(jobName: spec.job, runtime: kafka, configuration: configuration)
         let source = try kafka.source(topics: [spec.input])
         let purchases = if let progress {
