@@ -26,53 +26,64 @@ struct ConfigFile: Equatable {
     /// `producer.kafka.*` properties.
     var producerProperties: [String: String] = [:]
 
-    /// Reads and checks `path`.
-    static func read(_ path: String) throws -> ConfigFile {
+    /// Reads and checks `path`; when `skippingBadLines`, a bad line is left out instead of
+    /// failing the whole file (for the arguments added before parsing: `run` reads the file
+    /// again and reports it, while the good lines, `bootstrap` say, still count).
+    static func read(_ path: String, skippingBadLines: Bool = false) throws -> ConfigFile {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw ValidationError("--config \(path): cannot read it (\((error as NSError).localizedDescription))")
         }
-        return try parse(text, path: path)
+        return try parse(text, path: path, skippingBadLines: skippingBadLines)
     }
 
     /// Parses and checks `text`, naming `path` in errors.
-    static func parse(_ text: String, path: String) throws -> ConfigFile {
+    static func parse(_ text: String, path: String, skippingBadLines: Bool = false) throws -> ConfigFile {
         var file = ConfigFile()
         var seen: [String: Int] = [:]
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
-            let place = "--config \(path) line \(index + 1)"
-            guard let equals = line.firstIndex(of: "=") else {
-                throw ValidationError("\(place): expected key = value, got '\(line)'")
-            }
-            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
-            let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            guard !key.isEmpty else { throw ValidationError("\(place): expected key = value, got '\(line)'") }
-            if let first = seen[key] {
-                throw ValidationError("\(place): key \(key) is already set on line \(first)")
-            }
-            seen[key] = index + 1
-            if let (prefix, property) = passthrough(key) {
-                guard !property.isEmpty else { throw ValidationError("\(place): key \(key) names no librdkafka property") }
-                switch prefix {
-                case "consumer.kafka.": file.consumerProperties[property] = value
-                case "producer.kafka.": file.producerProperties[property] = value
-                default: file.properties[property] = value
-                }
-            } else if let typed = ConfigKey.named(key) {
-                guard typed.accepts(value) else {
-                    throw ValidationError("\(place): key \(key): '\(value)' is not \(typed.expected)")
-                }
-                file.options[typed.option] = value
-            } else {
-                throw ValidationError(
-                    "\(place): unknown key \(key) (a librdkafka property is written kafka.<property>, consumer.kafka.<property> or producer.kafka.<property>)")
+            do {
+                try file.add(line, number: index + 1, path: path, seen: &seen)
+            } catch where skippingBadLines {
+                continue
             }
         }
         return file
+    }
+
+    /// Adds line `number`, `line`, of the file at `path`.
+    private mutating func add(_ line: String, number: Int, path: String, seen: inout [String: Int]) throws {
+        let place = "--config \(path) line \(number)"
+        guard let equals = line.firstIndex(of: "=") else {
+            throw ValidationError("\(place): expected key = value, got '\(line)'")
+        }
+        let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+        let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+        guard !key.isEmpty else { throw ValidationError("\(place): expected key = value, got '\(line)'") }
+        if let first = seen[key] {
+            throw ValidationError("\(place): key \(key) is already set on line \(first)")
+        }
+        seen[key] = number
+        if let (prefix, property) = Self.passthrough(key) {
+            guard !property.isEmpty else { throw ValidationError("\(place): key \(key) names no librdkafka property") }
+            switch prefix {
+            case "consumer.kafka.": consumerProperties[property] = value
+            case "producer.kafka.": producerProperties[property] = value
+            default: properties[property] = value
+            }
+        } else if let typed = ConfigKey.named(key) {
+            guard typed.accepts(value) else {
+                throw ValidationError("\(place): key \(key): '\(value)' is not \(typed.expected)")
+            }
+            options[typed.option] = value
+        } else {
+            throw ValidationError(
+                "\(place): unknown key \(key) (a librdkafka property is written kafka.<property>, consumer.kafka.<property> or producer.kafka.<property>)")
+        }
     }
 
     /// The prefix and librdkafka property of a passthrough key.

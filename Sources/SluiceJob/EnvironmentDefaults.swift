@@ -40,9 +40,9 @@ enum EnvironmentDefaults {
             }
         }
         if subcommand == "run", let config = configPath(in: Array(options) + added) {
-            // A file that cannot be read or checked adds nothing: `run` reads it again and
-            // reports the error naming the file, line and key.
-            added += (try? ConfigFile.read(config))?.arguments(notIn: Array(options) + added) ?? []
+            // A file's bad lines add nothing: `run` reads it again and reports the first,
+            // naming the file, line and key.
+            added += (try? ConfigFile.read(config, skippingBadLines: true))?.arguments(notIn: Array(options) + added) ?? []
         }
         return [subcommand] + added + given
     }
