@@ -1,3 +1,4 @@
+import CoreMetrics
 import Dispatch
 import Foundation
 import Logging
@@ -64,6 +65,7 @@ public final class Job {
     private var watchdog: FreezeWatchdog?
     private let clock = ContinuousClock()
     private let rebalances: RebalanceRecorder
+    private var workerMetrics: WorkerMetrics!
 
     init(plan: JobPlan, graph: LogicalGraph, stageOf: [Int], configuration: JobConfiguration,
          runtime: any JobRuntime, sinks: [any Sink]) {
@@ -101,13 +103,15 @@ public final class Job {
         let services = try withRestarts("connecting the worker") { try runtime.openWorker(plan: plan) }
         self.services = services
         defer { services.close() }
+        workerMetrics = WorkerMetrics(
+            job: plan.jobName, worker: services.workerID, factory: configuration.metricsFactory ?? MetricsSystem.factory)
         if exactlyOnce {
             guard let log = services.checkpointLog else {
                 throw JobError.unsupported("the runtime offers exactly-once but no checkpoint log")
             }
             coordinator = CheckpointCoordinator(
                 commitPoint: services.commitPoint, log: log, observer: configuration.checkpointObserver,
-                flushOutputs: { [unowned self] in try flushOutputs() })
+                metrics: workerMetrics, flushOutputs: { [unowned self] in try flushOutputs() })
         }
         tasks = TaskManager(
             jobName: plan.jobName, plan: plan, graph: graph, stageOf: stageOf, configuration: configuration,
@@ -116,7 +120,8 @@ public final class Job {
                 TaskManager.Checkpoints(
                     log: services.checkpointLog!, commitPoint: services.commitPoint, coordinator: coordinator,
                     workerID: services.workerID, observer: configuration.checkpointObserver)
-            })
+            },
+            metrics: workerMetrics)
         watchdog = exactlyOnce ? services.membership.sessionTimeout.map { FreezeWatchdog(threshold: $0 / 2) } : nil
         defer { watchdog?.cancel() }
         var available: [Split] = []
@@ -202,6 +207,7 @@ public final class Job {
         configuration.checkpointObserver?(.restarting(attempt: consecutiveRestarts, delay: delay, error: "\(error)"))
         coordinator?.abort(reason: "\(error)", tasks: tasks.allTasks)
         metrics.restarts += 1
+        workerMetrics.restarted()
         sleep(delay)
         guard !stopSignal.isRequested else { throw error }
         do {
@@ -238,6 +244,7 @@ public final class Job {
                 logger.warning("job \(plan.jobName): \(what): \(error); retrying in \(delay) (attempt \(attempt))")
                 configuration.checkpointObserver?(.restarting(attempt: attempt, delay: delay, error: "\(what): \(error)"))
                 metrics.restarts += 1
+                workerMetrics.restarted()
                 sleep(delay)
                 if stopSignal.isRequested { throw error }
             }
@@ -269,10 +276,14 @@ public final class Job {
                 tasks.noteFirstOffsets(polled.firstOffsets)
                 tasks.endedSplits.formUnion(polled.ended)
                 metrics.recordsRead += polled.count
+                for (split, count) in polled.counts { tasks.taskReading[split]?.metrics?.read(count) }
             }
             let now = configuration.clock.now()
             for stage in tasks.tasksByStage.indices {
                 try runPhase(tasks.tasksByStage[stage], now: now)
+            }
+            for stage in tasks.tasksByStage {
+                for task in stage { task.metrics?.noteFailures(skipped: task.failures.skipped, deadLettered: task.failures.deadLettered) }
             }
             for stage in tasks.tasksByStage.dropFirst() {
                 for task in stage where task.head.hasEnded {
@@ -294,6 +305,7 @@ public final class Job {
                 tasks.repartitionTopics[split.topic] == nil && tasks.endedSplits.contains(split)
             }
             if draining || clock.now - lastCheckpoint >= configuration.checkpointInterval {
+                sampleGauges()
                 try checkpointOrCommit()
                 lastCheckpoint = clock.now
             }
@@ -315,6 +327,31 @@ public final class Job {
         }
         if let first = work.errors.withLock({ $0.min { $0.0 < $1.0 } }) {
             throw first.1
+        }
+    }
+
+    // MARK: Metrics
+
+    /// Sets every task's consumer lag and watermark lag, once per checkpoint interval: the end
+    /// offsets come from what the sources already know, never from a broker round trip.
+    private func sampleGauges() {
+        let inputs = tasks.ownedSplits.filter { tasks.repartitionTopics[$0.topic] == nil }.sorted()
+        if !inputs.isEmpty {
+            for source in sources {
+                guard let reporter = source.binding.offsetsReporting else { continue }
+                for (split, offsets) in reporter.splitOffsets(inputs) {
+                    guard let task = tasks.taskReading[split],
+                          let position = task.head.inputPosition ?? offsets.position else { continue }
+                    task.metrics?.setLag(end: offsets.end, position: position)
+                }
+            }
+        }
+        let now = configuration.clock.now()
+        for stage in tasks.tasksByStage {
+            for task in stage {
+                guard let watermark = task.head.currentWatermark, watermark != .max else { continue }
+                task.metrics?.setWatermarkLag(milliseconds: now - watermark)
+            }
         }
     }
 
@@ -413,7 +450,9 @@ public final class Job {
         let moved = positions.filter { split, position in committed[split].map { position > $0 } ?? true }
         guard !moved.isEmpty else { return }
         do {
+            let started = clock.now
             try services.commitPoint.commit(Commit(positions: moved))
+            workerMetrics.committed(in: clock.now - started)
             try services.commitPoint.begin()
         } catch {
             throw JobError.connectorFailed("commit", underlying: error)
@@ -466,12 +505,14 @@ public final class Job {
 
     /// Handles one change of the assignment through `handle`, timing the pause it causes.
     fileprivate func rebalance(_ change: RebalanceEvent.Change, _ splits: [Split], handle: () throws -> Void) throws {
+        let pausedBefore = rebalances.totalPause
         try rebalances.record(
             change, splits,
             counters: { .init(restoredTasks: tasks.restoredTasks, restoredBytes: tasks.restoredBytes, commits: metrics.commits) },
             ownedSplits: { tasks.ownedSplits.count + tasks.pendingAssignment.count }, handle: handle)
         metrics.rebalances = rebalances.count
         metrics.rebalancePause = rebalances.totalPause
+        workerMetrics.rebalanced(change, pause: rebalances.totalPause - pausedBefore)
     }
 
     fileprivate func reportAssignment() {
