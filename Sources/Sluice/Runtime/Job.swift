@@ -305,7 +305,7 @@ public final class Job {
                 tasks.repartitionTopics[split.topic] == nil && tasks.endedSplits.contains(split)
             }
             if draining || clock.now - lastCheckpoint >= configuration.checkpointInterval {
-                sampleGauges()
+                sampleGauges(now: now)
                 try checkpointOrCommit()
                 lastCheckpoint = clock.now
             }
@@ -333,8 +333,9 @@ public final class Job {
     // MARK: Metrics
 
     /// Sets every task's consumer lag and watermark lag, once per checkpoint interval: the end
-    /// offsets come from what the sources already know, never from a broker round trip.
-    private func sampleGauges() {
+    /// offsets come from what the sources already know, never from a broker round trip. `now`
+    /// is the round's processing time (reading the clock again would move a test's clock).
+    private func sampleGauges(now: Int64) {
         let inputs = tasks.ownedSplits.filter { tasks.repartitionTopics[$0.topic] == nil }.sorted()
         if !inputs.isEmpty {
             for source in sources {
@@ -346,7 +347,6 @@ public final class Job {
                 }
             }
         }
-        let now = configuration.clock.now()
         for stage in tasks.tasksByStage {
             for task in stage {
                 guard let watermark = task.head.currentWatermark, watermark != .max else { continue }
