@@ -103,3 +103,26 @@ final class MetricsEndpointTests: XCTestCase {
         return matching.first?.value
     }
 }
+
+/// `--metrics-port` and `--metrics-address`, from the command line and the environment.
+final class MetricsOptionsTests: XCTestCase {
+    func testPortAndAddressParseAndValidate() throws {
+        let options = try RunOptions.parse(["--bootstrap", "b:9092", "--metrics-port", "0", "--metrics-address", "0.0.0.0"])
+        XCTAssertEqual(options.metricsPort, 0)
+        XCTAssertEqual(options.metricsAddress, "0.0.0.0")
+        let defaults = try RunOptions.parse(["--bootstrap", "b:9092"])
+        XCTAssertNil(defaults.metricsPort, "no endpoint unless asked for")
+        XCTAssertEqual(defaults.metricsAddress, "127.0.0.1")
+        XCTAssertThrowsError(try RunOptions.parse(["--bootstrap", "b:9092", "--metrics-port", "65536"])) { error in
+            XCTAssertEqual(RunOptions.message(for: error), "--metrics-port takes 0 to 65535, got 65536")
+        }
+        XCTAssertThrowsError(try RunOptions.parse(["--bootstrap", "b:9092", "--metrics-port", "1", "--metrics-address", "localhost"])) { error in
+            XCTAssertEqual(RunOptions.message(for: error), "--metrics-address takes an IPv4 address, got 'localhost'")
+        }
+    }
+
+    func testEnvironmentVariables() {
+        let names = RunOptions.environmentNames.filter { $0.option.hasPrefix("metrics-") }.map { "\($0.option)=\($0.variable)" }
+        XCTAssertEqual(names, ["metrics-port=SLUICE_METRICS_PORT", "metrics-address=SLUICE_METRICS_ADDRESS"])
+    }
+}
