@@ -8,12 +8,15 @@ let package = Package(
         .library(name: "RdKafka", targets: ["RdKafka"]),
         .library(name: "Sluice", targets: ["Sluice"]),
         .library(name: "SluiceKafka", targets: ["SluiceKafka"]),
+        .library(name: "SluiceService", targets: ["SluiceService"]),
         .library(name: "SluiceJob", targets: ["SluiceJob"]),
+        .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
         .executable(name: "sluice", targets: ["SluiceCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
@@ -38,17 +41,29 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
+        // The test kit: runs a job over in-memory topics with controlled time, no broker.
+        .target(name: "SluiceTesting", dependencies: ["Sluice"]),
         // Kafka source, sink and commit point, built on RdKafka.
         .target(
             name: "SluiceKafka",
             dependencies: ["Sluice", "RdKafka", .product(name: "Logging", package: "swift-log")],
             path: "connectors/kafka"
         ),
+        // A running job as a swift-service-lifecycle Service, for a ServiceGroup (graceful
+        // shutdown on signals, next to a user's own services).
+        .target(
+            name: "SluiceService",
+            dependencies: [
+                "Sluice",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The job command every job executable hands its pipeline to: run, plan, signals, errors.
         .target(
             name: "SluiceJob",
             dependencies: [
-                "Sluice", "SluiceKafka", "RdKafka",
+                "Sluice", "SluiceKafka", "RdKafka", "SluiceService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -58,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "SluiceCLI",
             dependencies: [
-                "Sluice", "SluiceKafka", "RdKafka",
+                "Sluice", "SluiceKafka", "RdKafka", "SluiceService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -82,14 +97,15 @@ let package = Package(
         .executableTarget(
             name: "sluice-eos-bench", dependencies: ["RdKafka", "Sluice", "SluiceKafka"], path: "Benchmarks/ExactlyOnceBenchmark"),
         .testTarget(name: "RdKafkaTests", dependencies: ["RdKafka", "CRdKafka", "BrokerRig"]),
-        .testTarget(name: "SluiceTests", dependencies: ["Sluice"]),
+        .testTarget(name: "SluiceTests", dependencies: ["Sluice", "SluiceTesting"]),
+        .testTarget(name: "SluiceTestingTests", dependencies: ["SluiceTesting", "Sluice"]),
         .testTarget(
             name: "SluiceJobTests",
             dependencies: [
                 "SluiceJob", "Sluice", "BrokerRig", .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
-        .testTarget(name: "SluiceKafkaTests", dependencies: ["SluiceKafka", "Sluice", "RdKafka", "BrokerRig"]),
+        .testTarget(name: "SluiceKafkaTests", dependencies: ["SluiceKafka", "Sluice", "RdKafka", "BrokerRig", "SluiceService"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Sluice
 import SluiceKafka
+import SluiceService
 import Synchronization
 
 /// One `run`: builds a worker per `--workers`, checks the plan against the brokers, replays
@@ -19,11 +20,15 @@ struct JobRun<Job: StreamJob> {
         let written = CountingSink.Counter()
         var built: [(context: JobContext, plan: JobPlan)] = []
         for (index, id) in ids.enumerated() {
+            var workerLogger = logger
+            workerLogger[metadataKey: "job"] = "\(name)"
+            workerLogger[metadataKey: "worker"] = "\(id)"
             let kafka = try KafkaRuntime(
                 bootstrapServers: options.bootstrap, guarantee: options.guarantee.guarantee, workerID: id,
-                consumerProperties: properties, producerProperties: properties, logger: logger)
+                consumerProperties: properties, producerProperties: properties, logger: workerLogger)
             var configuration = JobConfiguration()
             configuration.checkpointInterval = options.checkpointInterval.duration
+            configuration.statusInterval = options.statusInterval.duration
             let environment = StreamEnvironment(jobName: name, runtime: kafka, configuration: configuration)
             let context = JobContext(environment: environment, kafka: kafka, workerIndex: index, until: options.until, written: written)
             try job.build(context)
@@ -40,29 +45,30 @@ struct JobRun<Job: StreamJob> {
         }
         let jobs = try built.map { try $0.context.environment.build() }
         let stops = jobs.map(\.stopSignal)
-        let signalled = Atomic<Bool>(false)
-        let signals = JobSignals(stopping: stops) { number in
-            signalled.store(true, ordering: .relaxed)
-            print("\(name): signal \(number): stopping after the current round (final checkpoint, leaving the group)")
-        }
-        defer { signals.restore() }
-        let workers = jobs.enumerated().map { index, job in
-            // A failed worker stops the others: the process reports the failure.
-            WorkerThread(job: job, name: ids[index]) { failed in
-                if failed { for stop in stops { stop.stop() } }
+        let stopping = Atomic<Bool>(false)
+        // The first worker asked to stop (SIGTERM, SIGINT, or another worker's failure)
+        // announces it once and stops them all at once.
+        let services = jobs.enumerated().map { index, job in
+            JobService(job: job, name: ids[index]) {
+                guard !stopping.exchange(true, ordering: .relaxed) else { return }
+                print("\(name): stopping after the current round (final checkpoint, leaving the group)")
+                for stop in stops { stop.stop() }
             }
+        }
+        var serviceLogger = Logger(label: "sluice.service")
+        serviceLogger[metadataKey: "job"] = "\(name)"
+        var failure: (any Error)?
+        do {
+            try JobServiceGroup.run(services, logger: serviceLogger)
+        } catch {
+            failure = error
         }
         var total = RunSummary()
-        var failure: (any Error)?
-        for worker in workers {
-            switch worker.wait() {
-            case .success(let metrics): total.add(metrics)
-            case .failure(let error): failure = failure ?? error
-            }
+        for service in services {
+            if let metrics = service.metrics { total.add(metrics) }
         }
-        signals.restore()
         if let failure { throw failure }
-        let how = signalled.load(ordering: .relaxed) ? "stopped" : "finished"
+        let how = stopping.load(ordering: .relaxed) ? "stopped" : "finished"
         print("\(name): \(how): \(total.counts(written: written.count))")
     }
 

@@ -45,6 +45,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How often a worker checkpoints, like 500ms, 2s or 1m. Env: SLUICE_CHECKPOINT_INTERVAL.", valueName: "duration"))
     var checkpointInterval: DurationArgument = DurationArgument(.seconds(1), text: "1s")
 
+    @Option(help: ArgumentHelp("How often each worker logs a status line (records/s in and out, last checkpoint), like 10s or 1m. Env: SLUICE_STATUS_INTERVAL.", valueName: "duration"))
+    var statusInterval: DurationArgument = DurationArgument(.seconds(10), text: "10s")
+
     @Option(help: ArgumentHelp(
         "A file of librdkafka key=value lines (# comments) for consumer and producer: SASL, SSL, timeouts. Env: SLUICE_PROPERTIES_FILE.",
         valueName: "file"))

@@ -97,34 +97,20 @@ final class CheckpointsCommandTests: KafkaJobTestCase {
 
         // Errors: one line on standard error, exit status 2, nothing on standard output.
         let unknown = uniqueName("no-such-job")
-        try expectFailure(["checkpoints", "list", unknown] + connection, naming: [unknown, broker.bootstrap])
+        try expectOperatorFailure(["checkpoints", "list", unknown] + connection, naming: [unknown, broker.bootstrap])
         try written.commit([TopicPartitionOffset(written.topic, 2, offset: 3)], bootstrap: broker.bootstrap)
-        try expectFailure(
+        try expectOperatorFailure(
             ["checkpoints", "list", written.job] + connection,
             naming: ["task 0.2", "topic \(written.topic) partition 2 offset 2", "format version \(written.newerVersion)"])
-        try expectFailure(
+        try expectOperatorFailure(
             ["checkpoints", "inspect", written.job, "--task", "0.0", "--offset", "0"] + connection,
             naming: ["topic \(written.topic) partition 0 offset 0", "not a Sluice checkpoint record"])
-        try expectFailure(["checkpoints", "list", "any-job", "--bootstrap", "127.0.0.1:1", "--timeout", "2"], naming: ["127.0.0.1:1"])
+        try expectOperatorFailure(["checkpoints", "list", "any-job", "--bootstrap", "127.0.0.1:1", "--timeout", "2"], naming: ["127.0.0.1:1"])
     }
 
     // MARK: Helpers
 
     private func sluice(_ arguments: [String]) throws -> SluiceExecutable.Run {
         try SluiceExecutable.run(arguments)
-    }
-
-    /// Runs `arguments` and checks it fails with exit status 2 and one line on standard error
-    /// that names every string of `naming`.
-    private func expectFailure(_ arguments: [String], naming: [String], line: UInt = #line) throws {
-        let run = try sluice(arguments)
-        print("[\(name)] sluice \(arguments.prefix(3).joined(separator: " ")) …: status \(run.status), \(run.stderr)", terminator: "")
-        XCTAssertEqual(run.status, 2, line: line)
-        XCTAssertEqual(run.stdout, "", line: line)
-        XCTAssertTrue(run.stderr.hasPrefix("sluice: error: "), run.stderr, line: line)
-        XCTAssertEqual(run.stderr.filter { $0 == "\n" }.count, 1, "one line: \(run.stderr)", line: line)
-        for text in naming {
-            XCTAssertTrue(run.stderr.contains(text), "'\(text)' in: \(run.stderr)", line: line)
-        }
     }
 }

@@ -177,12 +177,8 @@ final class ExamplesTests: KafkaJobTestCase {
 
     func testOrderTotalsSumsEveryCustomerWindowExactlyOnce() throws {
         guard try runsOnLibrdkafka216() else { return }
-        let (broker, admin) = try startTansu()
+        let (broker, input, output) = try startOrders()
         defer { broker.stop() }
-        let input = uniqueName("orders"), output = uniqueName("totals")
-        try admin.createTopic(input, partitions: 3)
-        try admin.createTopic(output, partitions: 3)
-        try writeOrders(bootstrap: broker.bootstrap, topic: input)
         let expected = Self.expectedTotals()
 
         let run = try ExampleProcess.run(
@@ -191,10 +187,7 @@ final class ExamplesTests: KafkaJobTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.outputLines.last?.contains(", \(expected.count) written, ") == true, run.stdout)
 
-        let records = try Verifier.committedRecords(broker: .tansu, bootstrap: broker.bootstrap, topic: output, expect: expected.count)
-        let totals = try decodeTotals(records)
-        XCTAssertEqual(totals.count, expected.count, "no total twice")
-        XCTAssertEqual(Set(totals), expected)
+        try assertTotals(in: output, of: broker, equal: expected)
     }
 
     /// `--until <time>`: each partition stops before its first order at or after the time (record
@@ -202,12 +195,8 @@ final class ExamplesTests: KafkaJobTestCase {
     /// before it and exits 0.
     func testOrderTotalsUntilATime() throws {
         guard try runsOnLibrdkafka216() else { return }
-        let (broker, admin) = try startTansu()
+        let (broker, input, output) = try startOrders()
         defer { broker.stop() }
-        let input = uniqueName("orders"), output = uniqueName("totals")
-        try admin.createTopic(input, partitions: 3)
-        try admin.createTopic(output, partitions: 3)
-        try writeOrders(bootstrap: broker.bootstrap, topic: input)
         let until = Self.base + 30_000, time = "2023-11-14T22:13:50Z"
         XCTAssertEqual(Date(timeIntervalSince1970: Double(until) / 1000), ISO8601DateFormatter().date(from: time))
         let expected = Self.expectedTotals(before: until)
@@ -218,24 +207,16 @@ final class ExamplesTests: KafkaJobTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.outputLines.first?.hasSuffix("from committed until \(time)") == true, run.stdout)
         XCTAssertTrue(run.outputLines.last?.contains(", \(expected.count) written, ") == true, run.stdout)
-        let records = try Verifier.committedRecords(broker: .tansu, bootstrap: broker.bootstrap, topic: output, expect: expected.count)
-        let totals = try decodeTotals(records)
-        XCTAssertEqual(totals.count, expected.count, "no total twice")
-        XCTAssertEqual(Set(totals), expected)
+        try assertTotals(in: output, of: broker, equal: expected)
     }
 
     /// `--from <time> --until end` after a full run: the group's offsets move to the first
     /// record at or after the time, state starts empty, and the run reproduces the totals of
-    /// the windows from that time on. Needs JobOffsets (branch `offsets`): until it is merged
-    /// the job command refuses every replay, and this test fails on that refusal.
+    /// the windows from that time on.
     func testOrderTotalsReplayFromATime() throws {
         guard try runsOnLibrdkafka216() else { return }
-        let (broker, admin) = try startTansu()
+        let (broker, input, output) = try startOrders()
         defer { broker.stop() }
-        let input = uniqueName("orders"), output = uniqueName("totals")
-        try admin.createTopic(input, partitions: 3)
-        try admin.createTopic(output, partitions: 3)
-        try writeOrders(bootstrap: broker.bootstrap, topic: input)
         let arguments = ["run", "--input", input, "--output", output, "--until", "end", "--worker-id", "ot"] + Self.tansu(broker.bootstrap)
         let first = try ExampleProcess.run("order-totals", arguments)
         XCTAssertEqual(first.status, 0, first.stderr)
@@ -259,6 +240,29 @@ final class ExamplesTests: KafkaJobTestCase {
         let totals = try decodeTotals(new)
         XCTAssertEqual(totals.count, replayed.count, "each replayed window once")
         XCTAssertEqual(Set(totals), replayed)
+    }
+
+    /// Starts Tansu with an orders topic holding the test's orders and an empty totals topic.
+    private func startOrders() throws -> (broker: TestBroker, input: String, output: String) {
+        let (broker, admin) = try startTansu()
+        let input = uniqueName("orders"), output = uniqueName("totals")
+        do {
+            try admin.createTopic(input, partitions: 3)
+            try admin.createTopic(output, partitions: 3)
+            try writeOrders(bootstrap: broker.bootstrap, topic: input)
+        } catch {
+            broker.stop()
+            throw error
+        }
+        return (broker, input, output)
+    }
+
+    /// Reads `output` as read_committed and checks it holds each of `expected` once, nothing else.
+    private func assertTotals(in output: String, of broker: TestBroker, equal expected: Set<TestTotal>, line: UInt = #line) throws {
+        let records = try Verifier.committedRecords(broker: .tansu, bootstrap: broker.bootstrap, topic: output, expect: expected.count)
+        let totals = try decodeTotals(records)
+        XCTAssertEqual(totals.count, expected.count, "no total twice", line: line)
+        XCTAssertEqual(Set(totals), expected, line: line)
     }
 
     // MARK: dead-letters
@@ -305,7 +309,7 @@ final class ExamplesTests: KafkaJobTestCase {
         XCTAssertTrue(run.exited)
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertEqual(run.outputLines.first, "dead-letters: run at \(broker.bootstrap), exactly-once, 2 workers (dl-0, dl-1), from committed until stopped")
-        XCTAssertTrue(run.stdout.contains("dead-letters: signal \(SIGTERM): stopping after the current round"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("dead-letters: stopping after the current round (final checkpoint, leaving the group)"), run.stdout)
         XCTAssertTrue(run.outputLines.last?.hasPrefix("dead-letters: stopped: ") == true, run.stdout)
         XCTAssertTrue(run.outputLines.last?.hasSuffix(", 3 dead-lettered") == true, run.stdout)
 

@@ -54,7 +54,7 @@ final class OffsetsCommandTests: KafkaJobTestCase {
         // Tansu names members by id only, and librdkafka 2.16 passes them on only sometimes
         // (ConsumerGroupDescriptionTests): the refusal names the member, or the group's state.
         let memberID = members.first?["member_id"] as? String
-        let refused = try expectFailure(
+        let refused = try expectOperatorFailure(
             ["offsets", "reset", spec.job, "--to", "earliest"] + connection,
             naming: [spec.job, memberID.map { "member \($0)" } ?? "its group is Stable", "stop its workers first"])
         print("[\(name)] refused: \(refused)")
@@ -172,17 +172,17 @@ final class OffsetsCommandTests: KafkaJobTestCase {
         _ = try runAndCheck(spec, after: phaseTwoEnd, expected: Self.results(of: selected), label: "after the reset to explicit offsets")
 
         // 7. Bad arguments and unknown jobs: one line, exit status 2.
-        try expectFailure(["offsets", "reset", spec.job, "--to", "nonsense"] + connection, naming: ["'nonsense'", "earliest, latest"])
-        try expectFailure(["offsets", "reset", spec.job, "--to", "2026-13-45T99:00:00Z"] + connection, naming: ["2026-13-45T99:00:00Z", "not an ISO-8601 time"])
-        try expectFailure(["offsets", "reset", spec.job, "--to", "\(spec.input):9:0"] + connection, naming: [spec.input, "no partition 9"])
-        try expectFailure(["offsets", "reset", spec.job, "--to", "\(spec.input):0:99999"] + connection,
+        try expectOperatorFailure(["offsets", "reset", spec.job, "--to", "nonsense"] + connection, naming: ["'nonsense'", "earliest, latest"])
+        try expectOperatorFailure(["offsets", "reset", spec.job, "--to", "2026-13-45T99:00:00Z"] + connection, naming: ["2026-13-45T99:00:00Z", "not an ISO-8601 time"])
+        try expectOperatorFailure(["offsets", "reset", spec.job, "--to", "\(spec.input):9:0"] + connection, naming: [spec.input, "no partition 9"])
+        try expectOperatorFailure(["offsets", "reset", spec.job, "--to", "\(spec.input):0:99999"] + connection,
                           naming: [spec.input, "partition 0", "offset 99999"])
         let unknown = uniqueName("no-such-job")
-        try expectFailure(["offsets", "show", unknown] + connection, naming: [unknown, broker.bootstrap])
-        try expectFailure(["offsets", "reset", unknown, "--to", "earliest"] + connection, naming: [unknown, broker.bootstrap])
-        try expectFailure(["offsets", "reset", unknown, "--to", "earliest", "--topic", "no-such-topic"] + connection,
+        try expectOperatorFailure(["offsets", "show", unknown] + connection, naming: [unknown, broker.bootstrap])
+        try expectOperatorFailure(["offsets", "reset", unknown, "--to", "earliest"] + connection, naming: [unknown, broker.bootstrap])
+        try expectOperatorFailure(["offsets", "reset", unknown, "--to", "earliest", "--topic", "no-such-topic"] + connection,
                           naming: ["no-such-topic", broker.bootstrap])
-        try expectFailure(["offsets", "show", "any-job", "--bootstrap", "127.0.0.1:1", "--timeout", "2"], naming: ["127.0.0.1:1"])
+        try expectOperatorFailure(["offsets", "show", "any-job", "--bootstrap", "127.0.0.1:1", "--timeout", "2"], naming: ["127.0.0.1:1"])
     }
 
     // MARK: Checks
@@ -336,22 +336,6 @@ final class OffsetsCommandTests: KafkaJobTestCase {
     private func iso8601(_ milliseconds: Int64) -> String {
         let formatter = ISO8601DateFormatter()
         return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
-    }
-
-    /// Runs `arguments` and checks it fails with exit status 2 and one line on standard error
-    /// naming every string of `naming`; returns that line.
-    @discardableResult
-    private func expectFailure(_ arguments: [String], naming: [String], line: UInt = #line) throws -> String {
-        let run = try SluiceExecutable.run(arguments)
-        print("[\(name)] sluice \(arguments.prefix(5).joined(separator: " ")) …: status \(run.status), \(run.stderr)", terminator: "")
-        XCTAssertEqual(run.status, 2, line: line)
-        XCTAssertEqual(run.stdout, "", line: line)
-        XCTAssertTrue(run.stderr.hasPrefix("sluice: error: "), run.stderr, line: line)
-        XCTAssertEqual(run.stderr.filter { $0 == "\n" }.count, 1, "one line: \(run.stderr)", line: line)
-        for text in naming {
-            XCTAssertTrue(run.stderr.contains(text), "'\(text)' in: \(run.stderr)", line: line)
-        }
-        return run.stderr
     }
 }
 

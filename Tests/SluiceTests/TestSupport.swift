@@ -1,4 +1,3 @@
-import Synchronization
 @testable import Sluice
 
 /// A source that delivers pre-scripted polls of byte records, then either ends (bounded) or
@@ -67,21 +66,6 @@ final class ScriptedSource: Source {
         for record in current where assigned.contains(record.split) {
             batch.append(record, split: record.split, offset: record.offset, timestamp: record.timestamp)
         }
-    }
-}
-
-/// Processing time that moves `step` milliseconds every time the runtime reads it (once per round).
-final class SteppingClock: ProcessingTimeClock {
-    private let current: Atomic<Int64>
-    private let step: Int64
-
-    init(start: Int64 = 0, step: Int64) {
-        current = Atomic(start)
-        self.step = step
-    }
-
-    func now() -> Int64 {
-        current.add(step, ordering: .relaxed).newValue - step
     }
 }
 

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Sluice
+import SluiceTesting
 
 /// Registers an event-time timer 100 ms after each element and reports firings.
 final class EventTimerFunction: KeyedProcessFunction {
@@ -47,21 +48,31 @@ final class TimerTests: XCTestCase {
     }
 
     func testProcessingTimeTimersFireWhenTheClockPassesThem() throws {
-        let clock = SteppingClock(start: 10_000, step: 1_000)
-        let source = ScriptedSource(bounded: false, polls: ScriptedSource.records([
-            [(0, 0, "a")], [(0, 0, "b")], [], [(0, 0, "a")], [], [], [], [], [],
-        ]))
-        let env = environment(clock: clock)
-        let results = env.fromSource(source, deserializer: UTF8StringCodec())
-            .keyBy { $0 }
-            .process(ProcessingTimerFunction())
-            .collect()
-        let job = try env.build()
-        source.stopWhenExhausted = job.stopSignal
-        try job.run()
-        // Round r reads processing time 10_000 + 1_000 r; elements in rounds 0, 1, 3.
-        let expected: [Int64] = [0, 1, 3].map { 10_000 + 1_000 * $0 + 2_500 }
-        XCTAssertEqual(results.elements, expected)
+        let driver = TestDriver(jobName: "test", processingTime: 10_000) { env, topics in
+            env.fromSource(try topics.source(topics: ["events"]), deserializer: UTF8StringCodec())
+                .keyBy { $0 }
+                .process(ProcessingTimerFunction())
+                .sink(to: topics.sink(topic: "fired"), serializer: JSONCodec<Int64>())
+        }
+        defer { _ = try? driver.close() }
+        let events = try driver.input("events", serializer: UTF8StringCodec())
+        let fired = driver.output("fired", deserializer: JSONCodec<Int64>())
+        // Each element asks for a timer 2.5 s after the processing time it arrives at.
+        try events.pipe(value: "a")                                   // at 10 000: 12 500
+        try driver.advanceProcessingTime(by: .seconds(1))
+        try events.pipe(value: "b")                                   // at 11 000: 13 500
+        XCTAssertEqual(try fired.readValues(), [])
+        try driver.advanceProcessingTime(by: .seconds(2))             // 13 000
+        XCTAssertEqual(try fired.readValues(), [12_500])
+        try events.pipe(value: "a")                                   // at 13 000: 15 500
+        try driver.advanceProcessingTime(by: .milliseconds(499))      // 13 499
+        XCTAssertEqual(try fired.readValues(), [], "not yet due")
+        try driver.advanceProcessingTime(by: .milliseconds(1))        // 13 500
+        XCTAssertEqual(try fired.readValues(), [13_500])
+        try driver.advanceProcessingTime(by: .seconds(5))             // 18 500
+        XCTAssertEqual(try fired.readValues(), [15_500])
+        try driver.advanceProcessingTime(by: .seconds(60))
+        XCTAssertEqual(try fired.readValues(), [], "each timer fires once")
     }
 }
 

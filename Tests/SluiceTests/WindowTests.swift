@@ -1,5 +1,6 @@
 import XCTest
 @testable import Sluice
+import SluiceTesting
 
 final class WindowTests: XCTestCase {
     private let events = randomEvents(count: 2_000, keys: 7, maxTimestamp: 60_000)
@@ -100,22 +101,36 @@ final class WindowTests: XCTestCase {
     }
 
     func testAllowedLatenessRefiresAndLateSideOutputCatchesTheRest() throws {
-        let input: [(String, Int64)] = [("on-time", 1_000), ("next", 6_000), ("late-ok", 2_000), ("later", 8_000), ("too-late", 3_000)]
         let lateTag = OutputTag<String>("late")
-        // One record per round, so the watermark moves between records.
-        let env = environment(batchSize: 1)
-        let windows = env.fromCollection(timestamped: input)
-            .keyBy { _ in "all" }
-            .window(TumblingEventTimeWindows.of(seconds: 5))
-            .allowedLateness(.seconds(2))
-            .sideOutputLateData(lateTag)
-            .process { _, context, elements, _ in "\(context.window.start): \(elements.sorted().joined(separator: ","))" }
-        let results = windows.collect()
-        let late = windows.sideOutput(lateTag).collect()
-        try env.execute()
-        // Monotonous watermark = highest timestamp - 1. [0,5000) fires at 5999 with "on-time",
-        // fires again for "late-ok" (5999 < 4999 + 2000), is cleaned at 7999, so "too-late" is late.
-        XCTAssertEqual(results.elements, ["0: on-time", "0: late-ok,on-time", "5000: later,next"])
-        XCTAssertEqual(late.elements, ["too-late"])
+        let driver = TestDriver(jobName: "test") { env, topics in
+            let windows = env.fromSource(try topics.source(topics: ["events"]), deserializer: UTF8StringCodec())
+                .keyBy { _ in "all" }
+                .window(TumblingEventTimeWindows.of(seconds: 5))
+                .allowedLateness(.seconds(2))
+                .sideOutputLateData(lateTag)
+                .process { _, context, elements, _ in "\(context.window.start): \(elements.sorted().joined(separator: ","))" }
+            windows.sink(to: topics.sink(topic: "windows"), serializer: UTF8StringCodec())
+            windows.sideOutput(lateTag).sink(to: topics.sink(topic: "late"), serializer: UTF8StringCodec())
+        }
+        defer { _ = try? driver.close() }
+        let events = try driver.input("events", serializer: UTF8StringCodec())
+        let results = driver.output("windows", deserializer: UTF8StringCodec())
+        let late = driver.output("late", deserializer: UTF8StringCodec())
+        // One record per pipe, so the watermark (monotonous: highest timestamp - 1) moves
+        // between records. [0,5000) fires at 5999 with "on-time", fires again for "late-ok"
+        // (5999 < 4999 + 2000), is cleaned at 7999, so "too-late" is late.
+        try events.pipe(value: "on-time", timestamp: 1_000)
+        XCTAssertEqual(try results.readValues(), [])
+        try events.pipe(value: "next", timestamp: 6_000)
+        XCTAssertEqual(try results.readValues(), ["0: on-time"])
+        try events.pipe(value: "late-ok", timestamp: 2_000)
+        XCTAssertEqual(try results.readValues(), ["0: late-ok,on-time"])
+        try events.pipe(value: "later", timestamp: 8_000)
+        try events.pipe(value: "too-late", timestamp: 3_000)
+        XCTAssertEqual(try results.readValues(), [])
+        XCTAssertEqual(try late.readValues(), ["too-late"])
+        try driver.endInputs()
+        XCTAssertEqual(try results.readValues(), ["5000: later,next"])
+        XCTAssertEqual(try late.readValues(), [])
     }
 }

@@ -1,5 +1,6 @@
 import CRdKafka
 import Logging
+import Synchronization
 
 /// What librdkafka's C callbacks reach through the client's opaque pointer.
 ///
@@ -9,6 +10,9 @@ import Logging
 /// the owning object is initialised), hence the unchecked `Sendable`.
 final class ClientContext: @unchecked Sendable {
     let logger: Logger
+    /// Set when the client starts closing: the disconnects librdkafka reports from then on are
+    /// expected, not errors (see ``ExpectedDisconnect``).
+    let closing = Atomic<Bool>(false)
     var deliveryHandler: (@Sendable (DeliveryReport) -> Void)?
     var rebalanceHandler: ((rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)?
 

@@ -39,6 +39,7 @@ final class RDKafkaClient: @unchecked Sendable {
     }
 
     deinit {
+        context.closing.store(true, ordering: .relaxed)
         rd_kafka_destroy(handle)
         retainedContext.release()
     }
@@ -66,7 +67,7 @@ private func rdkafkaLogCallback(
     _ rk: OpaquePointer?, _ level: Int32, _ facility: UnsafePointer<CChar>?, _ message: UnsafePointer<CChar>?
 ) {
     guard let context = ClientContext.from(rk) else { return }
-    let swiftLevel: Logger.Level
+    var swiftLevel: Logger.Level
     switch level {
     case ...2: swiftLevel = .critical
     case 3: swiftLevel = .error
@@ -75,9 +76,12 @@ private func rdkafkaLogCallback(
     case 6: swiftLevel = .info
     default: swiftLevel = .debug
     }
+    let text = message.map { String(cString: $0) } ?? ""
+    if swiftLevel > .info, context.closing.load(ordering: .relaxed), ExpectedDisconnect.matches(text) {
+        swiftLevel = .debug
+    }
     guard context.logger.logLevel <= swiftLevel else { return }
     let facilityText = facility.map { String(cString: $0) } ?? ""
-    let text = message.map { String(cString: $0) } ?? ""
     let name = rk.map { String(cString: rd_kafka_name($0)) } ?? ""
     context.logger.log(
         level: swiftLevel, "\(text)",

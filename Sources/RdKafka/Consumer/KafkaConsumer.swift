@@ -112,6 +112,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// Later calls do nothing.
     public func close() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        client.context.closing.store(true, ordering: .relaxed)
         let err = rd_kafka_consumer_close(client.handle)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
             client.context.logger.warning("consumer close: \(KafkaError(code: err))")

@@ -130,7 +130,11 @@ public struct DataStream<Element> {
         environment.sinks.append(sink)
         _ = environment.graph.add(
             name: "sink(\(sink.name))", kind: .sink, inputs: [nodeID], partitionKey: nil,
-            instantiate: { builder, _ in SinkNode(sink: sink, failures: builder.context.failures, written: builder.context.metrics?.sinkCounter(sink.name)) })
+            instantiate: { builder, _ in
+                SinkNode(
+                    sink: sink, failures: builder.context.failures, written: builder.context.recordsWritten,
+                    recordsOut: builder.context.metrics?.sinkCounter(sink.name))
+            })
     }
 
     /// Serializes every element as a record value and writes it to a byte sink.

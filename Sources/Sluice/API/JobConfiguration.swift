@@ -36,6 +36,10 @@ public struct JobConfiguration: Sendable {
     /// starts from empty state at the group's committed offset, logging that it did, instead of
     /// stopping the job. Off by default: state is never dropped silently.
     public var resetsUnreadableState = false
+    /// How often a running worker logs its one-line status at info level (records/s in and out
+    /// since the previous line, its last checkpoint and that checkpoint's age, see
+    /// ``StatusLine``); `nil` logs none.
+    public var statusInterval: Duration? = .seconds(10)
     /// Told, on the driver thread, of the worker's checkpoint and recovery events: for logs,
     /// metrics and tests.
     public var checkpointObserver: (@Sendable (CheckpointEvent) -> Void)?

@@ -21,7 +21,8 @@ import Logging
 /// A failure anywhere before the commit leaves the transaction to ``abort(reason:tasks:)``;
 /// the worker then rewinds every task to the checkpoint ``committedPointers`` names.
 final class CheckpointCoordinator {
-    private let logger = Logger(label: "sluice.checkpoint")
+    /// Its lines carry the job's and the worker's metadata (set by ``Job``).
+    var logger = Logger(label: "sluice.checkpoint")
     private let commitPoint: any CommitPoint
     private let log: any CheckpointLog
     private let flushOutputs: () throws -> Void

@@ -31,6 +31,8 @@ public struct SourceBatch<Element> {
     public private(set) var chunks: [Chunk] = []
     /// Splits of a bounded source that have no records beyond those delivered so far.
     public private(set) var endedSplits: [Split] = []
+    /// Per split, the highest watermark the source declared with ``advanceWatermark(_:to:)``.
+    public private(set) var watermarks: [Split: Int64] = [:]
 
     /// An empty batch.
     public init() {}
@@ -59,9 +61,21 @@ public struct SourceBatch<Element> {
         endedSplits.append(split)
     }
 
+    /// Declares that no record of `split` with a timestamp at or below `watermark` follows, like
+    /// Flink's `SourceOutput.emitWatermark`: the split's watermark moves to `watermark` (or
+    /// stays where records already put it, if higher) without a record, and the split counts as
+    /// active. The runtime applies it as if a record at `watermark` + out-of-orderness + 1 had
+    /// arrived (saturating at `Int64.max`), so checkpoints keep it with the split's progress.
+    /// Sources over Kafka never declare one; the runtime drops it with the poll's records
+    /// when a rewind discards them.
+    public mutating func advanceWatermark(_ split: Split, to watermark: Int64) {
+        watermarks[split] = max(watermarks[split] ?? .min, watermark)
+    }
+
     /// Empties the batch and keeps its storage for the next poll.
     public mutating func removeAll() {
         chunks.removeAll(keepingCapacity: true)
         endedSplits.removeAll(keepingCapacity: true)
+        watermarks.removeAll(keepingCapacity: true)
     }
 }

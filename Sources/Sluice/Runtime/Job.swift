@@ -39,7 +39,9 @@ public final class Job {
     public let plan: JobPlan
     /// Stops the job from any thread.
     public let stopSignal = StopSignal()
-    private let logger = Logger(label: "sluice.job")
+    /// Carries `job` and, once the worker opened, `worker` metadata.
+    private var logger = Logger(label: "sluice.job")
+    private var status: StatusReporter?
 
     private let graph: LogicalGraph
     private let configuration: JobConfiguration
@@ -70,6 +72,7 @@ public final class Job {
     init(plan: JobPlan, graph: LogicalGraph, stageOf: [Int], configuration: JobConfiguration,
          runtime: any JobRuntime, sinks: [any Sink]) {
         self.plan = plan
+        logger[metadataKey: "job"] = "\(plan.jobName)"
         self.graph = graph
         self.stageOf = stageOf
         self.configuration = configuration
@@ -102,6 +105,7 @@ public final class Job {
         }
         let services = try withRestarts("connecting the worker") { try runtime.openWorker(plan: plan) }
         self.services = services
+        logger[metadataKey: "worker"] = "\(services.workerID)"
         defer { services.close() }
         workerMetrics = WorkerMetrics(
             job: plan.jobName, worker: services.workerID, factory: configuration.metricsFactory ?? MetricsSystem.factory)
@@ -122,6 +126,10 @@ public final class Job {
                     workerID: services.workerID, observer: configuration.checkpointObserver)
             },
             metrics: workerMetrics)
+        for (key, value) in [("job", plan.jobName), ("worker", services.workerID)] {
+            tasks.logger[metadataKey: key] = "\(value)"
+            coordinator?.logger[metadataKey: key] = "\(value)"
+        }
         watchdog = exactlyOnce ? services.membership.sessionTimeout.map { FreezeWatchdog(threshold: $0 / 2) } : nil
         defer { watchdog?.cancel() }
         var available: [Split] = []
@@ -261,6 +269,9 @@ public final class Job {
 
     private func loop() throws {
         var lastCheckpoint = clock.now
+        if status == nil, let interval = configuration.statusInterval {
+            status = StatusReporter(interval: interval, exactlyOnce: exactlyOnce, now: clock.now)
+        }
         while !stopSignal.isRequested {
             if let frozen = watchdog?.takeFreeze() {
                 try recoverFromFreeze(frozen)
@@ -309,7 +320,20 @@ public final class Job {
                 try checkpointOrCommit()
                 lastCheckpoint = clock.now
             }
+            reportStatus()
         }
+    }
+
+    /// Logs the worker's status line when one is due.
+    private func reportStatus() {
+        guard var reporter = status else { return }
+        let now = clock.now
+        reporter.note(checkpoints: metrics.commits, now: now)
+        if let line = reporter.line(job: plan.jobName, worker: services?.workerID ?? "", read: metrics.recordsRead,
+                                    written: tasks.recordsWritten.count, lag: nil, now: now) {
+            logger.info("\(line.text)")
+        }
+        status = reporter
     }
 
     private func runPhase(_ tasks: [Task], now: Int64) throws {

@@ -6,32 +6,38 @@ import CoreMetrics
 final class SinkNode<Element, Target: Sink>: Node<Element> where Target.Element == Element {
     private let sink: Target
     private let failures: FailureHandler
-    /// Counts the records the sink accepted, once per batch.
-    private let written: CoreMetrics.Counter?
+    private let written: RecordCounter
+    /// The task's `sluice_sink_records_out_total` for this sink, added to once per batch.
+    private let recordsOut: CoreMetrics.Counter?
 
-    init(sink: Target, failures: FailureHandler, written: CoreMetrics.Counter? = nil) {
+    init(sink: Target, failures: FailureHandler, written: RecordCounter, recordsOut: CoreMetrics.Counter? = nil) {
         self.sink = sink
         self.failures = failures
         self.written = written
+        self.recordsOut = recordsOut
     }
 
     override func push(_ batch: StreamBatch<Element>) throws {
         var start = 0
-        var rejected = 0
+        var accepted = 0
+        defer {
+            written.add(accepted)
+            if accepted > 0 { recordsOut?.increment(by: accepted) }
+        }
         while start < batch.count {
             do {
                 try sink.write(start == 0 ? batch.values : Array(batch.values[start...]))
-                break
+                accepted += batch.count - start
+                return
             } catch let rejection as RecordRejected {
+                accepted += rejection.index
                 let index = start + rejection.index
                 try failures.handle(rejection.underlying, origin: batch.origins[index], operatorName: "sink(\(sink.name))")
-                rejected += 1
                 start = index + 1
             } catch {
                 throw JobError.connectorFailed("sink \(sink.name)", underlying: error)
             }
         }
-        if batch.count > rejected { written?.increment(by: batch.count - rejected) }
     }
 
     override func onWatermark(_ watermark: Int64, idle: Bool) {}

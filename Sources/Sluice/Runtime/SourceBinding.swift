@@ -54,6 +54,13 @@ protocol SplitReceiver<Received>: AnyObject {
     associatedtype Received
     func deliver(_ chunk: SourceBatch<Received>.Chunk)
     func markEnded()
+    /// The source declared the split's watermark (``SourceBatch/advanceWatermark(_:to:)``).
+    func advanceWatermark(to watermark: Int64)
+}
+
+extension SplitReceiver {
+    /// Ignored by heads of internal topics, whose watermarks travel inside the topic.
+    func advanceWatermark(to watermark: Int64) {}
 }
 
 final class SourceBinding<Wrapped: Source>: AnySourceBinding {
@@ -154,6 +161,7 @@ final class SourceBinding<Wrapped: Source>: AnySourceBinding {
             outcome.count += chunk.values.count
             outcome.counts[split] = chunk.values.count
         }
+        for (split, watermark) in batch.watermarks { heads[split]?.advanceWatermark(to: watermark) }
         for split in batch.endedSplits { heads[split]?.markEnded() }
         outcome.ended = batch.endedSplits
         return outcome

@@ -9,6 +9,8 @@ final class TaskContext {
     let checkpointing: Bool
     /// The task's place in its checkpoint chain, which repartition senders stamp on records.
     let lineage: TaskLineage
+    /// Counts the records the task's sinks accept, with the other tasks of the worker.
+    let recordsWritten: RecordCounter
     /// Every participant registered while the chain was built, in registration order.
     private(set) var participants: [any CheckpointParticipant] = []
     /// Parts of the chain that write into transactions by themselves.
@@ -17,12 +19,13 @@ final class TaskContext {
     var metrics: TaskMetrics?
 
     init(taskID: TaskID, failures: FailureHandler, stateBackend: any StateBackend, checkpointing: Bool = false,
-         lineage: TaskLineage = TaskLineage(restoring: nil)) {
+         lineage: TaskLineage = TaskLineage(restoring: nil), recordsWritten: RecordCounter = RecordCounter()) {
         self.taskID = taskID
         self.failures = failures
         self.stateBackend = stateBackend
         self.checkpointing = checkpointing
         self.lineage = lineage
+        self.recordsWritten = recordsWritten
     }
 
     /// Adds a part of the chain that writes into transactions by itself.

@@ -39,6 +39,7 @@ final class SourceHead<Element>: TaskHead, SplitReceiver, CheckpointParticipant 
     /// Origins `0..<n` of this task, built once and shared by every batch of that size.
     private var identityOrigins: [RecordOrigin] = []
     private var pending: SourceBatch<Element>.Chunk?
+    private var declaredWatermark: Int64?
     private var ended = false
     private(set) var inputPosition: Int64?
     private(set) var currentWatermark: Int64?
@@ -64,6 +65,11 @@ final class SourceHead<Element>: TaskHead, SplitReceiver, CheckpointParticipant 
         ended = true
     }
 
+    /// The source declared the split's watermark; it goes out next round.
+    func advanceWatermark(to watermark: Int64) {
+        declaredWatermark = max(declaredWatermark ?? .min, watermark)
+    }
+
     func runRound(now: Int64) throws {
         try downstream.onProcessingTime(now)
         if let chunk = pending {
@@ -74,6 +80,11 @@ final class SourceHead<Element>: TaskHead, SplitReceiver, CheckpointParticipant 
             for timestamp in chunk.timestamps { generator.observe(timestamp) }
             try downstream.push(StreamBatch(values: chunk.values, timestamps: chunk.timestamps, origins: origins(count: chunk.values.count)))
             if let last = chunk.offsets.last { inputPosition = last + 1 }
+        }
+        if let declared = declaredWatermark {
+            declaredWatermark = nil
+            generator.markActive(at: now)
+            generator.advance(to: declared)
         }
         if ended { generator.markEnded() }
         let (watermark, idle) = generator.current(at: now)

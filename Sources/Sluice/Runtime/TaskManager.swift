@@ -18,7 +18,10 @@ final class TaskManager {
     private let provenance: ProvenanceRegistry
     private let checkpoints: Checkpoints?
     private let metrics: WorkerMetrics
-    private let logger = Logger(label: "sluice.tasks")
+    /// Its lines carry the job's and the worker's metadata (set by ``Job``).
+    var logger = Logger(label: "sluice.tasks")
+    /// Records the worker's sinks accepted, for its status line.
+    let recordsWritten = RecordCounter()
 
     /// What exactly-once tasks restore from and checkpoint to.
     struct Checkpoints {
@@ -327,11 +330,11 @@ final class TaskManager {
                         job: jobName, task: id, input: split, checkpoint: position, committed: groupPositions[split])
                 }
                 if !located.namedByGroup {
-                    logger.info("job \(jobName), \(id): the group's committed pointer names checkpoint \(pointers[split].map(String.init) ?? "none"); a confirmation proves checkpoint \(located.manifest.sequence) at \(located.pointer) committed, restoring that")
+                    logger.info("job \(jobName), \(id): the group's committed pointer names checkpoint \(pointers[split].map(String.init) ?? "none"); a confirmation proves checkpoint \(located.manifest.sequence) at \(located.pointer) committed, restoring that", metadata: ["task": "\(id)"])
                 }
                 points[split] = RestorePoint(manifest: located.manifest, pointer: located.pointer, checkpointSplit: checkpointSplit)
             } catch let error as CheckpointError where configuration.resetsUnreadableState {
-                logger.warning("\(error) — starting \(id) from empty state at the group's committed offset, as resetsUnreadableState allows")
+                logger.warning("\(error) — starting \(id) from empty state at the group's committed offset, as resetsUnreadableState allows", metadata: ["task": "\(id)"])
                 checkpoints.observer?(.stateReset(task: id, reason: "\(error)"))
             }
         }
@@ -348,7 +351,7 @@ final class TaskManager {
         let failures = FailureHandler(policy: configuration.badInputPolicy, provenance: provenance)
         let context = TaskContext(
             taskID: id, failures: failures, stateBackend: configuration.stateBackend, checkpointing: checkpoints != nil,
-            lineage: lineage)
+            lineage: lineage, recordsWritten: recordsWritten)
         context.metrics = metrics.task(id, split: split, readsSource: split.map { repartitionTopics[$0.topic] == nil } ?? false)
         return (context, ChainBuilder(graph: graph, context: context, exchanges: exchanges))
     }
@@ -391,7 +394,7 @@ final class TaskManager {
                 do {
                     try restore(id, from: point, into: context, head: head, checkpoints: checkpoints)
                 } catch let error as CheckpointError where configuration.resetsUnreadableState {
-                    logger.warning("\(error) — starting \(id) from empty state at the group's committed offset, as resetsUnreadableState allows")
+                    logger.warning("\(error) — starting \(id) from empty state at the group's committed offset, as resetsUnreadableState allows", metadata: ["task": "\(id)"])
                     checkpoints.observer?(.stateReset(task: id, reason: "\(error)"))
                     source.binding.dropHead(split: split)
                     context.metrics?.close()

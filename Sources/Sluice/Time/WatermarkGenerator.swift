@@ -16,6 +16,14 @@ struct WatermarkGenerator {
         if timestamp > highestTimestamp { highestTimestamp = timestamp }
     }
 
+    /// The source declared that nothing at or below `watermark` follows: the watermark becomes
+    /// at least `watermark`, as if a record at `watermark + outOfOrderness + 1` had arrived
+    /// (saturating at `Int64.max`), so snapshots keep it as the highest timestamp seen.
+    mutating func advance(to watermark: Int64) {
+        let implied = watermark > Int64.max - outOfOrderness - 1 ? Int64.max : watermark + outOfOrderness + 1
+        observe(implied)
+    }
+
     /// Records arrived at processing time `now`: the split is active again.
     mutating func markActive(at now: Int64) {
         lastActivity = now

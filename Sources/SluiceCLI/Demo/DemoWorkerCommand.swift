@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Sluice
 import SluiceKafka
+import SluiceService
 
 /// `sluice demo-worker` (hidden): one worker process of the demo's job. The demo starts and
 /// kills these; each prints what happens to it as `EVENT …` lines on standard output, which the
@@ -55,16 +56,19 @@ struct DemoWorkerCommand: ParsableCommand {
         }
         let env = try DemoJob.build(kafka: kafka, configuration: configuration)
         let job = try env.build()
-        let signals = TerminationSignals(stopping: job.stopSignal)
+        let service = JobService(job: job, name: workerID)
         Self.say("EVENT started \(workerID)")
         do {
-            let metrics = try job.run()
-            withExtendedLifetime(signals) {}
-            Self.say("EVENT stopped records=\(metrics.recordsRead) checkpoints=\(metrics.commits) restarts=\(metrics.restarts)")
+            try JobServiceGroup.run([service], logger: Logger(label: "sluice.service"))
         } catch {
             Self.say("EVENT failed \(error)")
             throw ExitCode.failure
         }
+        guard let metrics = service.metrics else {
+            Self.say("EVENT failed the job ended without reporting its counts")
+            throw ExitCode.failure
+        }
+        Self.say("EVENT stopped records=\(metrics.recordsRead) checkpoints=\(metrics.commits) restarts=\(metrics.restarts)")
     }
 
     static func say(_ line: String) {

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import XCTest
 
 /// The `sluice` executable built next to this test bundle, run as a user runs it.
 enum SluiceExecutable {
@@ -39,5 +40,24 @@ enum SluiceExecutable {
         return Run(
             status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self),
             stderr: String(decoding: errorData.withLock { $0 }, as: UTF8.self))
+    }
+}
+
+extension XCTestCase {
+    /// Runs `sluice` with `arguments` and checks it fails as operator commands do: exit status
+    /// 2, nothing on standard output, and one line on standard error, `sluice: error: …`, naming
+    /// every string of `naming`. Returns that line.
+    @discardableResult
+    func expectOperatorFailure(_ arguments: [String], naming: [String], line: UInt = #line) throws -> String {
+        let run = try SluiceExecutable.run(arguments)
+        print("[\(name)] sluice \(arguments.prefix(5).joined(separator: " ")) …: status \(run.status), \(run.stderr)", terminator: "")
+        XCTAssertEqual(run.status, 2, line: line)
+        XCTAssertEqual(run.stdout, "", line: line)
+        XCTAssertTrue(run.stderr.hasPrefix("sluice: error: "), run.stderr, line: line)
+        XCTAssertEqual(run.stderr.filter { $0 == "\n" }.count, 1, "one line: \(run.stderr)", line: line)
+        for text in naming {
+            XCTAssertTrue(run.stderr.contains(text), "'\(text)' in: \(run.stderr)", line: line)
+        }
+        return run.stderr
     }
 }

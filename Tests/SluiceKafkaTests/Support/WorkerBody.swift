@@ -1,5 +1,7 @@
 import Foundation
+import Logging
 import Sluice
+import SluiceService
 import Synchronization
 
 /// The body of a worker child process (see ``WorkerProcess``): runs a job until SIGTERM,
@@ -20,6 +22,9 @@ enum WorkerBody {
         var configuration = JobConfiguration()
         configuration.checkpointInterval = .milliseconds(Int64(spec.checkpointIntervalMillis))
         configuration.restartStrategy = .fixedDelay(delay: .milliseconds(500), maxAttempts: 20)
+        if let millis = spec.parameters["statusIntervalMillis"].flatMap(Int64.init) {
+            configuration.statusInterval = .milliseconds(millis)
+        }
         configuration.checkpointObserver = { event in
             let (name, detail) = describe(event)
             say("EVENT \(name) \(detail) t=\(unixMillis())")
@@ -40,7 +45,7 @@ enum WorkerBody {
         }
         let env = try build(configuration)
         let job = try env.build()
-        let signals = TerminationSignals(stopping: job.stopSignal)
+        let service = JobService(job: job, name: spec.workerID)
         say("STARTED \(spec.workerID)")
         if let progress {
             let thread = Thread {
@@ -51,8 +56,10 @@ enum WorkerBody {
             }
             thread.start()
         }
-        let metrics = try job.run()
-        withExtendedLifetime(signals) {}
+        try JobServiceGroup.run([service], logger: Logger(label: "sluice.service"))
+        guard let metrics = service.metrics else {
+            fatalError("the job service ended without an error and without metrics")
+        }
         say("STOPPED \(spec.workerID): \(metrics.recordsRead) records read, \(metrics.commits) checkpoints, \(metrics.restarts) restarts, \(metrics.rebalances) rebalances pausing \(millis(metrics.rebalancePause)) ms")
         return metrics
     }
