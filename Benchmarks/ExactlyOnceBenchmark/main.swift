@@ -151,7 +151,7 @@ func throughput(_ shape: Shape, guarantee: DeliveryGuarantee, input: String) thr
         }
     case .keyed:
         records.map { String(decoding: $0.prefix { $0 != UInt8(ascii: "|") }, as: UTF8.self) }
-            .keyBy("key") { $0 }
+            .keyBy(\.self)
             .process(CountPerKey(progress: progress))
             .sink(to: kafka.sink(topic: output)) { SinkRecord(value: Array($0.utf8)) }
     }
@@ -178,7 +178,7 @@ func latency(_ shape: Shape, rate: Int) throws -> (p50: Double, p99: Double, res
     case .keyed:
         // The produce time crosses the repartition topic with the record; the keyed stage
         // emits it back once it handled the record.
-        records.keyBy("key") { $0.split(separator: "|").first.map(String.init) ?? "" }
+        records.keyBy { $0.split(separator: "|").first.map(String.init) ?? "" }
             .process(EchoPerKey())
             .sink(to: kafka.sink(topic: output)) { SinkRecord(value: Array($0.utf8)) }
     }

@@ -9,7 +9,7 @@ import Sluice
 ///     env.fromSource(try topics.source(topics: ["sentences"]), deserializer: UTF8StringCodec(),
 ///                    watermarks: .forBoundedOutOfOrderness(.seconds(2)))
 ///         .flatMap { $0.split(separator: " ").map(String.init) }
-///         .keyBy("word") { $0 }
+///         .keyBy(\.self)
 ///         .window(TumblingEventTimeWindows.of(seconds: 10))
 ///         .aggregate(Count()) { word, window, count in "\(word) \(window.start) \(count)" }
 ///         .sink(to: topics.sink(topic: "word-counts"), serializer: UTF8StringCodec())

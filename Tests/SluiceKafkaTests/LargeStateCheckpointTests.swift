@@ -57,8 +57,8 @@ final class LargeStateCheckpointTests: KafkaJobTestCase {
         configuration.fullSnapshotInterval = 1_000
         let kafka = try KafkaRuntime(bootstrapServers: spec.bootstrap, workerID: spec.workerID, consumerProperties: groupProperties)
         let env = StreamEnvironment(jobName: spec.job, runtime: kafka, configuration: configuration)
-        env.fromSource(try kafka.source(topics: [spec.input]), deserializer: JSONCodec<Command>(), partitionedBy: "key")
-            .keyBy("key") { $0.key }
+        env.fromSource(try kafka.source(topics: [spec.input]), deserializer: JSONCodec<Command>(), partitionedBy: \.key)
+            .keyBy(\.key)
             .process(Store())
             .sink(to: kafka.sink(topic: spec.output)) { line in SinkRecord(value: Array(line.utf8)) }
         return env

@@ -28,7 +28,7 @@ final class RepartitionEngineTests: XCTestCase {
         })
         let env = StreamEnvironment(jobName: "counts", runtime: MemoryRuntime(membership: source, transport: transport))
         let results = env.fromSource(source, deserializer: JSONCodec<Click>())
-            .keyBy("user") { $0.user }
+            .keyBy(\.user)
             .window(TumblingEventTimeWindows.of(seconds: 5))
             .process { user, window, clicks, _ in "\(user)@\(window.window.start):\(clicks.map(\.seq))" }
             .collect()
@@ -79,10 +79,10 @@ final class RepartitionEngineTests: XCTestCase {
         })
         let env = StreamEnvironment(jobName: "totals", runtime: MemoryRuntime(membership: source, transport: transport))
         let totals = env.fromSource(source, deserializer: JSONCodec<Click>())
-            .keyBy("user") { $0.user }
+            .keyBy(\.user)
             .window(TumblingEventTimeWindows.of(seconds: 5))
             .process { user, window, clicks, _ in UserCount(user: user, windowStart: window.window.start, count: clicks.count) }
-            .keyBy("window") { $0.windowStart }
+            .keyBy(\.windowStart)
             .window(TumblingEventTimeWindows.of(seconds: 5))
             .process { start, _, counts, _ in "\(start):\(counts.map(\.count).reduce(0, +))" }
             .collect()
@@ -106,13 +106,13 @@ final class RepartitionEngineTests: XCTestCase {
         let env = StreamEnvironment(jobName: "opaque", runtime: MemoryRuntime(membership: source, transport: transport))
         env.fromSource(source, deserializer: UTF8StringCodec())
             .map { Opaque(user: $0) }
-            .keyBy("user") { $0.user }
+            .keyBy(\.user)
             .window(TumblingEventTimeWindows.of(seconds: 5))
             .process { user, _, _, _ in user }
             .collect()
         XCTAssertThrowsError(try env.plan()) { error in
             guard case JobError.invalidPlan(let reason) = error else { return XCTFail("\(error)") }
-            XCTAssertTrue(reason.contains("keyBy(\"user\")") && reason.contains("Opaque") && reason.contains("Codable"), reason)
+            XCTAssertTrue(reason.contains("keyBy(\\Opaque.user)") && reason.contains("Codable"), reason)
         }
     }
 }

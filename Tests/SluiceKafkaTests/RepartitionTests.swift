@@ -41,7 +41,7 @@ final class RepartitionTests: KafkaJobTestCase {
         configuration.assignmentObserver = assignmentObserver
         let env = StreamEnvironment(jobName: jobName, runtime: kafka, configuration: configuration)
         env.fromSource(try kafka.source(topics: [input]), deserializer: JSONCodec<Click>())
-            .keyBy("user") { $0.user }
+            .keyBy(\.user)
             .window(TumblingEventTimeWindows.of(seconds: 5))
             .aggregate(CountClicks()) { user, window, count in (user, window.start, count) }
             .sink(to: sink) { user, start, count in

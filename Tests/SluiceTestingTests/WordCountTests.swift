@@ -22,7 +22,7 @@ final class WordCountTests: XCTestCase {
             env.fromSource(try topics.source(topics: ["sentences"]), deserializer: UTF8StringCodec(),
                            watermarks: .forBoundedOutOfOrderness(.milliseconds(Self.outOfOrderness)))
                 .flatMap { $0.lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init) }
-                .keyBy("word") { $0 }
+                .keyBy(\.self)
                 .window(TumblingEventTimeWindows.of(seconds: 10))
                 .aggregate(Count()) { word, window, count in (word, window.start, count) }
                 .sink(to: topics.sink(topic: "word-counts")) { word, start, count in

@@ -58,7 +58,7 @@ final class ExactlyOnceEngineTests: XCTestCase {
         configuration.fullSnapshotInterval = 3
         let env = StreamEnvironment(jobName: "eos", runtime: runtime, configuration: configuration)
         env.fromSource(runtime.source, deserializer: JSONCodec<Purchase>())
-            .keyBy("user") { $0.user }
+            .keyBy(\.user)
             .window(TumblingEventTimeWindows.of(.milliseconds(Self.windowMillis)))
             .aggregate(SumPurchases()) { user, window, totals in "\(user)\t\(window.start)\t\(totals.count)\t\(totals.sum)" }
             .sink(to: runtime.sink(topic: "totals")) { line in SinkRecord(value: Array(line.utf8)) }

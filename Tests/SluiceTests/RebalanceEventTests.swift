@@ -52,7 +52,7 @@ final class RebalanceEventTests: XCTestCase {
         let runtime = ScriptedRuntime(broker: broker, source: source, readDelay: Self.readDelay)
         let env = StreamEnvironment(jobName: "rebalancing", runtime: runtime, configuration: configuration)
         env.fromSource(source, deserializer: JSONCodec<ExactlyOnceEngineTests.Purchase>())
-            .keyBy("user") { $0.user }
+            .keyBy(\.user)
             .window(TumblingEventTimeWindows.of(.milliseconds(ExactlyOnceEngineTests.windowMillis)))
             .aggregate(ExactlyOnceEngineTests.SumPurchases()) { user, window, totals in "\(user)\t\(window.start)\t\(totals.count)\t\(totals.sum)" }
             .sink(to: MemoryBrokerSink(broker: broker, topic: "totals")) { line in SinkRecord(value: Array(line.utf8)) }

@@ -220,8 +220,8 @@ final class WindowCheckpointTests: XCTestCase {
             let output = env.fromSource(
                 CollectionSource(name: "events", elements: [(Event, Int64)]()),
                 watermarks: WatermarkStrategy.forBoundedOutOfOrderness(.milliseconds(50)).withTimestampAssigner { event, _ in event.timestamp },
-                partitionedBy: "key")
-                .keyBy("key") { $0.key }
+                partitionedBy: \.key)
+                .keyBy(\.key)
                 .window(TumblingEventTimeWindows.of(.milliseconds(100)))
                 .aggregate(CountAggregate<Event>()) { key, window, count in "\(key) \(window.start) \(count)" }
             let results = SinkCursor(output.collect())

@@ -14,7 +14,7 @@ import Sluice
 /// over the workers.
 public final class KafkaSource: Source, Membership, InternalTopicSource, RuntimeBound, SplitOffsetsReporting,
     @unchecked Sendable {
-    /// Kafka records, undecoded; ``StreamEnvironment/fromSource(_:deserializer:watermarks:partitionedBy:)`` decodes them.
+    /// Kafka records, undecoded; ``StreamEnvironment/fromSource(_:deserializer:watermarks:)`` decodes them.
     public typealias Element = SourceRecord
 
     /// The topics read; a name starting with `^` is a regular expression.

@@ -25,7 +25,7 @@ struct OrderTotals: StreamJob {
         job.environment.fromSource(
             try job.source(topics: [input]), deserializer: JSONCodec<Order>(),
             watermarks: .forBoundedOutOfOrderness(.seconds(2)).withTimestampAssigner { order, _ in order.ts })
-            .keyBy("customer") { $0.customer }
+            .keyBy(\.customer)
             .window(TumblingEventTimeWindows.of(seconds: 10))
             .aggregate(TotalAndCount()) { customer, window, sum in
                 CustomerTotal(customer: customer, windowStart: window.start, windowEnd: window.end, total: sum.total, count: sum.count)

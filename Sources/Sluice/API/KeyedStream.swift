@@ -5,11 +5,12 @@ public struct KeyedStream<Element, Key: Hashable> {
     /// The node whose output this keyed stream reads: the exchange, or the already
     /// partitioned input.
     let inputID: Int
-    let keyName: String?
     let keySelector: @Sendable (Element) throws -> Key
     let keyCodec: (any Codec<Key>)?
 
     /// Runs a keyed process function. Each task creates its own instance from `function`.
+    /// Its output is not known to be partitioned by any key (see
+    /// `DataStream.assumePartitioned(by:)`).
     ///
     /// When the job checkpoints, its keys and every state the function registers need codecs;
     /// building the job fails otherwise.
@@ -18,7 +19,7 @@ public struct KeyedStream<Element, Key: Hashable> {
     ) -> DataStream<Function.Output> where Function.Key == Key, Function.Input == Element {
         let name = "process(\(Function.self))"
         let id = environment.graph.add(
-            name: name, kind: .operation, inputs: [inputID], partitionKey: keyName,
+            name: name, kind: .operation, inputs: [inputID],
             instantiate: { [keySelector, keyCodec] builder, id in
                 let context = builder.context
                 try context.requireCheckpointCodec(
@@ -34,7 +35,7 @@ public struct KeyedStream<Element, Key: Hashable> {
                 try context.register(node)
                 return node
             })
-        return DataStream(environment: environment, nodeID: id, partitionKey: keyName)
+        return DataStream(environment: environment, nodeID: id, partitionKey: nil)
     }
 
     /// Groups each key's elements into event-time windows.

@@ -39,37 +39,69 @@ public final class StreamEnvironment {
     }
 
     /// Reads any source. Event time is the record timestamp unless `watermarks` has a
-    /// timestamp assigner.
-    ///
-    /// - Parameter partitionedBy: the key name the source's partitions are already partitioned
-    ///   by (a Kafka topic keyed by it); a `keyBy` with that name then needs no exchange.
+    /// timestamp assigner. The stream is not known to be partitioned by any key.
     public func fromSource<S: Source>(
-        _ source: S, watermarks: WatermarkStrategy<S.Element> = .forMonotonousTimestamps(),
-        partitionedBy: String? = nil
+        _ source: S, watermarks: WatermarkStrategy<S.Element> = .forMonotonousTimestamps()
     ) -> DataStream<S.Element> {
         let binding = SourceBinding(
             source: source, outOfOrderness: watermarks.outOfOrdernessMilliseconds,
             idleTimeout: watermarks.idleTimeoutMilliseconds)
-        let id = graph.add(
-            name: "source(\(source.name))", kind: .source(binding), inputs: [], partitionKey: partitionedBy)
-        let stream = DataStream<S.Element>(environment: self, nodeID: id, partitionKey: partitionedBy)
+        let id = graph.add(name: "source(\(source.name))", kind: .source(binding), inputs: [])
+        let stream = DataStream<S.Element>(environment: self, nodeID: id, partitionKey: nil)
         return watermarks.timestampAssigner == nil ? stream : stream.assignTimestampsAndWatermarks(watermarks)
     }
 
+    /// Reads a source whose partitions are already partitioned by the key path `partitionedBy`
+    /// (a Kafka topic keyed by it): a `keyBy` on that same key path then needs no exchange.
+    public func fromSource<S: Source, Key: Hashable>(
+        _ source: S, watermarks: WatermarkStrategy<S.Element> = .forMonotonousTimestamps(),
+        partitionedBy key: KeyPath<S.Element, Key> & Sendable
+    ) -> DataStream<S.Element> {
+        fromSource(source, watermarks: watermarks).assumePartitioned(by: key)
+    }
+
+    /// Reads a source whose partitions are already partitioned by the selector `partitionedBy`:
+    /// a `keyBy` on that same ``KeySelector`` instance then needs no exchange.
+    public func fromSource<S: Source, Key: Hashable>(
+        _ source: S, watermarks: WatermarkStrategy<S.Element> = .forMonotonousTimestamps(),
+        partitionedBy key: KeySelector<S.Element, Key>
+    ) -> DataStream<S.Element> {
+        fromSource(source, watermarks: watermarks).assumePartitioned(by: key)
+    }
+
     /// Reads a byte source and deserializes each record's value. A record that fails to
-    /// deserialize follows the job's ``BadInputPolicy``.
+    /// deserialize follows the job's ``BadInputPolicy``. The stream is not known to be
+    /// partitioned by any key.
     public func fromSource<S: Source, D: Deserializer>(
-        _ source: S, deserializer: D, watermarks: WatermarkStrategy<D.Value> = .forMonotonousTimestamps(),
-        partitionedBy: String? = nil
+        _ source: S, deserializer: D, watermarks: WatermarkStrategy<D.Value> = .forMonotonousTimestamps()
     ) -> DataStream<D.Value> where S.Element == SourceRecord {
         let records = fromSource(
             source,
             watermarks: WatermarkStrategy<SourceRecord>(
                 outOfOrderness: watermarks.outOfOrdernessMilliseconds, assigner: nil,
-                idleTimeout: watermarks.idleTimeoutMilliseconds),
-            partitionedBy: partitionedBy)
-        let values = records.map(named: "deserialize", keepsPartitioning: true) { try deserializer.deserialize($0.value) }
+                idleTimeout: watermarks.idleTimeoutMilliseconds))
+        let values = records.map(named: "deserialize") { try deserializer.deserialize($0.value) }
         return watermarks.timestampAssigner == nil ? values : values.assignTimestampsAndWatermarks(watermarks)
+    }
+
+    /// Reads a byte source whose partitions are already partitioned by the key path
+    /// `partitionedBy` of the deserialized values (a Kafka topic keyed by it): a `keyBy` on that
+    /// same key path then needs no exchange.
+    public func fromSource<S: Source, D: Deserializer, Key: Hashable>(
+        _ source: S, deserializer: D, watermarks: WatermarkStrategy<D.Value> = .forMonotonousTimestamps(),
+        partitionedBy key: KeyPath<D.Value, Key> & Sendable
+    ) -> DataStream<D.Value> where S.Element == SourceRecord {
+        fromSource(source, deserializer: deserializer, watermarks: watermarks).assumePartitioned(by: key)
+    }
+
+    /// Reads a byte source whose partitions are already partitioned by the selector
+    /// `partitionedBy` of the deserialized values: a `keyBy` on that same ``KeySelector``
+    /// instance then needs no exchange.
+    public func fromSource<S: Source, D: Deserializer, Key: Hashable>(
+        _ source: S, deserializer: D, watermarks: WatermarkStrategy<D.Value> = .forMonotonousTimestamps(),
+        partitionedBy key: KeySelector<D.Value, Key>
+    ) -> DataStream<D.Value> where S.Element == SourceRecord {
+        fromSource(source, deserializer: deserializer, watermarks: watermarks).assumePartitioned(by: key)
     }
 
     /// A bounded stream of the given elements, in one partition, all at timestamp 0; give

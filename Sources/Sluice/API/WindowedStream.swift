@@ -101,7 +101,7 @@ public struct WindowedStream<Element, Key: Hashable> {
         let keyed = self.keyed
         let (assigner, allowedLateness, lateTag) = (self.assigner, self.allowedLateness, self.lateTag)
         let id = keyed.environment.graph.add(
-            name: name, kind: .operation, inputs: [keyed.inputID], partitionKey: keyed.keyName,
+            name: name, kind: .operation, inputs: [keyed.inputID],
             instantiate: { builder, id in
                 let context = builder.context
                 try context.requireCheckpointCodec(
@@ -127,6 +127,7 @@ public struct WindowedStream<Element, Key: Hashable> {
                 try context.register(node)
                 return node
             })
-        return DataStream(environment: keyed.environment, nodeID: id, partitionKey: keyed.keyName)
+        // A window's output is new elements: they need not carry the key they were grouped by.
+        return DataStream(environment: keyed.environment, nodeID: id, partitionKey: nil)
     }
 }

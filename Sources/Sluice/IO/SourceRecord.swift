@@ -1,7 +1,7 @@
 /// A record as a byte-oriented source (Kafka) delivers it, before deserialization.
 ///
 /// Sources over external systems use this as their ``Source/Element``; the job then turns it
-/// into a typed value with a ``Deserializer`` through ``StreamEnvironment/fromSource(_:deserializer:watermarks:partitionedBy:)``.
+/// into a typed value with a ``Deserializer`` through ``StreamEnvironment/fromSource(_:deserializer:watermarks:)``.
 /// The dead-letter policy sends back exactly `key`, `value` and `headers`.
 public struct SourceRecord: Sendable, Hashable {
     /// The topic the record was read from.

@@ -41,7 +41,8 @@ public struct JobPlan: Sendable, CustomStringConvertible {
         public var fromStage: Int
         /// The ``Stage/id`` of the receiving stage.
         public var toStage: Int
-        /// The key name given to `keyBy`, if any.
+        /// The key as people read it: the key path (`\Order.customer`) or the ``KeySelector/name``;
+        /// `nil` for a closure key.
         public var keyName: String?
         /// How records cross: in process or through a repartition topic.
         public var kind: ExchangeKind

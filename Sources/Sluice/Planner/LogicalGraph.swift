@@ -4,12 +4,12 @@ final class LogicalGraph {
     private(set) var nodes: [LogicalNode] = []
 
     func add(
-        name: String, kind: LogicalNode.Kind, inputs: [Int], inputTag: String? = nil, partitionKey: String?,
+        name: String, kind: LogicalNode.Kind, inputs: [Int], inputTag: String? = nil,
         instantiate: LogicalNode.Instantiate? = nil, connectSide: LogicalNode.ConnectSide? = nil
     ) -> Int {
         let id = nodes.count
         nodes.append(LogicalNode(
-            id: id, name: name, kind: kind, inputs: inputs, partitionKey: partitionKey,
+            id: id, name: name, kind: kind, inputs: inputs,
             instantiate: instantiate, connectSide: connectSide))
         for input in inputs {
             nodes[input].consumers.append(.init(node: id, tag: inputTag))
@@ -42,19 +42,16 @@ final class LogicalNode {
     let name: String
     let kind: Kind
     let inputs: [Int]
-    /// The name of the key this node's output is known to be partitioned by, if any.
-    let partitionKey: String?
     let instantiate: Instantiate?
     let connectSide: ConnectSide?
     var consumers: [Consumer] = []
 
-    init(id: Int, name: String, kind: Kind, inputs: [Int], partitionKey: String?,
+    init(id: Int, name: String, kind: Kind, inputs: [Int],
          instantiate: Instantiate?, connectSide: ConnectSide?) {
         self.id = id
         self.name = name
         self.kind = kind
         self.inputs = inputs
-        self.partitionKey = partitionKey
         self.instantiate = instantiate
         self.connectSide = connectSide
     }

@@ -47,7 +47,7 @@ final class ExchangeBinding<Element, Key: Hashable>: AnyExchangeBinding {
     }
 
     private var operatorName: String {
-        keyName.map { "keyBy(\"\($0)\")" } ?? "keyBy"
+        keyName.map { "keyBy(\($0))" } ?? "keyBy"
     }
 
     var repartitionProblem: String? {

@@ -35,7 +35,7 @@ enum DemoJob {
         env.fromSource(
             try kafka.source(topics: [input]), deserializer: JSONCodec<DemoOrder>(),
             watermarks: .forBoundedOutOfOrderness(.seconds(1)))
-            .keyBy("customer") { $0.customer }
+            .keyBy(\.customer)
             .window(TumblingEventTimeWindows.of(seconds: 10))
             .aggregate(OrderTotals()) { customer, window, totals in
                 CustomerTotal(customer: customer, windowStart: window.start, orders: totals.orders, cents: totals.cents)

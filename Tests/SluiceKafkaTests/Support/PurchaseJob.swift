@@ -51,7 +51,7 @@ enum PurchaseJob {
             env.fromSource(source, deserializer: JSONCodec<Purchase>())
         }
         let windows = purchases
-            .keyBy("user") { $0.user }
+            .keyBy(\.user)
             .window(TumblingEventTimeWindows.of(.milliseconds(windowMillis)))
         let format: @Sendable (String, TimeWindow, Totals) -> String = { user, window, totals in
             "\(user)\t\(window.start)\t\(totals.count)\t\(totals.sum)"
