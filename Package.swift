@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // librdkafka through pkg-config; Debian's librdkafka-dev provides headers and the mock cluster.
@@ -31,10 +33,13 @@ let package = Package(
             dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]
         ),
         // The engine: DataStream API, planner, runtime, state, time, windows, connector protocols.
-        // It imports neither RdKafka nor CRdKafka.
+        // It imports neither RdKafka nor CRdKafka; metrics go through swift-metrics' API only.
         .target(
             name: "Sluice",
-            dependencies: [.product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
         ),
         // The test kit: runs a job over in-memory topics with controlled time, no broker.
         .target(name: "SluiceTesting", dependencies: ["Sluice"]),
@@ -61,6 +66,8 @@ let package = Package(
                 "Sluice", "SluiceKafka", "RdKafka", "SluiceService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(
@@ -92,7 +99,12 @@ let package = Package(
         .testTarget(name: "RdKafkaTests", dependencies: ["RdKafka", "CRdKafka", "BrokerRig"]),
         .testTarget(name: "SluiceTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceTestingTests", dependencies: ["SluiceTesting", "Sluice"]),
-        .testTarget(name: "SluiceJobTests", dependencies: ["SluiceJob"]),
+        .testTarget(
+            name: "SluiceJobTests",
+            dependencies: [
+                "SluiceJob", "Sluice", "BrokerRig", .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
         .testTarget(name: "SluiceKafkaTests", dependencies: ["SluiceKafka", "Sluice", "RdKafka", "BrokerRig", "SluiceService"]),
     ],
     swiftLanguageModes: [.v6]

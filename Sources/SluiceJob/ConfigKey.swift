@@ -66,6 +66,8 @@ struct ConfigKey: Sendable {
         ConfigKey("properties-file", String.self, expected: "a file name", where: { !$0.isEmpty }),
         ConfigKey("log-level", LogLevelArgument.self, expected: LogLevelArgument.allValueStrings.joined(separator: ", ")),
         ConfigKey(flag: "verbose"),
+        ConfigKey("metrics-port", Int.self, expected: "a port from 0 to 65535", where: { (0...65_535).contains($0) }),
+        ConfigKey("metrics-address", String.self, expected: "an IPv4 address", where: { !$0.isEmpty }),
         ConfigKey("consumer.session-timeout", DurationArgument.self, runtimeOption: "consumer.sessionTimeout", expected: duration),
         ConfigKey("consumer.heartbeat-interval", DurationArgument.self, runtimeOption: "consumer.heartbeatInterval", expected: duration),
         ConfigKey("consumer.max-poll-interval", DurationArgument.self, runtimeOption: "consumer.maxPollInterval", expected: duration),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `<job> run`: runs the job's workers in this process until stopped, or to `--until`.
 struct RunCommand<Job: StreamJob>: ParsableCommand {
@@ -17,6 +18,14 @@ struct RunCommand<Job: StreamJob>: ParsableCommand {
     func run() throws {
         LoggingSetup.install(level: options.logLevel.level)
         do {
+            let metrics = try options.metricsPort.map { port in
+                let endpoint = try MetricsEndpoint(host: options.metricsAddress, port: port)
+                endpoint.bootstrap()
+                print("\(Job.name): metrics at \(endpoint.url)")
+                fflush(nil)  // a pipe buffers stdout; whoever scrapes needs the port now
+                return endpoint
+            }
+            defer { metrics?.stop() }
             try JobRun(job: job, options: options).execute()
         } catch let exit as ExitCode {
             throw exit

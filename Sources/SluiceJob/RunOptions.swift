@@ -13,7 +13,8 @@ struct RunOptions: ParsableArguments {
         ("from", "SLUICE_FROM", false), ("until", "SLUICE_UNTIL", false),
         ("checkpoint-interval", "SLUICE_CHECKPOINT_INTERVAL", false), ("status-interval", "SLUICE_STATUS_INTERVAL", false),
         ("properties-file", "SLUICE_PROPERTIES_FILE", false), ("log-level", "SLUICE_LOG_LEVEL", false),
-        ("verbose", "SLUICE_VERBOSE", true), ("config", "SLUICE_CONFIG", false),
+        ("verbose", "SLUICE_VERBOSE", true), ("metrics-port", "SLUICE_METRICS_PORT", false),
+        ("metrics-address", "SLUICE_METRICS_ADDRESS", false), ("config", "SLUICE_CONFIG", false),
     ] + ConfigKey.all.filter { $0.runtimeOption != nil }.map { ($0.option, $0.variable, false) }
 
     @Option(help: ArgumentHelp("The brokers, a comma-separated host:port list. Env: SLUICE_BOOTSTRAP.", valueName: "host:port"))
@@ -69,12 +70,27 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Show librdkafka's own log lines too. Env: SLUICE_VERBOSE=1.")
     var verbose = false
 
+    @Option(help: ArgumentHelp(
+        "Serve the workers' metrics as Prometheus text at http://<metrics-address>:<port>/metrics; 0 picks a free port. Env: SLUICE_METRICS_PORT.",
+        valueName: "port"))
+    var metricsPort: Int?
+
+    @Option(help: ArgumentHelp("The IPv4 address the metrics endpoint listens on. Env: SLUICE_METRICS_ADDRESS.", valueName: "address"))
+    var metricsAddress = "127.0.0.1"
+
     @OptionGroup(title: "Kafka client options")
     var client: ClientOptions
 
     func validate() throws {
         guard workers >= 1, workers <= 256 else { throw ValidationError("--workers takes 1 to 256, got \(workers)") }
         if let workerId, workerId.isEmpty { throw ValidationError("--worker-id must not be empty") }
+        if let metricsPort, !(0...65_535).contains(metricsPort) {
+            throw ValidationError("--metrics-port takes 0 to 65535, got \(metricsPort)")
+        }
+        var address = in_addr()
+        guard inet_pton(AF_INET, metricsAddress, &address) == 1 else {
+            throw ValidationError("--metrics-address takes an IPv4 address, got '\(metricsAddress)'")
+        }
         let settings = try kafkaSettings()
         do {
             try KafkaRuntime.validate(

@@ -60,6 +60,8 @@ final class ConfigFileTests: XCTestCase {
             status-interval = 1m
             log-level = debug
             verbose = yes
+            metrics-port = 9464
+            metrics-address = 0.0.0.0
 
             consumer.session-timeout = 6s
             consumer.heartbeat-interval = 500ms
@@ -87,6 +89,8 @@ final class ConfigFileTests: XCTestCase {
         XCTAssertEqual(options.statusInterval.duration, .seconds(60))
         XCTAssertEqual(options.logLevel.level, .debug)
         XCTAssertTrue(options.verbose)
+        XCTAssertEqual(options.metricsPort, 9464)
+        XCTAssertEqual(options.metricsAddress, "0.0.0.0")
 
         let settings = try options.kafkaSettings()
         XCTAssertEqual(settings.consumer, ConsumerOptions(

@@ -12,7 +12,8 @@ import Sluice
 /// ``MembershipListener``. As an ``InternalTopicSource`` it also reads the job's repartition
 /// topics, so one consumer per worker serves input and exchanges and the group spreads both
 /// over the workers.
-public final class KafkaSource: Source, Membership, InternalTopicSource, RuntimeBound, @unchecked Sendable {
+public final class KafkaSource: Source, Membership, InternalTopicSource, RuntimeBound, SplitOffsetsReporting,
+    @unchecked Sendable {
     /// Kafka records, undecoded; ``StreamEnvironment/fromSource(_:deserializer:watermarks:)`` decodes them.
     public typealias Element = SourceRecord
 
@@ -184,6 +185,25 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
     /// Closes the consumer (leaving the group if still a member).
     public func close() {
         consumer?.close()
+    }
+
+    // MARK: Lag
+
+    /// Per assigned partition, the high watermark of the consumer's latest fetch response and
+    /// its fetch position, both kept by librdkafka: no broker round trip.
+    public func splitOffsets(_ splits: [Split]) -> [Split: SplitOffsets] {
+        guard let consumer else { return [:] }
+        let partitions = splits.map { TopicPartition($0.topic, $0.partition) }
+        var positions: [TopicPartition: Int64] = [:]
+        if let read = try? consumer.position(partitions) {
+            for entry in read where entry.offset >= 0 { positions[entry.topicPartition] = entry.offset }
+        }
+        var out: [Split: SplitOffsets] = [:]
+        for (split, partition) in zip(splits, partitions) {
+            guard let marks = consumer.cachedWatermarks(partition) else { continue }
+            out[split] = SplitOffsets(end: marks.high, position: positions[partition])
+        }
+        return out
     }
 }
 

@@ -230,6 +230,16 @@ public final class KafkaConsumer: @unchecked Sendable {
         return Watermarks(low: low, high: high)
     }
 
+    /// The low and high watermarks as librdkafka last learned them from fetch responses, without
+    /// asking the broker; `nil` before the partition's first fetch response.
+    public func cachedWatermarks(_ partition: TopicPartition) -> Watermarks? {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let error = rd_kafka_get_watermark_offsets(client.handle, partition.topic, partition.partition, &low, &high)
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { return nil }
+        return Watermarks(low: low, high: high)
+    }
+
     /// For each partition, the first offset whose timestamp is at or after `timestamp`
     /// (milliseconds since the epoch), or ``KafkaOffset/end`` when there is none.
     public func offsets(forTimestamp timestamp: Int64, in partitions: [TopicPartition], timeout: Duration = .seconds(10)) throws -> [TopicPartitionOffset] {

@@ -165,7 +165,11 @@ public struct DataStream<Element> {
         environment.sinks.append(sink)
         _ = environment.graph.add(
             name: "sink(\(sink.name))", kind: .sink, inputs: [nodeID],
-            instantiate: { builder, _ in SinkNode(sink: sink, failures: builder.context.failures, written: builder.context.recordsWritten) })
+            instantiate: { builder, _ in
+                SinkNode(
+                    sink: sink, failures: builder.context.failures, written: builder.context.recordsWritten,
+                    recordsOut: builder.context.metrics?.sinkCounter(sink.name))
+            })
     }
 
     /// Serializes every element as a record value and writes it to a byte sink.

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 
 /// How a job runs: batching, checkpoint cadence, threads, bad-input policy, state, recovery and
@@ -49,6 +50,9 @@ public struct JobConfiguration: Sendable {
     /// has acted on it: the splits assigned, revoked or lost, what was restored and committed,
     /// and how long processing stood still for it (``RebalanceEvent/pause``).
     public var rebalanceObserver: (@Sendable (RebalanceEvent) -> Void)?
+    /// Where the worker's metrics (``MetricName``) go; `nil` uses swift-metrics' global
+    /// `MetricsSystem.factory`, which discards them until a backend is bootstrapped.
+    public var metricsFactory: (any MetricsFactory)?
 
     /// The defaults listed above; set the properties you need to change.
     public init() {}

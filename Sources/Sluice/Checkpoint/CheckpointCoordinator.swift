@@ -27,6 +27,7 @@ final class CheckpointCoordinator {
     private let log: any CheckpointLog
     private let flushOutputs: () throws -> Void
     private let observer: (@Sendable (CheckpointEvent) -> Void)?
+    private let metrics: WorkerMetrics?
     /// The pointer of every task's last committed checkpoint known to this worker: committed by
     /// it, or restored by it. A rewind restores from these, which does not need the broker to
     /// have kept offsets committed in transactions (librdkafka's mock clusters do not).
@@ -39,7 +40,8 @@ final class CheckpointCoordinator {
     private(set) var committedCount = 0
 
     init(commitPoint: any CommitPoint, log: any CheckpointLog, observer: (@Sendable (CheckpointEvent) -> Void)?,
-         flushOutputs: @escaping () throws -> Void) {
+         metrics: WorkerMetrics? = nil, flushOutputs: @escaping () throws -> Void) {
+        self.metrics = metrics
         self.commitPoint = commitPoint
         self.log = log
         self.observer = observer
@@ -163,13 +165,16 @@ final class CheckpointCoordinator {
             }
         }
         guard mayCommit() else { throw CheckpointError.ownershipInDoubt }
+        let committing = clock.now
         do {
             try commitPoint.commit(Commit(positions: positions))
         } catch {
             throw JobError.connectorFailed("committing checkpoint", underlying: error)
         }
+        metrics?.committed(in: clock.now - committing)
         transactionOpen = false
         for task in staged {
+            if let manifest = task.checkpointer!.stagedManifest { task.metrics?.setStateBytes(manifest.chainBytes) }
             task.checkpointer!.committed()
             task.context.lineage.committed()
             committedPointers[task.id] = pointers[task.id]
@@ -183,6 +188,7 @@ final class CheckpointCoordinator {
         let report = CheckpointReport(
             number: committedCount, tasks: staged.count, fullSnapshots: full, bytes: bytes, entries: entries,
             duration: clock.now - started, sequences: sequences)
+        metrics?.checkpointCommitted(report)
         observer?(.committed(report))
         return report
     }
@@ -215,6 +221,7 @@ final class CheckpointCoordinator {
         guard transactionOpen else { return }
         transactionOpen = false
         beganWithWrites = false
+        metrics?.checkpointAborted()
         observer?(.aborted(reason: reason))
         do {
             try commitPoint.abort()

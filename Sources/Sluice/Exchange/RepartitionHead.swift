@@ -48,6 +48,8 @@ final class RepartitionHead<Element>: TaskHead, SplitReceiver, CheckpointPartici
     /// last record read: where a restore must read again.
     var inputPosition: Int64? { inbox.committedPosition }
 
+    var currentWatermark: Int64? { watermark == .min ? nil : watermark }
+
     func restorePosition(_ position: Int64?) {
         inbox.resume(at: position)
     }

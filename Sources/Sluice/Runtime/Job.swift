@@ -1,3 +1,4 @@
+import CoreMetrics
 import Dispatch
 import Foundation
 import Logging
@@ -66,6 +67,7 @@ public final class Job {
     private var watchdog: FreezeWatchdog?
     private let clock = ContinuousClock()
     private let rebalances: RebalanceRecorder
+    private var workerMetrics: WorkerMetrics!
 
     init(plan: JobPlan, graph: LogicalGraph, stageOf: [Int], configuration: JobConfiguration,
          runtime: any JobRuntime, sinks: [any Sink]) {
@@ -105,13 +107,15 @@ public final class Job {
         self.services = services
         logger[metadataKey: "worker"] = "\(services.workerID)"
         defer { services.close() }
+        workerMetrics = WorkerMetrics(
+            job: plan.jobName, worker: services.workerID, factory: configuration.metricsFactory ?? MetricsSystem.factory)
         if exactlyOnce {
             guard let log = services.checkpointLog else {
                 throw JobError.unsupported("the runtime offers exactly-once but no checkpoint log")
             }
             coordinator = CheckpointCoordinator(
                 commitPoint: services.commitPoint, log: log, observer: configuration.checkpointObserver,
-                flushOutputs: { [unowned self] in try flushOutputs() })
+                metrics: workerMetrics, flushOutputs: { [unowned self] in try flushOutputs() })
         }
         tasks = TaskManager(
             jobName: plan.jobName, plan: plan, graph: graph, stageOf: stageOf, configuration: configuration,
@@ -120,7 +124,8 @@ public final class Job {
                 TaskManager.Checkpoints(
                     log: services.checkpointLog!, commitPoint: services.commitPoint, coordinator: coordinator,
                     workerID: services.workerID, observer: configuration.checkpointObserver)
-            })
+            },
+            metrics: workerMetrics)
         for (key, value) in [("job", plan.jobName), ("worker", services.workerID)] {
             tasks.logger[metadataKey: key] = "\(value)"
             coordinator?.logger[metadataKey: key] = "\(value)"
@@ -210,6 +215,7 @@ public final class Job {
         configuration.checkpointObserver?(.restarting(attempt: consecutiveRestarts, delay: delay, error: "\(error)"))
         coordinator?.abort(reason: "\(error)", tasks: tasks.allTasks)
         metrics.restarts += 1
+        workerMetrics.restarted()
         sleep(delay)
         guard !stopSignal.isRequested else { throw error }
         do {
@@ -246,6 +252,7 @@ public final class Job {
                 logger.warning("job \(plan.jobName): \(what): \(error); retrying in \(delay) (attempt \(attempt))")
                 configuration.checkpointObserver?(.restarting(attempt: attempt, delay: delay, error: "\(what): \(error)"))
                 metrics.restarts += 1
+                workerMetrics.restarted()
                 sleep(delay)
                 if stopSignal.isRequested { throw error }
             }
@@ -280,10 +287,14 @@ public final class Job {
                 tasks.noteFirstOffsets(polled.firstOffsets)
                 tasks.endedSplits.formUnion(polled.ended)
                 metrics.recordsRead += polled.count
+                for (split, count) in polled.counts { tasks.taskReading[split]?.metrics?.read(count) }
             }
             let now = configuration.clock.now()
             for stage in tasks.tasksByStage.indices {
                 try runPhase(tasks.tasksByStage[stage], now: now)
+            }
+            for stage in tasks.tasksByStage {
+                for task in stage { task.metrics?.noteFailures(skipped: task.failures.skipped, deadLettered: task.failures.deadLettered) }
             }
             for stage in tasks.tasksByStage.dropFirst() {
                 for task in stage where task.head.hasEnded {
@@ -305,6 +316,7 @@ public final class Job {
                 tasks.repartitionTopics[split.topic] == nil && tasks.endedSplits.contains(split)
             }
             if draining || clock.now - lastCheckpoint >= configuration.checkpointInterval {
+                sampleGauges(now: now)
                 try checkpointOrCommit()
                 lastCheckpoint = clock.now
             }
@@ -339,6 +351,31 @@ public final class Job {
         }
         if let first = work.errors.withLock({ $0.min { $0.0 < $1.0 } }) {
             throw first.1
+        }
+    }
+
+    // MARK: Metrics
+
+    /// Sets every task's consumer lag and watermark lag, once per checkpoint interval: the end
+    /// offsets come from what the sources already know, never from a broker round trip. `now`
+    /// is the round's processing time (reading the clock again would move a test's clock).
+    private func sampleGauges(now: Int64) {
+        let inputs = tasks.ownedSplits.filter { tasks.repartitionTopics[$0.topic] == nil }.sorted()
+        if !inputs.isEmpty {
+            for source in sources {
+                guard let reporter = source.binding.offsetsReporting else { continue }
+                for (split, offsets) in reporter.splitOffsets(inputs) {
+                    guard let task = tasks.taskReading[split],
+                          let position = task.head.inputPosition ?? offsets.position else { continue }
+                    task.metrics?.setLag(end: offsets.end, position: position)
+                }
+            }
+        }
+        for stage in tasks.tasksByStage {
+            for task in stage {
+                guard let watermark = task.head.currentWatermark, watermark != .max else { continue }
+                task.metrics?.setWatermarkLag(milliseconds: now - watermark)
+            }
         }
     }
 
@@ -437,7 +474,9 @@ public final class Job {
         let moved = positions.filter { split, position in committed[split].map { position > $0 } ?? true }
         guard !moved.isEmpty else { return }
         do {
+            let started = clock.now
             try services.commitPoint.commit(Commit(positions: moved))
+            workerMetrics.committed(in: clock.now - started)
             try services.commitPoint.begin()
         } catch {
             throw JobError.connectorFailed("commit", underlying: error)
@@ -490,12 +529,14 @@ public final class Job {
 
     /// Handles one change of the assignment through `handle`, timing the pause it causes.
     fileprivate func rebalance(_ change: RebalanceEvent.Change, _ splits: [Split], handle: () throws -> Void) throws {
+        let pausedBefore = rebalances.totalPause
         try rebalances.record(
             change, splits,
             counters: { .init(restoredTasks: tasks.restoredTasks, restoredBytes: tasks.restoredBytes, commits: metrics.commits) },
             ownedSplits: { tasks.ownedSplits.count + tasks.pendingAssignment.count }, handle: handle)
         metrics.rebalances = rebalances.count
         metrics.rebalancePause = rebalances.totalPause
+        workerMetrics.rebalanced(change, pause: rebalances.totalPause - pausedBefore)
     }
 
     fileprivate func reportAssignment() {

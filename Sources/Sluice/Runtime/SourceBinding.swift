@@ -20,6 +20,8 @@ protocol AnySourceBinding: AnyObject {
     func attach(_ receiver: AnyObject, split: Split) throws
     /// The source, when it can also read a job's internal topics.
     var internalTopicSource: (any InternalTopicSource)? { get }
+    /// The source, when it reports its splits' end offsets (consumer lag).
+    var offsetsReporting: (any SplitOffsetsReporting)? { get }
     /// Polls once and, unless `shouldDeliver` says otherwise once the poll returned (a rewind
     /// during the poll made its records stale), hands each split's records to its head.
     func pollAndDeliver(maxRecords: Int, timeout: Duration, shouldDeliver: () -> Bool) throws -> PollOutcome
@@ -37,6 +39,8 @@ struct PollOutcome {
     var ended: [Split] = []
     /// Records delivered.
     var count = 0
+    /// Per split, the records delivered.
+    var counts: [Split: Int] = [:]
     /// Per split, the first offset of the records the poll read but did not deliver, because a
     /// rewind during the poll made them stale: the source has moved past them.
     var discarded: [Split: Int64] = [:]
@@ -107,6 +111,8 @@ final class SourceBinding<Wrapped: Source>: AnySourceBinding {
 
     var internalTopicSource: (any InternalTopicSource)? { source as? any InternalTopicSource }
 
+    var offsetsReporting: (any SplitOffsetsReporting)? { source as? any SplitOffsetsReporting }
+
     func dropHead(split: Split) {
         heads[split] = nil
     }
@@ -153,6 +159,7 @@ final class SourceBinding<Wrapped: Source>: AnySourceBinding {
             outcome.positions[split] = chunk.offsets[chunk.offsets.count - 1] + 1
             outcome.firstOffsets[split] = chunk.offsets[0]
             outcome.count += chunk.values.count
+            outcome.counts[split] = chunk.values.count
         }
         for (split, watermark) in batch.watermarks { heads[split]?.advanceWatermark(to: watermark) }
         for split in batch.endedSplits { heads[split]?.markEnded() }

@@ -11,6 +11,8 @@ final class Task {
     let context: TaskContext
     /// Writes the task's checkpoints; `nil` unless the job runs exactly-once.
     let checkpointer: TaskCheckpointer?
+    /// The task's metrics, the same as its context's.
+    var metrics: TaskMetrics? { context.metrics }
 
     init(id: TaskID, head: TaskHead, failures: FailureHandler, split: Split?, context: TaskContext,
          checkpointer: TaskCheckpointer? = nil) {

@@ -15,6 +15,8 @@ final class TaskContext {
     private(set) var participants: [any CheckpointParticipant] = []
     /// Parts of the chain that write into transactions by themselves.
     private(set) var transactionParticipants: [any TransactionParticipant] = []
+    /// The task's metrics, set before its chain is built; `nil` in tests that build chains alone.
+    var metrics: TaskMetrics?
 
     init(taskID: TaskID, failures: FailureHandler, stateBackend: any StateBackend, checkpointing: Bool = false,
          lineage: TaskLineage = TaskLineage(restoring: nil), recordsWritten: RecordCounter = RecordCounter()) {

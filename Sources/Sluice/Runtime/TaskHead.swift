@@ -15,12 +15,16 @@ protocol TaskHead: AnyObject {
 
     /// Resumes at `position` after a restore, until records move it on.
     func restorePosition(_ position: Int64?)
+
+    /// The event-time watermark the task last pushed through its chain; `nil` before it had one.
+    var currentWatermark: Int64? { get }
 }
 
 extension TaskHead {
     var hasEnded: Bool { false }
     var inputPosition: Int64? { nil }
     func restorePosition(_ position: Int64?) {}
+    var currentWatermark: Int64? { nil }
 }
 
 /// The head of a source task: one split's records, watermark and idleness.
@@ -38,6 +42,7 @@ final class SourceHead<Element>: TaskHead, SplitReceiver, CheckpointParticipant 
     private var declaredWatermark: Int64?
     private var ended = false
     private(set) var inputPosition: Int64?
+    private(set) var currentWatermark: Int64?
 
     init(split: Split, sourceTask: Int, slot: ProvenanceRegistry.Slot, outOfOrderness: Int64,
          idleTimeout: Int64?, nodeID: Int, downstream: Node<Element>) {
@@ -83,6 +88,7 @@ final class SourceHead<Element>: TaskHead, SplitReceiver, CheckpointParticipant 
         }
         if ended { generator.markEnded() }
         let (watermark, idle) = generator.current(at: now)
+        if watermark != .min { currentWatermark = watermark }
         try downstream.onWatermark(watermark, idle: idle)
     }
 
@@ -112,6 +118,8 @@ final class ExchangeHead<Element, Input: Exchange>: TaskHead where Input.Element
     private let partition: Int
     private let downstream: Node<Element>
     private var watermark: Int64 = .min
+
+    var currentWatermark: Int64? { watermark == .min ? nil : watermark }
 
     init(exchange: Input, partition: Int, downstream: Node<Element>) {
         self.exchange = exchange

@@ -17,6 +17,7 @@ final class TaskManager {
     private let sources: [(binding: AnySourceBinding, nodeID: Int)]
     private let provenance: ProvenanceRegistry
     private let checkpoints: Checkpoints?
+    private let metrics: WorkerMetrics
     /// Its lines carry the job's and the worker's metadata (set by ``Job``).
     var logger = Logger(label: "sluice.tasks")
     /// Records the worker's sinks accepted, for its status line.
@@ -44,6 +45,8 @@ final class TaskManager {
     private var pipelineBuilt = false
     private var nextSourceTask = 0
     private(set) var ownedSplits: Set<Split> = []
+    /// The task reading each owned split.
+    private(set) var taskReading: [Split: Task] = [:]
     var endedSplits: Set<Split> = []
     /// Per split, the offset of the first record its current task read, where a task that never
     /// committed a checkpoint rewinds to.
@@ -55,8 +58,10 @@ final class TaskManager {
     private(set) var restoredBytes = 0
 
     init(jobName: String, plan: JobPlan, graph: LogicalGraph, stageOf: [Int], configuration: JobConfiguration,
-         sources: [(binding: AnySourceBinding, nodeID: Int)], provenance: ProvenanceRegistry, checkpoints: Checkpoints?) {
+         sources: [(binding: AnySourceBinding, nodeID: Int)], provenance: ProvenanceRegistry, checkpoints: Checkpoints?,
+         metrics: WorkerMetrics) {
         self.jobName = jobName
+        self.metrics = metrics
         self.plan = plan
         self.graph = graph
         self.stageOf = stageOf
@@ -166,7 +171,7 @@ final class TaskManager {
             let stage = stageOf[node.id]
             for partition in 0..<partitions {
                 let id = TaskID(stage: stage, partition: partition)
-                let (context, builder) = makeBuilder(for: id, lineage: TaskLineage(restoring: nil))
+                let (context, builder) = makeBuilder(for: id, lineage: TaskLineage(restoring: nil), split: nil)
                 let head = try binding.makeHead(exchange: exchange, partition: partition, builder: builder, nodeID: node.id)
                 let task = Task(id: id, head: head, failures: context.failures, split: nil, context: context)
                 tasksByStage[stage].append(task)
@@ -233,6 +238,10 @@ final class TaskManager {
         for stage in tasksByStage.indices {
             removed += tasksByStage[stage].filter { $0.split.map(splits.contains) == true }
             tasksByStage[stage].removeAll { $0.split.map(splits.contains) == true }
+        }
+        for task in removed {
+            task.metrics?.close()
+            if let split = task.split { taskReading[split] = nil }
         }
         for split in splits {
             if let owner = splitOwner[split] { sources[owner].binding.dropHead(split: split) }
@@ -338,11 +347,12 @@ final class TaskManager {
         var checkpointSplit: Split
     }
 
-    private func makeBuilder(for id: TaskID, lineage: TaskLineage) -> (TaskContext, ChainBuilder) {
+    private func makeBuilder(for id: TaskID, lineage: TaskLineage, split: Split?) -> (TaskContext, ChainBuilder) {
         let failures = FailureHandler(policy: configuration.badInputPolicy, provenance: provenance)
         let context = TaskContext(
             taskID: id, failures: failures, stateBackend: configuration.stateBackend, checkpointing: checkpoints != nil,
             lineage: lineage, recordsWritten: recordsWritten)
+        context.metrics = metrics.task(id, split: split, readsSource: split.map { repartitionTopics[$0.topic] == nil } ?? false)
         return (context, ChainBuilder(graph: graph, context: context, exchanges: exchanges))
     }
 
@@ -358,7 +368,7 @@ final class TaskManager {
         let (context, builder): (TaskContext, ChainBuilder)
         if let repartition = repartitionTopics[split.topic] {
             id = TaskID(stage: stageOf[repartition.nodeID], partition: Int(split.partition))
-            (context, builder) = makeBuilder(for: id, lineage: lineage)
+            (context, builder) = makeBuilder(for: id, lineage: lineage, split: split)
             guard case .exchange(let binding) = graph.nodes[repartition.nodeID].kind else {
                 preconditionFailure("node \(repartition.nodeID) is no exchange")
             }
@@ -371,7 +381,7 @@ final class TaskManager {
             // workers, the split's place among all source splits names it everywhere alike.
             id = TaskID(stage: 0, partition: globalSplitIndex[split] ?? nextSourceTask)
             nextSourceTask += 1
-            (context, builder) = makeBuilder(for: id, lineage: lineage)
+            (context, builder) = makeBuilder(for: id, lineage: lineage, split: split)
             head = try source.binding.makeHead(split: split, sourceTask: slotIndex, slot: slot, builder: builder, nodeID: source.nodeID)
         }
         var checkpointer: TaskCheckpointer?
@@ -387,6 +397,7 @@ final class TaskManager {
                     logger.warning("\(error) — starting \(id) from empty state at the group's committed offset, as resetsUnreadableState allows", metadata: ["task": "\(id)"])
                     checkpoints.observer?(.stateReset(task: id, reason: "\(error)"))
                     source.binding.dropHead(split: split)
+                    context.metrics?.close()
                     return try addTask(for: split, restoring: nil, assigning: assigning)
                 }
                 if let position = point.manifest.inputPosition { try source.binding.seek(split, to: position) }
@@ -394,6 +405,7 @@ final class TaskManager {
         }
         let task = Task(id: id, head: head, failures: context.failures, split: split, context: context, checkpointer: checkpointer)
         tasksByStage[id.stage].append(task)
+        taskReading[split] = task
         if assigning { try source.binding.assign([split]) }
         ownedSplits.insert(split)
         return task
