@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // `swift package generate-documentation`: a command plugin, built only when invoked.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // librdkafka through pkg-config; Debian's librdkafka-dev provides headers and the mock cluster.
@@ -87,6 +89,8 @@ let package = Package(
         .executableTarget(name: "word-count", dependencies: ["Sluice", "SluiceKafka", "SluiceJob"], path: "examples/word-count"),
         .executableTarget(name: "order-totals", dependencies: ["Sluice", "SluiceKafka", "SluiceJob"], path: "examples/order-totals"),
         .executableTarget(name: "dead-letters", dependencies: ["Sluice", "SluiceKafka", "SluiceJob"], path: "examples/dead-letters"),
+        // README's "A job" snippet, compiled as it stands; ReadmeExampleTests keeps the two equal.
+        .executableTarget(name: "readme-job", dependencies: ["Sluice", "SluiceJob"], path: "examples/readme-job"),
         // Engine-only benchmarks (no Kafka): records/s and ns/record on one thread.
         .executableTarget(name: "sluice-engine-bench", dependencies: ["Sluice"], path: "Benchmarks/EngineBenchmark"),
         // On Tansu: RdKafka against kcat (produce, consume), and a Kafka -> Kafka map job against
@@ -105,6 +109,8 @@ let package = Package(
                 "SluiceJob", "Sluice", "BrokerRig", .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
+        // README's job snippet against its compiled source, planned and run on the mock cluster.
+        .testTarget(name: "ReadmeExampleTests", dependencies: ["RdKafka", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SluiceKafkaTests", dependencies: ["SluiceKafka", "Sluice", "RdKafka", "BrokerRig", "SluiceService"]),
     ],
     swiftLanguageModes: [.v6]

@@ -3,7 +3,7 @@ import SluiceKafka
 import Synchronization
 
 /// A Kafka sink that counts the records it accepted, for the run's closing line. Make it with
-/// ``JobContext/sink(topic:)``; it writes exactly as the ``KafkaSink`` it wraps (inside the
+/// ``JobContext/sink(topic:)``; it writes exactly as the `KafkaSink` it wraps (inside the
 /// worker's transaction under exactly-once).
 ///
 /// The count is of records handed to the producer, so records of a transaction that was

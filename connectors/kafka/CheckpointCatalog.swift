@@ -24,7 +24,7 @@ import Sluice
 ///
 /// A pointer whose record is no readable manifest is an error (``CheckpointCatalogError``), as
 /// it is for a restore, never a silently empty row; a pointer at a reset record of the task
-/// (``CheckpointReset``, written by `sluice offsets reset`) is a row with that reset and no
+/// (`CheckpointReset`, written by `sluice offsets reset`) is a row with that reset and no
 /// manifest: the task starts from empty state.
 public struct CheckpointCatalog: Sendable {
     /// `bootstrap.servers`.

@@ -16,7 +16,7 @@ import Synchronization
 ///
 /// A reset keeps input positions and state consistent: besides the new input offsets it moves
 /// the job's repartition topics to their end (their records belong to the old state) and
-/// appends a ``CheckpointReset`` to every task's checkpoint partition, committing the task's
+/// appends a `CheckpointReset` to every task's checkpoint partition, committing the task's
 /// pointer just past it, so every task starts from empty state at the new offsets. It refuses
 /// while the job's group has active members, who would overwrite what it commits.
 ///

@@ -3,20 +3,20 @@ import RdKafka
 import Sluice
 import Synchronization
 
-/// Writes ``SinkRecord``s to Kafka through its runtime's worker producer: inside the worker's
+/// Writes `SinkRecord`s to Kafka through its runtime's worker producer: inside the worker's
 /// transaction when the job is exactly-once, so a read_committed consumer sees each result
 /// once. Make it with ``KafkaRuntime/sink(topic:)``.
 ///
 /// ``write(_:)`` only enqueues; the runtime flushes before every commit, and a flush throws
 /// the first failed delivery, naming topic and partition. A record the producer refuses for
-/// itself (larger than `message.max.bytes`) is reported as ``RecordRejected`` and follows the
+/// itself (larger than `message.max.bytes`) is reported as `RecordRejected` and follows the
 /// job's bad-input policy. Thread-safe: tasks write concurrently.
 public final class KafkaSink: Sink, RuntimeBound, Sendable {
     /// Kafka records: topic, partition, key, value, headers and timestamp.
     public typealias Element = SinkRecord
 
     private let kafka: KafkaRuntime
-    /// The topic of records whose ``SinkRecord/topic`` is `nil`.
+    /// The topic of records whose `SinkRecord.topic` is `nil`.
     public let topic: String?
 
     init(runtime: KafkaRuntime, topic: String?) {

@@ -5,16 +5,16 @@ import Sluice
 /// Reads Kafka topics into a job through its runtime's consumer, as a member of the job's
 /// consumer group (group id = job name). Make it with ``KafkaRuntime/source(topics:startingOffsets:ending:)``.
 ///
-/// It is both the job's ``Source`` (one split per topic partition, records as
-/// ``SourceRecord``) and its ``Membership``: the group coordinator assigns partitions with the
+/// It is both the job's `Source` (one split per topic partition, records as
+/// `SourceRecord`) and its `Membership`: the group coordinator assigns partitions with the
 /// cooperative-sticky strategy, and librdkafka's rebalance callbacks, which run inside
 /// ``poll(maxRecords:timeout:into:)`` on the driver thread, are reported to the runtime's
-/// ``MembershipListener``. As an ``InternalTopicSource`` it also reads the job's repartition
+/// `MembershipListener`. As an `InternalTopicSource` it also reads the job's repartition
 /// topics, so one consumer per worker serves input and exchanges and the group spreads both
 /// over the workers.
 public final class KafkaSource: Source, Membership, InternalTopicSource, RuntimeBound, SplitOffsetsReporting,
     @unchecked Sendable {
-    /// Kafka records, undecoded; ``StreamEnvironment/fromSource(_:deserializer:watermarks:)`` decodes them.
+    /// Kafka records, undecoded; `StreamEnvironment.fromSource(_:deserializer:watermarks:)` decodes them.
     public typealias Element = SourceRecord
 
     /// The topics read; a name starting with `^` is a regular expression.
@@ -90,7 +90,7 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
         try requireConsumer().subscribe(topics: topics + bridge.internalTopics.sorted())
     }
 
-    /// Reads `topics` too from the next ``join(listener:available:)``; see ``InternalTopicSource``.
+    /// Reads `topics` too from the next ``join(listener:available:)``; see `InternalTopicSource`.
     public func subscribeInternalTopics(_ topics: [String]) throws {
         bridge.internalTopics.formUnion(topics)
     }

@@ -2,7 +2,7 @@
 /// each partition at an end, makes a final checkpoint and lets the job exit.
 ///
 /// A bounded job ends once every partition it owns has ended: a final watermark then fires
-/// every pending window and timer, the last checkpoint commits, and ``Sluice/Job/run()`` returns.
+/// every pending window and timer, the last checkpoint commits, and `Job.run()` returns.
 /// The ends of the job's own repartition topics follow from their upstream tasks ending.
 public enum KafkaSourceEnd: Sendable, Equatable {
     /// Unbounded: the source reads until the job is stopped.

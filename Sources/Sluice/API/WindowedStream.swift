@@ -1,5 +1,5 @@
 /// A keyed stream cut into windows, like Flink's `WindowedStream`. Finish it with ``reduce(_:)``,
-/// ``aggregate(_:)`` or ``process(_:)``.
+/// ``aggregate(_:)`` or ``process(_:)->DataStream<Function.Output>``.
 public struct WindowedStream<Element, Key: Hashable> {
     let keyed: KeyedStream<Element, Key>
     let assigner: WindowAssigner

@@ -9,14 +9,14 @@ import Logging
 ///
 /// ``run()`` turns the calling thread into the worker's **driver thread**. It opens the worker
 /// through the job's ``JobRuntime`` (membership, commit point, exchanges, checkpoint log), joins
-/// the group, whose assignments create the tasks (``TaskManager``), then repeats a **round**:
+/// the group, whose assignments create the tasks (`TaskManager`), then repeats a **round**:
 ///
 /// 1. poll every source once (driver thread) and hand each split's records to its task;
 /// 2. run the tasks stage by stage: all tasks of a stage run in parallel on the thread pool,
 ///    each pushing processing time, its batch and its watermark synchronously through its chain;
 ///    the next stage starts when the whole stage is done;
 /// 3. at each checkpoint interval, with every task at a batch boundary:
-///    - exactly-once: ``CheckpointCoordinator`` commits every task's state, outputs and input
+///    - exactly-once: `CheckpointCoordinator` commits every task's state, outputs and input
 ///      position in one transaction;
 ///    - at-least-once: sinks and repartition topics are flushed, then the positions of fully
 ///      handled records committed;
