@@ -7,6 +7,9 @@ public enum SerializationError: Error, Equatable, CustomStringConvertible {
     /// The record value is null (a tombstone) but the deserializer's type has no null; read
     /// such topics with an Optional type (`JSONCodec<Order?>`, ``OptionalCodec``).
     case nullValue(expected: String)
+    /// The record key is null but the key deserializer's type has no null; read such topics
+    /// with an Optional key type (``OptionalCodec``).
+    case nullKey(expected: String)
 
     /// A one-line message saying what was wrong with the bytes.
     public var description: String {
@@ -14,6 +17,7 @@ public enum SerializationError: Error, Equatable, CustomStringConvertible {
         case .invalidUTF8(let count): "payload of \(count) bytes is not valid UTF-8"
         case .truncated(let expected, let available): "truncated data: needed \(expected) bytes, had \(available)"
         case .nullValue(let expected): "null value (a tombstone) where \(expected) was expected"
+        case .nullKey(let expected): "null key where \(expected) was expected"
         }
     }
 }
