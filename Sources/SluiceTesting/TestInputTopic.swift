@@ -45,12 +45,12 @@ public final class TestInputTopic<Value> {
     /// Pipes the records in one batch and processes them.
     public func pipe(_ records: [TestRecord<Value>]) throws {
         let now = driver.processingTime
-        var encoded: [(key: [UInt8]?, value: [UInt8], timestamp: Int64, headers: [RecordHeader], partition: Int32?)] = []
+        var encoded: [(key: [UInt8]?, value: [UInt8]?, timestamp: Int64, headers: [RecordHeader], partition: Int32?)] = []
         encoded.reserveCapacity(records.count)
         for record in records {
-            let bytes: [UInt8]
+            let bytes: [UInt8]?
             do {
-                bytes = try serializer.serialize(record.value)
+                bytes = try serializer.serialize(nullable: record.value)
             } catch {
                 throw TestDriverError.unserializableInput(topic: name, error: "\(error)")
             }

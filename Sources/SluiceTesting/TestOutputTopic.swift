@@ -30,7 +30,7 @@ public final class TestOutputTopic<Value> {
         for (index, record) in zip(records.indices, records) {
             do {
                 decoded.append(TestOutputRecord(
-                    value: try deserializer.deserialize(record.value), key: record.key, headers: record.headers,
+                    value: try deserializer.deserialize(nullable: record.value), key: record.key, headers: record.headers,
                     timestamp: record.timestamp, partition: record.partition))
             } catch {
                 throw TestDriverError.undecodableOutput(topic: name, index: index, error: "\(error)")

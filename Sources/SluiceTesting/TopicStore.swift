@@ -50,7 +50,7 @@ final class TopicStore: Sendable {
 
     /// Appends records, each to its own partition, the key's murmur2 partition, or the next one
     /// round robin, at the partition's next offset.
-    func append(_ records: [(key: [UInt8]?, value: [UInt8], timestamp: Int64, headers: [RecordHeader], partition: Int32?)],
+    func append(_ records: [(key: [UInt8]?, value: [UInt8]?, timestamp: Int64, headers: [RecordHeader], partition: Int32?)],
                 to topic: String) throws {
         try state.withLock { state in
             guard var input = state.inputs[topic] else { throw TestDriverError.undeclaredTopic(topic) }

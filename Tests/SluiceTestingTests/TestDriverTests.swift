@@ -14,7 +14,7 @@ final class TestDriverTests: XCTestCase {
             env.fromSource(try topics.source(topics: ["in"]))
                 .map { record in
                     let headers = record.headers.map { "\($0.key)=\(String(decoding: $0.value, as: UTF8.self))" }.joined(separator: ",")
-                    return "\(record.topic)[\(record.partition)]@\(record.offset) t=\(record.timestamp) \(String(decoding: record.value, as: UTF8.self)) h=\(headers)"
+                    return "\(record.topic)[\(record.partition)]@\(record.offset) t=\(record.timestamp) \(String(decoding: record.value ?? [], as: UTF8.self)) h=\(headers)"
                 }
                 .sink(to: topics.sink(topic: "out"), serializer: UTF8StringCodec())
         }

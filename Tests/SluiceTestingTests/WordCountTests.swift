@@ -2,14 +2,6 @@ import XCTest
 import Sluice
 import SluiceTesting
 
-/// Counts the words of a window, as examples/word-count does.
-struct Count: AggregateFunction {
-    func createAccumulator() -> Int { 0 }
-    func add(_ value: String, to accumulator: inout Int) { accumulator += 1 }
-    func result(_ accumulator: Int) -> Int { accumulator }
-    func merge(_ first: Int, _ second: Int) -> Int { first + second }
-}
-
 /// The word count of examples/word-count (flatMap → keyBy word → 10 s tumbling event-time
 /// window → count), driven record by record with every window result checked as it fires.
 final class WordCountTests: XCTestCase {

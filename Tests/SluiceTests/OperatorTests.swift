@@ -46,7 +46,7 @@ final class OperatorTests: XCTestCase {
         values.sink(to: records) { SinkRecord(topic: "out", key: Array($0.utf8), value: Array("\($0.count)".utf8)) }
         try env.execute()
         XCTAssertEqual(Set(serialized.elements.map(\.value)), [Array("x".utf8), Array("yy".utf8)])
-        XCTAssertEqual(Set(records.elements.map { String(decoding: $0.value, as: UTF8.self) }), ["1", "2"])
+        XCTAssertEqual(Set(records.elements.map { String(decoding: $0.value ?? [], as: UTF8.self) }), ["1", "2"])
         XCTAssertTrue(records.elements.allSatisfy { $0.topic == "out" })
         XCTAssertGreaterThan(records.flushCount, 0, "sinks are flushed before commits")
     }

@@ -158,7 +158,7 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
             batch.append(
                 SourceRecord(
                     topic: split.topic, partition: split.partition, offset: record.offset, timestamp: timestamp,
-                    key: record.key.map { Array($0) }, value: record.value.map { Array($0) } ?? [], headers: headers),
+                    key: record.key.map { Array($0) }, value: record.value.map { Array($0) }, headers: headers),
                 split: split, offset: record.offset, timestamp: timestamp)
         }
         try bridge.rethrow()

@@ -33,7 +33,7 @@ struct WordCount: StreamJob {
             .flatMap { sentence in sentence.lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init) }
             .keyBy(Self.word)
             .window(TumblingEventTimeWindows.of(seconds: 10))
-            .aggregate(Count()) { word, window, count in (word, window.start, count) }
+            .aggregate(Count()) { word, window, count in (word, window.start, count) }   // Sluice's built-in Count
             .sink(to: job.sink(topic: output)) { word, start, count in
                 SinkRecord(key: Array(word.utf8), value: Array("\(word)\t\(start)\t\(count)".utf8))
             }

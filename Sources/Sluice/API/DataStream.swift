@@ -172,10 +172,11 @@ public struct DataStream<Element> {
             })
     }
 
-    /// Serializes every element as a record value and writes it to a byte sink.
+    /// Serializes every element as a record value and writes it to a byte sink; the `nil` of an
+    /// Optional element is a tombstone (see ``Serializer/serialize(nullable:)``).
     public func sink<S: Sink, Value: Serializer>(to sink: S, serializer: Value)
     where S.Element == SinkRecord, Value.Value == Element {
-        map(named: "serialize") { SinkRecord(value: try serializer.serialize($0)) }
+        map(named: "serialize") { SinkRecord(value: try serializer.serialize(nullable: $0)) }
             .sink(to: sink)
     }
 

@@ -17,13 +17,22 @@ public struct KeyedStream<Element, Key: Hashable> {
     public func process<Function: KeyedProcessFunction>(
         _ function: @autoclosure @escaping @Sendable () -> Function
     ) -> DataStream<Function.Output> where Function.Key == Key, Function.Input == Element {
-        let name = "process(\(Function.self))"
+        process(named: "process(\(Function.self))", requiring: { _ in }, make: function)
+    }
+
+    /// Runs a keyed process function as the operator `name`; `requiring` checks, when the node
+    /// is built, what the function needs (codecs of its state).
+    func process<Function: KeyedProcessFunction>(
+        named name: String, requiring: @escaping (TaskContext) throws -> Void,
+        make function: @escaping () -> Function
+    ) -> DataStream<Function.Output> where Function.Key == Key, Function.Input == Element {
         let id = environment.graph.add(
             name: name, kind: .operation, inputs: [inputID],
             instantiate: { [keySelector, keyCodec] builder, id in
                 let context = builder.context
                 try context.requireCheckpointCodec(
                     keyCodec, operatorName: name, what: "state by keys of type \(Key.self)", fix: "make \(Key.self) Codable")
+                try requiring(context)
                 let sideOutputs = SideOutputs()
                 try builder.connectSideOutputs(of: id, to: sideOutputs)
                 let node = try KeyedProcessNode(

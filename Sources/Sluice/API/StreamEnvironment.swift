@@ -70,7 +70,8 @@ public final class StreamEnvironment {
     }
 
     /// Reads a byte source and deserializes each record's value. A record that fails to
-    /// deserialize follows the job's ``BadInputPolicy``. The stream is not known to be
+    /// deserialize follows the job's ``BadInputPolicy``; so does a null value (a tombstone)
+    /// unless the deserializer's type is Optional (see ``Deserializer/deserializeNull()``). The stream is not known to be
     /// partitioned by any key.
     public func fromSource<S: Source, D: Deserializer>(
         _ source: S, deserializer: D, watermarks: WatermarkStrategy<D.Value> = .forMonotonousTimestamps()
@@ -80,7 +81,7 @@ public final class StreamEnvironment {
             watermarks: WatermarkStrategy<SourceRecord>(
                 outOfOrderness: watermarks.outOfOrdernessMilliseconds, assigner: nil,
                 idleTimeout: watermarks.idleTimeoutMilliseconds))
-        let values = records.map(named: "deserialize") { try deserializer.deserialize($0.value) }
+        let values = records.map(named: "deserialize") { try deserializer.deserialize(nullable: $0.value) }
         return watermarks.timestampAssigner == nil ? values : values.assignTimestampsAndWatermarks(watermarks)
     }
 

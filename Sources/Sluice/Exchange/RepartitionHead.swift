@@ -64,7 +64,10 @@ final class RepartitionHead<Element>: TaskHead, SplitReceiver, CheckpointPartici
             for record in chunk.values {
                 let envelope: RepartitionEnvelope
                 do {
-                    envelope = try RepartitionEnvelope.decode(record.value)
+                    guard let value = record.value else {
+                        throw SerializationError.nullValue(expected: "a repartition envelope")
+                    }
+                    envelope = try RepartitionEnvelope.decode(value)
                     try inbox.receive(envelope, record: record)
                 } catch {
                     throw JobError.invalidPlan("\(split) offset \(record.offset): \(error)")
@@ -94,8 +97,9 @@ final class RepartitionHead<Element>: TaskHead, SplitReceiver, CheckpointPartici
         for index in records.indices {
             let origin = RecordOrigin(sourceTask: sourceTask, index: index)
             do {
-                let payload = records[index].value[RepartitionEnvelope.headerSize...]
-                batch.append(try codec.deserialize(Array(payload)), timestamp: records[index].timestamp, origin: origin)
+                // Every record here decoded as an envelope, so its value holds at least the header.
+                let payload = records[index].value.map { Array($0[RepartitionEnvelope.headerSize...]) } ?? []
+                batch.append(try codec.deserialize(payload), timestamp: records[index].timestamp, origin: origin)
             } catch {
                 try failures.handle(error, origin: origin, operatorName: "read \(topic.name)")
             }

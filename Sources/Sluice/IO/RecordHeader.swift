@@ -1,5 +1,5 @@
 /// A Kafka-style record header: a name and opaque bytes.
-public struct RecordHeader: Hashable, Sendable {
+public struct RecordHeader: Hashable, Sendable, Codable {
     /// The header's name.
     public var key: String
     /// The header's value, as raw bytes.

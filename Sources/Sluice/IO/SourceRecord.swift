@@ -15,15 +15,16 @@ public struct SourceRecord: Sendable, Hashable {
     public var timestamp: Int64
     /// The key bytes, or `nil` for a record without key.
     public var key: [UInt8]?
-    /// The payload bytes, which the job's deserializer decodes.
-    public var value: [UInt8]
+    /// The payload bytes, which the job's deserializer decodes, or `nil` for a null value (a
+    /// tombstone), which is not the same as an empty one.
+    public var value: [UInt8]?
     /// The record's headers, in the order they were written.
     public var headers: [RecordHeader]
 
     /// A record as a source read it.
     public init(
         topic: String, partition: Int32, offset: Int64, timestamp: Int64,
-        key: [UInt8]?, value: [UInt8], headers: [RecordHeader] = []
+        key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader] = []
     ) {
         self.topic = topic
         self.partition = partition

@@ -33,7 +33,7 @@ final class FailureHandler {
             headers.append(RecordHeader(key: DeadLetterHeader.offset, string: String(source.offset)))
             headers.append(RecordHeader(key: DeadLetterHeader.error, string: "\(operatorName): \(error)"))
             let record = SinkRecord(
-                key: source.record?.key, value: source.record?.value ?? Array(source.text.utf8),
+                key: source.record?.key, value: source.record.map(\.value) ?? Array(source.text.utf8),
                 headers: headers, timestamp: source.record?.timestamp)
             do {
                 try sink.write([record])

@@ -1,6 +1,9 @@
 import Foundation
 
 /// Any `Codable` type as JSON, through Foundation's encoder and decoder.
+///
+/// Of an Optional type (`JSONCodec<Order?>`), a null record value (a tombstone) decodes as
+/// `nil` and a sink writes `nil` as a tombstone; of any other type a tombstone is a bad record.
 public struct JSONCodec<Value: Codable>: Codec {
     /// A codec with Foundation's default JSON settings.
     public init() {}

@@ -1,5 +1,7 @@
-/// Decides which event-time windows an element belongs to. Create one with
-/// ``TumblingEventTimeWindows``, ``SlidingEventTimeWindows`` or ``EventTimeSessionWindows``.
+/// Decides which windows an element belongs to. Create one with ``TumblingEventTimeWindows``,
+/// ``SlidingEventTimeWindows`` or ``EventTimeSessionWindows`` (by the element's event time,
+/// fired by the watermark), or ``TumblingProcessingTimeWindows`` (by the processing-time clock
+/// when the element arrives, fired by that clock).
 public struct WindowAssigner: Sendable, CustomStringConvertible {
     enum Kind: Sendable {
         case tumbling(size: Int64, offset: Int64)
@@ -8,6 +10,13 @@ public struct WindowAssigner: Sendable, CustomStringConvertible {
     }
 
     let kind: Kind
+    /// The clock that places elements in windows and fires them.
+    let domain: TimeDomain
+
+    init(kind: Kind, domain: TimeDomain = .eventTime) {
+        self.kind = kind
+        self.domain = domain
+    }
 
     /// Session windows merge; the window operator handles them differently.
     var isMerging: Bool {
@@ -40,8 +49,13 @@ public struct WindowAssigner: Sendable, CustomStringConvertible {
         return remainder < 0 ? timestamp - (remainder + size) : timestamp - remainder
     }
 
-    /// The assigner in words, sizes in milliseconds, such as `tumbling 5000 ms`.
+    /// The assigner in words, sizes in milliseconds, such as `tumbling 5000 ms` or
+    /// `processing-time tumbling 5000 ms`.
     public var description: String {
+        (domain == .processingTime ? "processing-time " : "") + shape
+    }
+
+    private var shape: String {
         switch kind {
         case .tumbling(let size, let offset): "tumbling \(size) ms" + (offset == 0 ? "" : " offset \(offset) ms")
         case .sliding(let size, let slide, _): "sliding \(size) ms every \(slide) ms"

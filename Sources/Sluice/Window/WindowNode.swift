@@ -2,6 +2,10 @@
 /// key and window in keyed state, and fires windows in timestamp order as the watermark passes
 /// their end.
 ///
+/// A processing-time assigner (``TumblingProcessingTimeWindows``) places each element by the
+/// task's processing time when it arrives and fires a window in the first processing-time round
+/// at or after its end; the watermark then only passes through, and nothing is late.
+///
 /// Every window function is an accumulator here (a reduce keeps the running value, a process
 /// window function keeps the element list), so merging sessions and allowed lateness work the
 /// same for all of them.
@@ -25,6 +29,8 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
     private let nodeID: Int
     private let assigner: WindowAssigner
     private let isMerging: Bool
+    /// Whether windows follow the processing-time clock instead of event time.
+    private let onProcessingClock: Bool
     private let keySelector: @Sendable (Element) throws -> Key
     private let functions: Functions
     private let allowedLateness: Int64
@@ -54,9 +60,10 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
         self.nodeID = nodeID
         self.assigner = assigner
         isMerging = assigner.isMerging
+        onProcessingClock = assigner.domain == .processingTime
         self.keySelector = keySelector
         self.functions = functions
-        self.allowedLateness = allowedLateness
+        self.allowedLateness = onProcessingClock ? 0 : allowedLateness
         self.lateTag = lateTag
         self.failures = failures
         self.sideOutputs = sideOutputs
@@ -69,7 +76,7 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
     override func push(_ batch: StreamBatch<Element>) throws {
         for index in 0..<batch.count {
             let value = batch.values[index]
-            let timestamp = batch.timestamps[index]
+            let timestamp = onProcessingClock ? processingTime : batch.timestamps[index]
             do {
                 let key = try keySelector(value)
                 let placed = isMerging
@@ -86,6 +93,12 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
     }
 
     override func onWatermark(_ watermark: Int64, idle: Bool) throws {
+        if onProcessingClock {
+            // Event time does not move these windows; it passes through to what follows.
+            try next.onWatermark(watermark, idle: idle)
+            try sideOutputs.onWatermark(watermark, idle: idle)
+            return
+        }
         if !idle, watermark > self.watermark {
             self.watermark = watermark
             while let timer = timers.popDue(atOrBefore: watermark) {
@@ -103,6 +116,17 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
 
     override func onProcessingTime(_ now: Int64) throws {
         processingTime = now
+        if onProcessingClock {
+            // A window [start, end) fires once the clock reaches its end; its timer is at end - 1.
+            while let timer = timers.popDue(atOrBefore: now &- 1) {
+                do {
+                    try fire(timer)
+                } catch {
+                    try failures.handle(error, origin: .unknown, operatorName: name)
+                }
+            }
+            try flush()
+        }
         try next.onProcessingTime(now)
         try sideOutputs.onProcessingTime(now)
     }
