@@ -59,7 +59,7 @@ final class ExamplesTests: KafkaJobTestCase {
             "  sources: lines",
             "  stage 0 [2 tasks]: source(lines) -> deserialize -> flatMap",
             "    => stage 1 via repartition topic word-count-1-repartition by word, 2 partitions",
-            "  stage 1 [2 tasks]: exchange -> window(tumbling 10000 ms).aggregate(Count) -> to-record -> sink(kafka:counts)",
+            "  stage 1 [2 tasks]: exchange -> window(tumbling 10000 ms).aggregate(Count<String>) -> to-record -> sink(kafka:counts)",
             "  sinks: kafka:counts",
             "  topics to create: word-count-1-repartition",
             "  checkpoint topics (exactly-once): word-count-0-checkpoints [2], word-count-1-checkpoints [2]",

@@ -25,7 +25,7 @@ final class TombstoneTests: KafkaJobTestCase {
         }
         try producer.flush()
 
-        let kafka = try KafkaRuntime(bootstrapServers: broker.bootstrap, workerID: "w0", consumerProperties: Self.groupProperties)
+        let kafka = try KafkaRuntime(bootstrapServers: broker.bootstrap, workerID: "w0", consumer: Self.groupOptions)
         var configuration = JobConfiguration()
         configuration.checkpointInterval = .milliseconds(300)
         configuration.restartStrategy = .none

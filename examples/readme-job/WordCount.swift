@@ -14,7 +14,7 @@ struct WordCount: StreamJob {
             .flatMap { $0.lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init) }
             .keyBy(Self.word)
             .window(TumblingEventTimeWindows.of(seconds: 10))
-            .aggregate(Count()) { word, window, count in (word, window.start, count) }   // Count: examples/word-count
+            .aggregate(Count()) { word, window, count in (word, window.start, count) }   // Count, Sum, Min, Max: built in
             .sink(to: job.sink(topic: output)) { word, start, count in
                 SinkRecord(key: Array(word.utf8), value: Array("\(word)\t\(start)\t\(count)".utf8))
             }
