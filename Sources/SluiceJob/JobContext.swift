@@ -15,19 +15,17 @@ public final class JobContext {
 
     private let until: EndPosition?
     private let prepare: ([String]) throws -> Void
-    let written: CountingSink.Counter
     /// The topics of the job's Kafka source, once ``source(topics:)`` made it.
     private(set) var inputTopics: [String] = []
 
     init(
         environment: StreamEnvironment, kafka: KafkaRuntime, workerIndex: Int, until: EndPosition?,
-        written: CountingSink.Counter, prepare: @escaping ([String]) throws -> Void = { _ in }
+        prepare: @escaping ([String]) throws -> Void = { _ in }
     ) {
         self.environment = environment
         self.kafka = kafka
         self.workerIndex = workerIndex
         self.until = until
-        self.written = written
         self.prepare = prepare
     }
 
@@ -44,9 +42,8 @@ public final class JobContext {
         return source
     }
 
-    /// A sink writing to `topic` (or each record's own topic) through ``kafka``'s producer,
-    /// counting the records it wrote for the run's closing line.
-    public func sink(topic: String? = nil) -> CountingSink {
-        CountingSink(kafka.sink(topic: topic), counter: written)
+    /// A sink writing to `topic` (or each record's own topic) through ``kafka``'s producer.
+    public func sink(topic: String? = nil) -> KafkaSink {
+        kafka.sink(topic: topic)
     }
 }

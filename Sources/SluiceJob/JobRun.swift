@@ -18,7 +18,6 @@ struct JobRun<Job: StreamJob> {
         let settings = try options.kafkaSettings()
         let properties = settings.properties
         let logger = LoggingSetup.kafkaLogger(verbose: options.verbose)
-        let written = CountingSink.Counter()
         var built: [(context: JobContext, plan: JobPlan)] = []
         for (index, id) in ids.enumerated() {
             var workerLogger = logger
@@ -31,7 +30,7 @@ struct JobRun<Job: StreamJob> {
             configuration.checkpointInterval = options.checkpointInterval.duration
             configuration.statusInterval = options.statusInterval.duration
             let environment = StreamEnvironment(jobName: name, runtime: kafka, configuration: configuration)
-            let context = JobContext(environment: environment, kafka: kafka, workerIndex: index, until: options.until, written: written)
+            let context = JobContext(environment: environment, kafka: kafka, workerIndex: index, until: options.until)
             try job.build(context)
             if index == 0 {
                 try InputTopicCheck.requireExisting(
@@ -70,7 +69,7 @@ struct JobRun<Job: StreamJob> {
         }
         if let failure { throw failure }
         let how = stopping.load(ordering: .relaxed) ? "stopped" : "finished"
-        print("\(name): \(how): \(total.counts(written: written.count))")
+        print("\(name): \(how): \(total.counts)")
     }
 
     private func replay(plan: JobPlan, topics: [String], properties: [String: String], logger: Logger) throws {

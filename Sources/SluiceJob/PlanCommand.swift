@@ -41,7 +41,7 @@ struct PlanCommand<Job: StreamJob>: ParsableCommand {
         let kafka = try KafkaRuntime(bootstrapServers: brokers, workerID: "plan", logger: quiet)
         let environment = StreamEnvironment(jobName: Job.name, runtime: kafka)
         let context = JobContext(
-            environment: environment, kafka: kafka, workerIndex: 0, until: nil, written: CountingSink.Counter(),
+            environment: environment, kafka: kafka, workerIndex: 0, until: nil,
             prepare: { [partitions] topics in
                 guard let mock else { return }
                 for topic in topics {

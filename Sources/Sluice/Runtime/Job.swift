@@ -170,6 +170,7 @@ public final class Job {
             throw error
         }
         finish(services: services)
+        metrics.recordsWritten = tasks.recordsWritten.count
         return metrics
     }
 

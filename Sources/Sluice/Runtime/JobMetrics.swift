@@ -2,6 +2,9 @@
 public struct JobMetrics: Sendable, Equatable {
     /// Records polled from sources.
     public var recordsRead = 0
+    /// Records the job's sinks accepted. Under exactly-once, records of a transaction that was
+    /// aborted and written again after a restart count twice.
+    public var recordsWritten = 0
     /// Records dropped by the skip policy (and window or timer failures under dead-letter).
     public var skippedRecords = 0
     /// Records sent to the dead-letter sink.
