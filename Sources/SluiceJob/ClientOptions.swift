@@ -47,7 +47,7 @@ struct ClientOptions: ParsableArguments {
     /// The producer's typed options, with `properties` passed through.
     func producer(properties: [String: String]) -> ProducerOptions {
         ProducerOptions(
-            transactionTimeout: producerTransactionTimeout?.duration ?? .seconds(60), linger: producerLinger?.duration,
+            transactionTimeout: producerTransactionTimeout?.duration ?? ProducerOptions().transactionTimeout, linger: producerLinger?.duration,
             acks: producerAcks?.acks, compression: producerCompression?.compression, properties: properties)
     }
 }
