@@ -38,11 +38,10 @@ default: arguments.count > 1 ? Int(arguments[1])! : 500_000
 }
 let latencySeconds = mode == "all" && arguments.count > 2 ? Int(arguments[2])! : 20
 let partitions: Int32 = 4
-/// The same consumer settings for every job: librdkafka 2.16's default fetch.queue.backoff.ms
-/// of 1 s leaves consumers mostly idle (test-brokers.md), which no stream processor keeps.
+/// The same consumer settings for every job; fetch.queue.backoff.ms is Sluice's default (10 ms).
 let consumerOptions = ConsumerOptions(
     sessionTimeout: .seconds(6), heartbeatInterval: .milliseconds(500), maxPollInterval: .seconds(10),
-    fetchWait: .milliseconds(50), properties: ["fetch.queue.backoff.ms": "0"])
+    fetchWait: .milliseconds(50))
 
 let admin = try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: bootstrap))
 let tag = getpid()

@@ -17,6 +17,9 @@ struct ClientOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How long a broker may hold a fetch (fetch.wait.max.ms). Env: SLUICE_CONSUMER_FETCH_WAIT.", valueName: "duration"))
     var consumerFetchWait: DurationArgument?
 
+    @Option(help: ArgumentHelp("How long a partition's next fetch waits once the local queue is full (fetch.queue.backoff.ms); 10ms by default. Env: SLUICE_CONSUMER_FETCH_QUEUE_BACKOFF.", valueName: "duration"))
+    var consumerFetchQueueBackoff: DurationArgument?
+
     @Option(help: ArgumentHelp("partition.assignment.strategy; cooperative-sticky by default. Env: SLUICE_CONSUMER_ASSIGNMENT_STRATEGY.", valueName: "strategy"))
     var consumerAssignmentStrategy: AssignmentStrategyArgument?
 
@@ -40,6 +43,7 @@ struct ClientOptions: ParsableArguments {
         ConsumerOptions(
             sessionTimeout: consumerSessionTimeout?.duration, heartbeatInterval: consumerHeartbeatInterval?.duration,
             maxPollInterval: consumerMaxPollInterval?.duration, fetchWait: consumerFetchWait?.duration,
+            fetchQueueBackoff: consumerFetchQueueBackoff?.duration,
             assignmentStrategy: consumerAssignmentStrategy?.strategy, isolationLevel: consumerIsolationLevel?.level,
             properties: properties)
     }

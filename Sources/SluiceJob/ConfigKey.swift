@@ -72,6 +72,7 @@ struct ConfigKey: Sendable {
         ConfigKey("consumer.heartbeat-interval", DurationArgument.self, runtimeOption: "consumer.heartbeatInterval", expected: duration),
         ConfigKey("consumer.max-poll-interval", DurationArgument.self, runtimeOption: "consumer.maxPollInterval", expected: duration),
         ConfigKey("consumer.fetch-wait", DurationArgument.self, runtimeOption: "consumer.fetchWait", expected: duration),
+        ConfigKey("consumer.fetch-queue-backoff", DurationArgument.self, runtimeOption: "consumer.fetchQueueBackoff", expected: duration),
         ConfigKey("consumer.assignment-strategy", AssignmentStrategyArgument.self, runtimeOption: "consumer.assignmentStrategy",
                   expected: "cooperative-sticky, range or roundrobin"),
         ConfigKey("consumer.isolation-level", IsolationLevelArgument.self, runtimeOption: "consumer.isolationLevel",

@@ -45,6 +45,7 @@ final class ConfigFileRunTests: KafkaJobTestCase {
             consumer.heartbeat-interval = 500ms
             consumer.max-poll-interval = 10s
             consumer.fetch-wait = 100ms
+            consumer.fetch-queue-backoff = 25ms
             producer.linger = 7ms
             producer.compression = gzip
             consumer.kafka.debug = conf
@@ -64,7 +65,7 @@ final class ConfigFileRunTests: KafkaJobTestCase {
             return line.components(separatedBy: "]: ").last?.trimmingCharacters(in: .whitespaces)
         })
         for setting in ["session.timeout.ms = 6000", "heartbeat.interval.ms = 500", "max.poll.interval.ms = 10000",
-                        "fetch.wait.max.ms = 100", "queue.buffering.max.ms = 7" /* linger.ms */, "compression.codec = gzip" /* compression.type */] {
+                        "fetch.wait.max.ms = 100", "fetch.queue.backoff.ms = 25", "queue.buffering.max.ms = 7" /* linger.ms */, "compression.codec = gzip" /* compression.type */] {
             XCTAssertTrue(dumped.contains(setting), "\(setting) not in librdkafka's configuration dump: \(dumped.sorted())")
         }
 

@@ -24,6 +24,11 @@ public struct ConsumerOptions: Sendable, Equatable {
     public var maxPollInterval: Duration?
     /// `fetch.wait.max.ms`: how long a broker may hold a fetch waiting for data.
     public var fetchWait: Duration?
+    /// `fetch.queue.backoff.ms`: how long a partition's next fetch waits once librdkafka's
+    /// local queue is full. `nil` keeps the runtime's 10 ms
+    /// (``RdKafka/ConsumerConfiguration/defaultFetchQueueBackoff``, against librdkafka's 1 s,
+    /// which leaves a busy job idle most of the time); only librdkafka 2.1.0 and later know it.
+    public var fetchQueueBackoff: Duration?
     /// `partition.assignment.strategy`; cooperative-sticky by default, so a rebalance stops
     /// only the partitions that move.
     public var assignmentStrategy: ConsumerConfiguration.AssignmentStrategy?
@@ -36,13 +41,15 @@ public struct ConsumerOptions: Sendable, Equatable {
     /// Creates consumer options; every field defaults to the runtime's default.
     public init(
         sessionTimeout: Duration? = nil, heartbeatInterval: Duration? = nil, maxPollInterval: Duration? = nil,
-        fetchWait: Duration? = nil, assignmentStrategy: ConsumerConfiguration.AssignmentStrategy? = nil,
+        fetchWait: Duration? = nil, fetchQueueBackoff: Duration? = nil,
+        assignmentStrategy: ConsumerConfiguration.AssignmentStrategy? = nil,
         isolationLevel: ConsumerConfiguration.IsolationLevel? = nil, properties: [String: String] = [:]
     ) {
         self.sessionTimeout = sessionTimeout
         self.heartbeatInterval = heartbeatInterval
         self.maxPollInterval = maxPollInterval
         self.fetchWait = fetchWait
+        self.fetchQueueBackoff = fetchQueueBackoff
         self.assignmentStrategy = assignmentStrategy
         self.isolationLevel = isolationLevel
         self.properties = properties
@@ -55,6 +62,7 @@ public struct ConsumerOptions: Sendable, Equatable {
         if heartbeatInterval != nil { out.append(("heartbeatInterval", "heartbeat.interval.ms")) }
         if maxPollInterval != nil { out.append(("maxPollInterval", "max.poll.interval.ms")) }
         if fetchWait != nil { out.append(("fetchWait", "fetch.wait.max.ms")) }
+        if fetchQueueBackoff != nil { out.append(("fetchQueueBackoff", "fetch.queue.backoff.ms")) }
         if assignmentStrategy != nil { out.append(("assignmentStrategy", "partition.assignment.strategy")) }
         if isolationLevel != nil { out.append(("isolationLevel", "isolation.level")) }
         return out
@@ -67,6 +75,11 @@ public struct ConsumerOptions: Sendable, Equatable {
             reserved: ["group.id": "the consumer group is named after the job",
                        "enable.auto.commit": "the runtime commits offsets at checkpoints",
                        "bootstrap.servers": "it is the runtime's bootstrapServers"])
+        if let fetchQueueBackoff, !KafkaConfiguration.isKnownProperty("fetch.queue.backoff.ms") {
+            throw KafkaOptionsError.unsupported(
+                option: "consumer.fetchQueueBackoff", value: "\(fetchQueueBackoff)",
+                reason: "librdkafka \(KafkaProducer.librdkafkaVersion) has no fetch.queue.backoff.ms (2.1.0 and later have it)")
+        }
         if guarantee == .exactlyOnce, isolationLevel == .readUncommitted {
             throw KafkaOptionsError.unsupported(
                 option: "consumer.isolationLevel", value: "read_uncommitted",
@@ -81,6 +94,7 @@ public struct ConsumerOptions: Sendable, Equatable {
         configuration.heartbeatInterval = heartbeatInterval
         configuration.maxPollInterval = maxPollInterval
         configuration.fetchWait = fetchWait
+        if let fetchQueueBackoff { configuration.fetchQueueBackoff = fetchQueueBackoff }
         if let assignmentStrategy { configuration.assignmentStrategy = assignmentStrategy }
         if let isolationLevel { configuration.isolationLevel = isolationLevel }
         configuration.client.properties = shared.merging(properties) { _, own in own }

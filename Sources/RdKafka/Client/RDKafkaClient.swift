@@ -47,6 +47,14 @@ final class RDKafkaClient: @unchecked Sendable {
     /// librdkafka's version string of the library actually loaded, e.g. `2.0.2`.
     static var librdkafkaVersion: String { String(cString: rd_kafka_version_str()) }
 
+    /// Asks a scratch configuration whether librdkafka knows property `name`.
+    static func isKnownProperty(_ name: String) -> Bool {
+        guard let conf = rd_kafka_conf_new() else { return false }
+        defer { rd_kafka_conf_destroy(conf) }
+        var size = 0
+        return rd_kafka_conf_get(conf, name, nil, &size) != RD_KAFKA_CONF_UNKNOWN
+    }
+
     static func makeConfiguration(_ properties: [(String, String)]) throws -> OpaquePointer {
         let conf = rd_kafka_conf_new()!
         var errstr = [CChar](repeating: 0, count: 512)

@@ -31,6 +31,15 @@ public struct KafkaConfiguration: Sendable {
         self.properties = properties
     }
 
+    /// Whether the librdkafka loaded in this process knows the configuration property `name`.
+    ///
+    /// Properties come and go between librdkafka versions (`fetch.queue.backoff.ms` exists from
+    /// 2.1.0; Debian's build is 2.0.2), so a default that only some versions know is set only
+    /// where it is known.
+    public static func isKnownProperty(_ name: String) -> Bool {
+        RDKafkaClient.isKnownProperty(name)
+    }
+
     /// The librdkafka properties in the order they are applied.
     var librdkafkaProperties: [(String, String)] {
         var out: [(String, String)] = [("bootstrap.servers", bootstrapServers)]
