@@ -129,7 +129,8 @@ func runTumblingCount(keys: Int64, perKey: Int64, records: Int64, runs: Int) thr
 }
 
 func fail(_ message: String, status: Int32 = 1) -> Never {
-    fputs("sluice-engine-bench: error: \(message)\n", stderr)
+    var line = "sluice-engine-bench: error: \(message)\n"
+    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
     exit(status)
 }
 
