@@ -11,12 +11,20 @@
 /// same for all of them.
 ///
 /// Per element the operator does one key lookup in ``MemoryWindowState`` and a short walk over
-/// the key's windows; timers are registered only when a key's window is created, since
-/// registering a pending timer again does nothing.
+/// the key's windows; firings are scheduled only when a key's window is created.
+///
+/// Tumbling and sliding windows keep no timer per key and window: windows that end together
+/// share one bucket of a ``FiringSchedule`` (the key slots that have a window ending then, in
+/// the order the windows were created), and the watermark or the clock passing an end fires the
+/// whole bucket in that order. With allowed lateness a second schedule holds the cleanups at
+/// end + lateness. Sessions merge, so their windows change ends; they keep per-key timers in a
+/// ``TimerQueue``.
 ///
 /// Its checkpoints hold the watermark (scalar) and the window contents (keyed, under
-/// ``ReservedStateName/windows``), but no timers: every timer follows from a window and the
-/// watermark, so a restore registers them again (``finishRestore()``).
+/// ``ReservedStateName/windows``), but no timers: every firing follows from a window and the
+/// watermark, so a restore schedules them again (``finishRestore()``). Windows of different keys
+/// that end together then fire in the restored order of their keys, not necessarily the order
+/// in which they were created.
 final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Element> {
     struct Functions {
         var create: () -> Accumulator
@@ -37,7 +45,14 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
     private let lateTag: OutputTag<Element>?
     private let backend: MemoryKeyedStateBackend<Key>
     private let contents: MemoryWindowState<Key, Accumulator>
+    /// Session timers; unused for other assigners.
     private var timers = TimerQueue<Key, TimeWindow>()
+    /// For tumbling and sliding windows: the slots whose window ends at each time (and, without
+    /// allowed lateness, is dropped then), and with allowed lateness the slots whose window is
+    /// dropped at each time. Exempt from run-time exclusivity checks: written when a window is
+    /// created and while firing, and the firing callbacks never touch them.
+    @exclusivity(unchecked) private var endFirings = FiringSchedule()
+    @exclusivity(unchecked) private var cleanupFirings = FiringSchedule()
     private let failures: FailureHandler
     private let sideOutputs: SideOutputs
     private let collector = Collector<Output>()
@@ -101,13 +116,7 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
         }
         if !idle, watermark > self.watermark {
             self.watermark = watermark
-            while let timer = timers.popDue(atOrBefore: watermark) {
-                do {
-                    try fire(timer)
-                } catch {
-                    try failures.handle(error, origin: .unknown, operatorName: name)
-                }
-            }
+            try fireDue(atOrBefore: watermark)
             try flush()
         }
         try next.onWatermark(self.watermark, idle: idle)
@@ -117,14 +126,8 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
     override func onProcessingTime(_ now: Int64) throws {
         processingTime = now
         if onProcessingClock {
-            // A window [start, end) fires once the clock reaches its end; its timer is at end - 1.
-            while let timer = timers.popDue(atOrBefore: now &- 1) {
-                do {
-                    try fire(timer)
-                } catch {
-                    try failures.handle(error, origin: .unknown, operatorName: name)
-                }
-            }
+            // A window [start, end) fires once the clock reaches its end, at end - 1.
+            try fireDue(atOrBefore: now &- 1)
             try flush()
         }
         try next.onProcessingTime(now)
@@ -152,7 +155,7 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
                 let owner = slot ?? contents.addSlot(key)
                 slot = owner
                 _ = contents.addEntry(in: owner, window: window, accumulator: created)
-                registerTimers(for: window, key: key)
+                scheduleFirings(for: window, slot: owner)
                 accumulator = created
             }
             if window.maxTimestamp <= watermark {
@@ -208,7 +211,62 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
     }
 
     /// A window the watermark already passed fires on the element itself (Flink's
-    /// `EventTimeTrigger`), so only its cleanup timer is registered; an end timer would fire it twice.
+    /// `EventTimeTrigger`), so only its cleanup is scheduled; an end firing would fire it twice.
+    private func scheduleFirings(for window: TimeWindow, slot: Int) {
+        if window.maxTimestamp > watermark {
+            endFirings.add(slot, at: window.maxTimestamp)
+        }
+        if allowedLateness > 0 {
+            cleanupFirings.add(slot, at: window.maxTimestamp &+ allowedLateness)
+        }
+    }
+
+    /// Fires what is due at or before `time`: every window ending by then in end order (windows
+    /// of one end in the order they were created), then the cleanups, then frees the slots of
+    /// keys that stayed without windows.
+    private func fireDue(atOrBefore time: Int64) throws {
+        var fired: Bool
+        if isMerging {
+            fired = false
+            while let timer = timers.popDue(atOrBefore: time) {
+                fired = true
+                do {
+                    try fire(timer)
+                } catch {
+                    try failures.handle(error, origin: .unknown, operatorName: name)
+                }
+            }
+        } else {
+            let dropsAtEnd = allowedLateness == 0
+            fired = try endFirings.fireDue(atOrBefore: time) { end, slot in
+                try fireWindow(in: slot, maxTimestamp: end, drop: dropsAtEnd)
+            }
+            if !dropsAtEnd {
+                fired = cleanupFirings.fireDue(atOrBefore: time) { cleanup, slot in
+                    if let entry = contents.entry(in: slot, maxTimestamp: cleanup &- allowedLateness) {
+                        contents.removeEntry(entry)
+                    }
+                } || fired
+            }
+        }
+        if fired { contents.releaseIdleSlots() }
+    }
+
+    /// Emits the window of `slot` that ends at `maxTimestamp`, and drops it when asked to, also
+    /// when emitting failed.
+    private func fireWindow(in slot: Int, maxTimestamp: Int64, drop: Bool) throws {
+        guard let entry = contents.entry(in: slot, maxTimestamp: maxTimestamp) else { return }
+        var failure: (any Error)?
+        do {
+            try emit(contents.key(ofSlot: slot), contents.windows[entry], contents.accumulator(at: entry))
+        } catch {
+            failure = error
+        }
+        if drop { contents.removeEntry(entry) }
+        if let failure { try failures.handle(failure, origin: .unknown, operatorName: name) }
+    }
+
+    /// A session's timers, by the rule of ``scheduleFirings(for:slot:)``.
     private func registerTimers(for window: TimeWindow, key: Key) {
         if window.maxTimestamp > watermark {
             timers.register(Timer(timestamp: window.maxTimestamp, key: key, namespace: window))
@@ -225,8 +283,8 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
         }
     }
 
-    /// The window's end timer emits its result; the cleanup timer (the same one without
-    /// allowed lateness) drops its state.
+    /// A session's end timer emits its result; the cleanup timer (the same one without allowed
+    /// lateness) drops its state.
     private func fire(_ timer: Timer<Key, TimeWindow>) throws {
         let window = timer.namespace
         if timer.timestamp == window.maxTimestamp, let slot = contents.slot(of: timer.key),
@@ -271,11 +329,18 @@ extension WindowNode: CheckpointParticipant {
         try backend.applyEntry(entry)
     }
 
-    /// Registers each restored window's timers against the restored watermark, by the rule that
-    /// registered them originally, which yields the same pending timers: an end timer for every
-    /// window the watermark has not passed, a cleanup timer for every window under allowed
-    /// lateness.
+    /// Schedules each restored window's firings against the restored watermark, by the rule that
+    /// scheduled them originally, which yields the same pending firings: an end firing for every
+    /// window the watermark has not passed, a cleanup for every window under allowed lateness.
     func finishRestore() {
-        contents.forEachWindow { key, window in registerTimers(for: window, key: key) }
+        endFirings.removeAll()
+        cleanupFirings.removeAll()
+        contents.forEachWindow { slot, window in
+            if isMerging {
+                registerTimers(for: window, key: contents.key(ofSlot: slot))
+            } else {
+                scheduleFirings(for: window, slot: slot)
+            }
+        }
     }
 }
