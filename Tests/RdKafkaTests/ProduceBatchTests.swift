@@ -102,6 +102,26 @@ final class ProduceBatchTests: RdKafkaTestCase {
         try testBatchesDeliverEveryRecordOnceInOrder()
     }
 
+    /// A queue that holds only 10 records: the batch waits for deliveries and resumes at the
+    /// first record librdkafka turned away, so all 100 arrive once, in order.
+    func testFullQueueMakesTheBatchWaitAndResume() throws {
+        announce("in-process mock cluster")
+        let cluster = try MockCluster(brokers: 1)
+        let topic = uniqueName("full")
+        try cluster.createTopic(topic, partitions: 1)
+        var configuration = ProducerConfiguration(bootstrapServers: cluster.bootstrapServers)
+        configuration.client.properties["queue.buffering.max.messages"] = "10"
+        let deliveries = DeliveryCollector()
+        let producer = try KafkaProducer(configuration: configuration, onDelivery: deliveries.handler)
+        let records = Self.records(100, tag: "full")
+        try producer.sendBatch(topic: topic, partition: 0, count: records.count) { (records[$0].key, records[$0].value) }
+        try producer.flush()
+        XCTAssertEqual(deliveries.all.count, 100)
+        XCTAssertTrue(deliveries.all.allSatisfy { $0.error == nil })
+        let received = try Self.readAll(bootstrap: cluster.bootstrapServers, topic: topic, partitions: 1, count: 100)
+        Self.assertDeliveredOnceInOrder(received, sent: records)
+    }
+
     /// A record too large for `message.max.bytes` in the middle of a batch: the records before
     /// it are delivered, it is refused at its index with MSG_SIZE_TOO_LARGE, the ones after it
     /// are never sent.
