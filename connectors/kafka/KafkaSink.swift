@@ -30,24 +30,47 @@ public final class KafkaSink: Sink, RuntimeBound, Sendable {
     /// The default topic, for plans and messages.
     public var name: String { "kafka:\(topic ?? "<per-record topic>")" }
 
-    /// Enqueues the records.
+    /// Enqueues the records. Runs of records to one topic and partition without headers and
+    /// timestamps go to the producer in batches; the others one by one, in the same order.
     public func write(_ elements: [SinkRecord]) throws {
         let producer = try kafka.workerProducer()
-        for (index, record) in elements.enumerated() {
+        var index = 0
+        while index < elements.count {
+            let record = elements[index]
             guard let topic = record.topic ?? topic else {
                 throw RecordRejected(
                     index: index,
                     underlying: KafkaError(code: -186, name: "_INVALID_ARG", message: "sink record has no topic and the sink has no default topic"))
             }
+            let start = index
             do {
-                try producer.send(
-                    topic: topic, partition: record.partition, key: record.key, value: record.value,
-                    headers: record.headers, timestamp: record.timestamp)
+                if Self.isBatchable(record) {
+                    var end = index + 1
+                    while end < elements.count, Self.isBatchable(elements[end]), elements[end].partition == record.partition,
+                          (elements[end].topic ?? self.topic) == topic {
+                        end += 1
+                    }
+                    index = end
+                    try producer.sendBatch(topic: topic, partition: record.partition, count: end - start) { i in
+                        (elements[start + i].key, elements[start + i].value)
+                    }
+                } else {
+                    index += 1
+                    try producer.send(
+                        topic: topic, partition: record.partition, key: record.key, value: record.value,
+                        headers: record.headers, timestamp: record.timestamp)
+                }
             } catch let rejection as RecordRejected {
-                throw RecordRejected(index: index, underlying: rejection.underlying)
+                throw RecordRejected(index: start + rejection.index, underlying: rejection.underlying)
             }
         }
         producer.poll()
+    }
+
+    /// Whether `record` can share an `rd_kafka_produce_batch` call, which takes neither headers
+    /// nor timestamps.
+    private static func isBatchable(_ record: SinkRecord) -> Bool {
+        record.headers.isEmpty && record.timestamp == nil
     }
 
     /// Waits for every enqueued record; throws when any was not written.

@@ -135,11 +135,14 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
     /// librdkafka removes revoked partitions after the listener returns.
     public func revoke(_ splits: [Split]) throws {}
 
-    /// Appends the records of one consumer poll, copying key, value and headers out of
-    /// librdkafka's buffers.
+    /// Appends the records of one consumer poll. Each record is built once, its key and value
+    /// copied straight out of librdkafka's buffer (one `memcpy` each) and its headers read in
+    /// place; records collect in concrete arrays per run of one partition, and each run joins
+    /// the batch as one chunk, so the generic batch is touched once per run, not per record.
     public func poll(maxRecords: Int, timeout: Duration, into batch: inout SourceBatch<SourceRecord>) throws {
         let bounded = ending.isBounded
         let endTime: Int64? = if case .timestamp(let instant) = ending { instant } else { nil }
+        var run = ChunkRun()
         try requireConsumer().poll(maxRecords: maxRecords, timeout: timeout) { record in
             // Internal topics never end by offsets (see InternalTopicSource).
             if bounded, !bridge.internalTopics.contains(record.topic) {
@@ -152,15 +155,18 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
                 }
                 bridge.next[partition] = record.offset + 1
             }
-            let headers = record.headers.map { RecordHeader(key: $0.key, value: $0.value ?? []) }
-            let split = Split(topic: record.topic, partition: record.partition)
+            var headers: [RecordHeader] = []
+            record.forEachHeader { name, value in
+                headers.append(RecordHeader(key: name, value: value.map { Array($0) } ?? []))
+            }
             let timestamp = record.timestamp ?? 0
-            batch.append(
+            run.append(
                 SourceRecord(
-                    topic: split.topic, partition: split.partition, offset: record.offset, timestamp: timestamp,
-                    key: record.key.map { Array($0) }, value: record.value.map { Array($0) }, headers: headers),
-                split: split, offset: record.offset, timestamp: timestamp)
+                    topic: record.topic, partition: record.partition, offset: record.offset, timestamp: timestamp,
+                    key: record.copyKey(), value: record.copyValue(), headers: headers),
+                into: &batch)
         }
+        run.flush(into: &batch)
         try bridge.rethrow()
         if bounded { try markEnded(in: &batch) }
     }
@@ -204,6 +210,36 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
             out[split] = SplitOffsets(end: marks.high, position: positions[partition])
         }
         return out
+    }
+}
+
+/// The records of one partition that arrived in a row in a poll, in concrete arrays, until they
+/// join the batch as one chunk.
+struct ChunkRun {
+    private var split: Split?
+    private var values: [SourceRecord] = []
+    private var offsets: [Int64] = []
+    private var timestamps: [Int64] = []
+
+    /// Adds `record`; a record of another partition first moves the run into `batch`.
+    mutating func append(_ record: SourceRecord, into batch: inout SourceBatch<SourceRecord>) {
+        if let split, split.partition != record.partition || split.topic != record.topic {
+            flush(into: &batch)
+        }
+        if split == nil { split = record.split }
+        offsets.append(record.offset)
+        timestamps.append(record.timestamp)
+        values.append(record)
+    }
+
+    /// Moves the run into `batch` as one chunk and starts an empty one.
+    mutating func flush(into batch: inout SourceBatch<SourceRecord>) {
+        guard let split, !values.isEmpty else { return }
+        batch.append(SourceBatch.Chunk(split: split, values: values, offsets: offsets, timestamps: timestamps))
+        self.split = nil
+        values = []
+        offsets = []
+        timestamps = []
     }
 }
 

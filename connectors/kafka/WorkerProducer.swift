@@ -47,6 +47,21 @@ final class WorkerProducer: Sendable {
         }
     }
 
+    /// Enqueues `count` records of one topic and partition, without headers or timestamps, in
+    /// batches (``KafkaProducer/sendBatch(topic:partition:count:bytes:)``). A record refused for
+    /// itself is ``RecordRejected`` with its index in `0..<count`: the ones before it were
+    /// enqueued, it and the ones after it were not.
+    func sendBatch(topic: String, partition: Int32?, count: Int, bytes: (Int) -> (key: [UInt8]?, value: [UInt8]?)) throws {
+        do {
+            try producer.sendBatch(topic: topic, partition: partition, count: count, bytes: bytes)
+        } catch let failure as ProduceBatchError {
+            if Self.recordErrorCodes.contains(failure.underlying.code) {
+                throw RecordRejected(index: failure.index, underlying: failure.underlying)
+            }
+            throw failure.underlying
+        }
+    }
+
     /// librdkafka's synchronous produce errors that a retry of the same record would meet again:
     /// `MSG_SIZE_TOO_LARGE` (10), `_UNKNOWN_PARTITION` (-190), `_INVALID_ARG` (-186).
     private static let recordErrorCodes: Set<Int32> = [10, -190, -186]
@@ -63,7 +78,7 @@ final class WorkerProducer: Sendable {
             let error = failed.error!
             throw KafkaError(
                 code: error.code, name: error.name,
-                message: "delivery to \(failed.topic)[\(failed.partition)] failed: \(error.message)",
+                message: "delivery to \(failed.failedTopic ?? producer.topicName(id: failed.topicID) ?? "?")[\(failed.partition)] failed: \(error.message)",
                 isRetriable: error.isRetriable, requiresAbort: error.requiresAbort || transactional, isFatal: error.isFatal)
         }
     }

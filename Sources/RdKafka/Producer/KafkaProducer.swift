@@ -11,7 +11,9 @@ import Synchronization
 /// other (librdkafka rejects that with `_CONFLICT`).
 public final class KafkaProducer: Sendable {
     let client: RDKafkaClient
-    private let topics = Mutex<[String: TopicHandle]>([:])
+    let topics: ProducerTopics
+    /// The producer's `message.max.bytes`: records that may come near it are never batched.
+    let maxMessageBytes: Int
 
     /// Creates a producer; throws with librdkafka's message when a property is invalid.
     /// - Parameter onDelivery: called once per record from ``poll(timeout:)`` and
@@ -24,11 +26,13 @@ public final class KafkaProducer: Sendable {
             if onDelivery != nil { rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback) }
         }
         client.context.deliveryHandler = onDelivery
+        topics = ProducerTopics(client: client)
+        maxMessageBytes = Self.messageMaxBytes(client.handle)
     }
 
     deinit {
         // Topic handles must go before the client handle that owns them.
-        topics.withLock { $0.removeAll() }
+        topics.removeAll()
     }
 
     /// The loaded librdkafka's version, e.g. `2.0.2`.
@@ -40,7 +44,7 @@ public final class KafkaProducer: Sendable {
         topic: String, partition: Int32? = nil, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
         headers: [KafkaHeader] = [], timestamp: Int64? = nil, token: UInt = 0
     ) throws {
-        let rkt = try topicHandle(topic)
+        let rkt = try topics.handle(topic)
         var headerList: OpaquePointer?
         if !headers.isEmpty {
             let list = rd_kafka_headers_new(headers.count)!
@@ -179,43 +183,42 @@ public final class KafkaProducer: Sendable {
 
     // MARK: Topic handles
 
-    private func topicHandle(_ name: String) throws -> TopicHandle {
-        try topics.withLock { cache in
-            if let handle = cache[name] { return handle }
-            guard let rkt = rd_kafka_topic_new(client.handle, name, nil) else {
-                throw KafkaError(code: rd_kafka_last_error(), message: "cannot open topic \(name)")
-            }
-            let handle = TopicHandle(handle: rkt)
-            cache[name] = handle
-            return handle
-        }
+    /// The name of the topic a ``DeliveryReport/topicID`` stands for.
+    public func topicName(id: Int) -> String? {
+        topics.name(id: id)
     }
-}
 
-/// A cached `rd_kafka_topic_t`, destroyed with the producer.
-final class TopicHandle: @unchecked Sendable {
-    let handle: OpaquePointer
-    init(handle: OpaquePointer) { self.handle = handle }
-    deinit { rd_kafka_topic_destroy(handle) }
+    private static func messageMaxBytes(_ handle: OpaquePointer) -> Int {
+        var buffer = [CChar](repeating: 0, count: 32)
+        var size = buffer.count
+        guard let conf = rd_kafka_conf(handle),
+              rd_kafka_conf_get(conf, "message.max.bytes", &buffer, &size) == RD_KAFKA_CONF_OK else { return 1_000_000 }
+        return Int(String(errorBuffer: buffer)) ?? 1_000_000
+    }
 }
 
 /// A non-null address for an empty but present key or value (Kafka distinguishes an empty
 /// value from a null one); librdkafka copies zero bytes from it.
-private var nonNullEmpty: UnsafeRawPointer { UnsafeRawPointer(bitPattern: 1)! }
+var nonNullEmpty: UnsafeRawPointer { UnsafeRawPointer(bitPattern: 1)! }
 
 func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) throws -> R) rethrows -> R {
     guard let bytes else { return try body(nil) }
     return try bytes.withUnsafeBytes { try body($0) }
 }
 
+/// Reports one delivery without making a `String`: the topic is the id its handle was opened
+/// with (``ProducerTopics``); only a failure names it.
 private func deliveryReportCallback(
     _ rk: OpaquePointer?, _ message: UnsafePointer<rd_kafka_message_t>?, _ opaque: UnsafeMutableRawPointer?
 ) {
     guard let context = ClientContext.from(rk), let handler = context.deliveryHandler, let message else { return }
     let m = message.pointee
-    let error: KafkaError? = m.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(code: m.err)
+    let topicID = m.rkt.map { ProducerTopics.id(of: $0) } ?? -1
+    guard m.err != RD_KAFKA_RESP_ERR_NO_ERROR else {
+        handler(DeliveryReport(topicID: topicID, partition: m.partition, offset: m.offset, token: UInt(bitPattern: m._private)))
+        return
+    }
     handler(DeliveryReport(
-        topic: m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "",
-        partition: m.partition, offset: m.offset,
-        token: UInt(bitPattern: m._private), error: error))
+        topicID: topicID, partition: m.partition, offset: m.offset, token: UInt(bitPattern: m._private),
+        error: KafkaError(code: m.err), failedTopic: m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""))
 }
