@@ -165,7 +165,8 @@ def java_version(env):
 def install():
     if not os.path.exists(VENV_PYTHON):
         print(f"creating {VENV}", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
+        if subprocess.run([sys.executable, "-m", "venv", VENV]).returncode != 0:
+            raise Failure(f"{sys.executable} -m venv {VENV} failed (Debian needs python3-venv)")
     print(f"installing {FLINK_PACKAGE} into {VENV} (a few hundred MB)", flush=True)
     result = subprocess.run([VENV_PYTHON, "-m", "pip", "install", "--quiet", FLINK_PACKAGE])
     if result.returncode != 0:
@@ -181,20 +182,27 @@ def flink_version():
 
 def require_flink():
     version = flink_version() if os.path.exists(VENV_PYTHON) else None
+    install_hint = f"python3 {os.path.relpath(__file__)} --install ({FLINK_PACKAGE}, ~850 MB)"
     if version is None:
-        raise Failure(f"Flink is not installed in {VENV}; install it with: "
-                      f"python3 {os.path.relpath(__file__)} --install ({FLINK_PACKAGE}, ~850 MB)")
+        raise Failure(f"Flink is not installed in {VENV}; install it with: {install_hint}")
+    if version != "PyFlink " + FLINK_PACKAGE.split("==")[1]:
+        raise Failure(f"{VENV} holds {version}, not {FLINK_PACKAGE}; reinstall with: {install_hint}")
     return version
 
 
 def build_sluice():
     print("building sluice-engine-bench (release)", flush=True)
-    build = subprocess.run(["swift", "build", "-c", "release", "--product", "sluice-engine-bench"], cwd=REPO)
-    if build.returncode != 0:
-        raise Failure(f"swift build -c release --product sluice-engine-bench failed (exit {build.returncode}) in {REPO}")
-    path = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=REPO,
-                          capture_output=True, text=True, check=True).stdout.strip()
-    return os.path.join(path, "sluice-engine-bench")
+    try:
+        build = subprocess.run(["swift", "build", "-c", "release", "--product", "sluice-engine-bench"], cwd=REPO)
+        if build.returncode != 0:
+            raise Failure(f"swift build -c release --product sluice-engine-bench failed (exit {build.returncode}) in {REPO}")
+        path = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=REPO,
+                              capture_output=True, text=True)
+    except OSError as error:
+        raise Failure(f"cannot run swift in {REPO}: {error}")
+    if path.returncode != 0:
+        raise Failure(f"swift build -c release --show-bin-path failed in {REPO}: {path.stderr.strip()}")
+    return os.path.join(path.stdout.strip(), "sluice-engine-bench")
 
 
 def run_sluice(binary, keys, per_key_per_window, records, log_dir):
@@ -202,15 +210,19 @@ def run_sluice(binary, keys, per_key_per_window, records, log_dir):
     command = [binary, "--keys", str(keys), "--records-per-key-per-window", str(per_key_per_window),
                "--records", str(records), "--runs", "1"]
     out_path = os.path.join(log_dir, f"sluice-{keys}x{per_key_per_window}-{records}.out")
-    with open(out_path, "w") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    err_path = out_path[:-len(".out")] + ".err"
+    with open(out_path, "w") as out, open(err_path, "w") as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err)
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
     with open(out_path) as f:
         lines = [line.rstrip("\n") for line in f if line.strip()]
     last = lines[-1] if lines else ""
     if process.returncode != 0:
-        raise Failure(f"{shlex.join(command)} exited with {process.returncode}: {last} (output: {out_path})")
+        with open(err_path) as f:
+            errors = [line.strip() for line in f if line.strip()]
+        raise Failure(f"{shlex.join(command)} exited with {process.returncode}: "
+                      f"{errors[0] if errors else last or 'no output'} (output: {out_path}, {err_path})")
     expected = (rf"tumbling-count keys={keys} records-per-key-per-window={per_key_per_window} "
                 rf"records={records}: (\d+(?:\.\d+)?) M rec/s")
     match = re.fullmatch(expected, last)
@@ -228,18 +240,44 @@ def run_flink(keys, per_key_per_window, records, args, env, log_dir, mode=None):
                "--records", str(records), "--managed-memory", args.flink_managed]
     if mode:
         command.append(f"--{mode}")
-    err_path = os.path.join(log_dir, f"flink-{keys}x{per_key_per_window}-{records}{'-' + mode if mode else ''}.err")
+    name = f"flink-{keys}x{per_key_per_window}-{records}{'-' + mode if mode else ''}"
+    err_path = os.path.join(log_dir, f"{name}.err")
+    # Each run's Flink log in a directory of its own (PyFlink writes one file and starts it anew).
+    flink_log_dir = os.path.join(log_dir, name)
+    os.makedirs(flink_log_dir, exist_ok=True)
     with open(err_path, "w") as err:
-        result = subprocess.run(command, stdout=subprocess.PIPE, stderr=err, text=True, env=env, cwd=HERE)
+        result = subprocess.run(command, stdout=subprocess.PIPE, stderr=err, text=True, cwd=HERE,
+                                env=dict(env, FLINK_LOG_DIR=flink_log_dir))
     lines = result.stdout.strip().splitlines()
     if result.returncode != 0 or not lines:
-        with open(err_path) as f:
-            errors = [line.strip() for line in f if line.strip()]
-        reason = next((line for line in reversed(errors) if line.startswith("flink_job:")),
-                      errors[-1] if errors else "no output")
         raise Failure(f"Flink run keys={keys} per-key-per-window={per_key_per_window} records={records} "
-                      f"failed (exit {result.returncode}): {reason} (log: {err_path})")
-    return json.loads(lines[-1])
+                      f"failed (exit {result.returncode}): {flink_failure(err_path, flink_log_dir)} "
+                      f"(logs: {err_path}, {flink_log_dir})")
+    try:
+        return json.loads(lines[-1])
+    except json.JSONDecodeError:
+        raise Failure(f"flink_job.py's last line is not its JSON result: '{lines[-1]}' (log: {err_path})")
+
+
+def flink_failure(err_path, flink_log_dir):
+    """The line that says why a Flink run failed: flink_job.py's own message, else the JVM's
+    first error in its log (an OutOfMemoryError, an exception), else the last line of stderr."""
+    with open(err_path) as f:
+        errors = [line.strip() for line in f if line.strip()]
+    own = next((line for line in errors if line.startswith("flink_job:")), None)
+    if own:
+        return own
+    error_line = re.compile(r"^(Caused by: )?([\w$]+\.)+[\w$]*(Exception|Error)\b.*")
+    for log_name in sorted(os.listdir(flink_log_dir)):
+        if log_name.endswith(".log"):
+            with open(os.path.join(flink_log_dir, log_name), errors="replace") as f:
+                found = [line.strip() for line in f if error_line.match(line.strip())]
+            memory = [line for line in found if "OutOfMemoryError" in line]
+            if memory or found:
+                return (memory or found)[0]
+    if any("Py4JNetworkError" in line for line in errors):
+        return "the Flink JVM exited during the job without logging why (out of memory? try a larger --flink-heap)"
+    return errors[-1] if errors else "no output"
 
 
 def mib(kib):
