@@ -30,9 +30,10 @@ The generator shape, the same on both sides: row i (i = 0 ..< R) has key i % N a
 
 Watermark: `WATERMARK FOR ts AS ts - INTERVAL '0.001' SECOND`, i.e. the highest event time seen
 minus 1 ms, which is what Sluice's generator gets (forMonotonousTimestamps: highest timestamp - 1;
-Sources/Sluice/Time/WatermarkGenerator.swift). Many rows share a timestamp, so a watermark
-equal to the highest timestamp would call later rows of that millisecond late; 1 ms less cannot.
-Window [t, t+1000) fires once a row of the next window arrives (watermark t+999 = its last ms),
+Sources/Sluice/Time/WatermarkGenerator.swift). It is Flink's documented form for ascending
+timestamps with ties (a watermark W says nothing at or below W follows, and many rows share a
+millisecond here); with this shape a watermark of the highest timestamp itself would fire the
+same windows at the same rows. Window [t, t+1000) fires once a row of the next window arrives (watermark t+999 = its last ms),
 i.e. as soon as it is complete, on both sides; at the end of the bounded input both emit the
 final watermark and fire the open windows. Flink emits watermarks every 200 ms
 (pipeline.auto-watermark-interval, its default): that delays firing by up to 200 ms of
