@@ -79,6 +79,14 @@ records per key per window): 4 M -> 16 M rows with M = 1, 5 M -> 20 M with M = 1
 sets other ones. Peak RSS: Sluice's from wait4; Flink's JVM's VmHWM read from /proc just before
 its process exits (with -Xms = -Xmx it mostly shows how much of the fixed heap was touched).
 
+CPU: beside the rates, each side's marginal CPU time per record over all its threads,
+(median cpu(R2) - median cpu(R1)) / (R2 - R1): Sluice's from wait4, Flink's JVM's utime + stime
+from /proc. On a shared machine it moves much less than wall time, and it shows what Flink's
+second thread costs. --flink-set KEY=VALUE adds a Flink option to every run, to try a tuning
+(e.g. table.optimizer.agg-phase-strategy=ONE_PHASE, which drops the local pre-aggregate: in
+single quick runs here it used the same CPU as the default plan at 1 M keys x 1, and cut Flink's
+rate from 4.75 to 1.72 M rows/s at 1000 keys x 1000); the results' header line lists them.
+
 --flink-source-only measures Flink's datagen with its computed columns into a blackhole, no
 window, the same way (marginal, two sizes): how much of Flink's per-row time is its source.
 
@@ -207,7 +215,7 @@ def build_sluice():
 
 
 def run_sluice(binary, keys, per_key_per_window, records, log_dir):
-    """Runs the engine bench once; returns (M rec/s, peak RSS KiB)."""
+    """Runs the engine bench once; returns (M rec/s, peak RSS KiB, CPU seconds)."""
     command = [binary, "--keys", str(keys), "--records-per-key-per-window", str(per_key_per_window),
                "--records", str(records), "--runs", "1"]
     out_path = os.path.join(log_dir, f"sluice-{keys}x{per_key_per_window}-{records}.out")
@@ -231,7 +239,7 @@ def run_sluice(binary, keys, per_key_per_window, records, log_dir):
         raise Failure(f"sluice-engine-bench's last line is '{last}', expected 'tumbling-count keys={keys} "
                       f"records-per-key-per-window={per_key_per_window} records={records}: X.XX M rec/s' "
                       f"(output: {out_path})")
-    return float(match[1]), usage.ru_maxrss
+    return float(match[1]), usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def run_flink(keys, per_key_per_window, records, args, env, log_dir, mode=None):
@@ -239,6 +247,8 @@ def run_flink(keys, per_key_per_window, records, args, env, log_dir, mode=None):
     flink_job.py's JSON result."""
     command = [VENV_PYTHON, JOB, "--keys", str(keys), "--records-per-key-per-window", str(per_key_per_window),
                "--records", str(records), "--managed-memory", args.flink_managed]
+    for setting in args.flink_set:
+        command += ["--set", setting]
     if mode:
         command.append(f"--{mode}")
     name = f"flink-{keys}x{per_key_per_window}-{records}{'-' + mode if mode else ''}"
@@ -324,7 +334,8 @@ def run_cell(keys, m, sizes, args, sluice_binary, env, log_dir):
     r1, r2 = sizes
     sluice_sizes = [args.sluice_records] if args.sluice_records else [r2, r1]
     sluice_rates = {size: [] for size in sluice_sizes}
-    flink_times = {r1: [], r2: []}
+    sluice_cpu = {size: [] for size in sluice_sizes}
+    flink_times, flink_cpu = {r1: [], r2: []}, {r1: [], r2: []}
     sluice_rss, flink_rss = [], []
     steps = [("sluice", sluice_sizes[0]), ("flink", r1), ("flink", r2)] + \
         ([("sluice", sluice_sizes[1])] if len(sluice_sizes) > 1 else [])
@@ -332,28 +343,44 @@ def run_cell(keys, m, sizes, args, sluice_binary, env, log_dir):
         notes = []
         for side, records in (steps if repeat % 2 == 0 else list(reversed(steps))):
             if side == "sluice":
-                rate, rss = run_sluice(sluice_binary, keys, m, records, log_dir)
+                rate, rss, cpu = run_sluice(sluice_binary, keys, m, records, log_dir)
                 sluice_rates[records].append(rate)
+                sluice_cpu[records].append(cpu)
                 sluice_rss.append(rss)
-                notes.append(f"sluice {millions(records)} {rate:.2f} M rec/s ({mib(rss)})")
+                notes.append(f"sluice {millions(records)} {rate:.2f} M rec/s (cpu {cpu:.1f} s, {mib(rss)})")
             else:
                 result = run_flink(keys, m, records, args, env, log_dir)
                 flink_times[records].append(result["seconds"])
+                flink_cpu[records].append(result.get("jvm_cpu_seconds"))
                 flink_rss.append(result.get("peak_rss_kib", 0))
                 notes.append(f"flink {millions(records)} {result['seconds']:.2f} s "
-                             f"(cpu {result.get('jvm_cpu_seconds', 0):.1f} s, {mib(result.get('peak_rss_kib', 0))})")
+                             f"(jvm cpu {result.get('jvm_cpu_seconds', 0):.1f} s, {mib(result.get('peak_rss_kib', 0))})")
         print(f"  keys={keys} per-key-per-window={m} run {repeat + 1}: " + ", ".join(notes), flush=True)
     t1, t2 = statistics.median(flink_times[r1]), statistics.median(flink_times[r2])
     cell = {"keys": keys, "m": m, "r1": r1, "r2": r2, "sluice_records": sluice_sizes[0],
             "sluice": statistics.median(sluice_rates[sluice_sizes[0]]), "flink": marginal(r1, r2, t1, t2),
             "t1": t1, "t2": t2, "sluice_rss": max(sluice_rss), "flink_rss": max(flink_rss),
-            "sluice_marginal": None}
+            "sluice_marginal": None, "sluice_cpu_ns": None,
+            "flink_cpu_ns": cpu_per_record(r1, r2, flink_cpu[r1], flink_cpu[r2])}
     if len(sluice_sizes) > 1:
         # The bench's rate is records / seconds, so its time is records / rate.
         s1 = r1 / (statistics.median(sluice_rates[r1]) * 1e6)
         s2 = r2 / (statistics.median(sluice_rates[r2]) * 1e6)
         cell["sluice_marginal"] = marginal(r1, r2, s1, s2)
+        cell["sluice_cpu_ns"] = cpu_per_record(r1, r2, sluice_cpu[r1], sluice_cpu[r2])
     return cell
+
+
+def cpu_per_record(r1, r2, cpu1, cpu2):
+    """Marginal CPU nanoseconds per record, all threads: (median cpu(R2) - median cpu(R1)) / (R2 - R1)."""
+    if None in cpu1 or None in cpu2:
+        return None
+    difference = statistics.median(cpu2) - statistics.median(cpu1)
+    return difference / (r2 - r1) * 1e9 if difference > 0 else None
+
+
+def nanoseconds(value):
+    return f"{value:.0f} ns" if value is not None else "n/a"
 
 
 def cell_line(cell):
@@ -368,13 +395,15 @@ def cell_line(cell):
             f"ratio {ratio:.2f}x  [>=2x: {verdict}]")
     if cell["sluice_marginal"] is not None:
         line += (f"  (sluice's own marginal rate {cell['sluice_marginal']:.2f} M rec/s: "
-                 f"{cell['sluice_marginal'] / cell['flink']:.2f}x)")
+                 f"{cell['sluice_marginal'] / cell['flink']:.2f}x; marginal CPU per record, all threads: "
+                 f"sluice {nanoseconds(cell['sluice_cpu_ns'])}, flink {nanoseconds(cell['flink_cpu_ns'])})")
     return line
 
 
 def markdown(cells, repeats):
-    rows = ["| keys | records per key per window | Sluice | Flink 2.3 local, marginal | Sluice / Flink | ≥ 2× | peak RSS Sluice / Flink |",
-            "|---|---|---|---|---|---|---|"]
+    rows = ["| keys | records per key per window | Sluice | Flink 2.3 local, marginal | Sluice / Flink | ≥ 2× "
+            "| CPU per record, marginal, Sluice / Flink | peak RSS Sluice / Flink |",
+            "|---|---|---|---|---|---|---|---|"]
     for c in cells:
         sluice = f"{c['sluice']:.2f} M rec/s ({millions(c['sluice_records'])} records, median of {repeats})"
         if c["flink"] is None:
@@ -384,6 +413,7 @@ def markdown(cells, repeats):
             ratio = f"**{c['sluice'] / c['flink']:.2f}×**"
             verdict = "met" if c["sluice"] / c["flink"] >= TARGET_RATIO else "not met"
         rows.append(f"| {c['keys']:,} | {c['m']:,} | {sluice} | {flink} | {ratio} | {verdict} | "
+                    f"{nanoseconds(c['sluice_cpu_ns'])} / {nanoseconds(c['flink_cpu_ns'])} | "
                     f"{mib(c['sluice_rss'])} / {mib(c['flink_rss'])} |")
     return "\n".join(rows)
 
@@ -406,12 +436,18 @@ def main():
     parser.add_argument("--sluice-bin", help="a built sluice-engine-bench to use instead of building one")
     parser.add_argument("--flink-heap", default="4g", help="the Flink JVM's heap, -Xms and -Xmx (default 4g)")
     parser.add_argument("--flink-managed", default="512m", help="Flink's managed memory (default 512m)")
+    parser.add_argument("--flink-set", action="append", default=[], metavar="KEY=VALUE",
+                        help="one more Flink option for every Flink run (repeatable), to try a tuning; "
+                             "the line printed before the results lists them")
     args = parser.parse_args()
     command = "python3 Benchmarks/Flink/compare.py" + "".join(" " + shlex.quote(a) for a in sys.argv[1:])
 
     if args.install:
         install()
         return
+    for setting in args.flink_set:
+        if not re.fullmatch(r"[\w.-]+=.+", setting):
+            raise Failure(f"--flink-set: '{setting}' is not KEY=VALUE")
     version = require_flink()
     env = java_environment(args.flink_heap)
     java = java_version(env)
@@ -437,7 +473,9 @@ def main():
         raise Failure(f"{sluice_binary} is not an executable sluice-engine-bench")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
     print(f"# {time.strftime('%Y-%m-%d %H:%M')}, sluice {commit or '?'}, {version}, {java}, "
-          f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}; logs in {log_dir}", flush=True)
+          f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}"
+          + (f", Flink options added: {' '.join(args.flink_set)}" if args.flink_set else "")
+          + f"; logs in {log_dir}", flush=True)
 
     results = []
     for keys, m in cells:

@@ -128,6 +128,8 @@ def main():
     parser.add_argument("--records-per-key-per-window", type=int, required=True)
     parser.add_argument("--records", type=int, required=True)
     parser.add_argument("--managed-memory", default="512m")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="one more Flink option (compare.py's --flink-set)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true",
                       help="collect the windows' counts and compare them with the generator shape")
@@ -143,10 +145,14 @@ def main():
     from pyflink.table import EnvironmentSettings, TableEnvironment
 
     configuration = Configuration()
-    for key, value in table_settings(args.managed_memory).items():
+    settings = table_settings(args.managed_memory)
+    for setting in args.set:
+        key, _, value = setting.partition("=")
+        settings[key.strip()] = value.strip()
+    for key, value in settings.items():
         configuration.set_string(key, value)
-    settings = EnvironmentSettings.new_instance().in_streaming_mode().with_configuration(configuration).build()
-    env = TableEnvironment.create(settings)
+    env = TableEnvironment.create(
+        EnvironmentSettings.new_instance().in_streaming_mode().with_configuration(configuration).build())
     env.execute_sql(source_ddl(args.keys, args.records_per_key_per_window, args.records))
 
     result = {"keys": args.keys, "per_key_per_window": args.records_per_key_per_window,
