@@ -55,7 +55,7 @@ Flink settings, each what a throughput-minded user would choose, none a handicap
     either (interval one hour).
   - memory: JVM heap fixed at --flink-heap (default 4g, -Xms = -Xmx via JVM_ARGS, so no heap
     resizing); 1 M keys of window state plus datagen's buffer of boxed sequence values (it
-    fills a deque with all R values when it opens, ~20 bytes each: 0.4 GB at 20 M rows) fit
+    fills a deque with all R values when it opens, ~20 bytes each: 0.8 GB at 40 M rows) fit
     with room to spare. Managed memory --flink-managed (default 512m,
     taskmanager.memory.managed.size), which holds the window aggregate's record buffer.
   - Flink's defaults otherwise (G1 collector, the window buffer's size, network buffers); no
@@ -73,10 +73,11 @@ one JVM so that no run inherits another's JIT state or heap. Sluice's figure is 
 --repeats runs at R2 records (the ratio uses it); it also runs at R1, and its own marginal rate,
 from t = R / rate, is shown beside the ratio for reference. Per repeat the runs alternate
 (Sluice R2, Flink R1, Flink R2, Sluice R1, then the reverse order) so both sides see the same
-machine state. Default sizes aim at Flink runs of a few seconds to ~30 s on this 2-core machine
-(Flink did ~0.9 M rows/s at 1 M keys x 1, and about 1/8.6 of Sluice's ~16 M rec/s at 1000
-records per key per window): 4 M -> 16 M rows with M = 1, 5 M -> 20 M with M = 1000; --sizes
-sets other ones. Peak RSS: Sluice's from wait4; Flink's JVM's VmHWM read from /proc just before
+machine state. Default sizes aim at Flink runs of a few seconds to ~30 s on a quiet 2-core
+machine: 3 M -> 12 M rows with M = 1 (an earlier measurement had Flink at ~0.9 M rows/s at 1 M
+keys x 1; on this shared machine, a 16 M run there took 63-108 s, ~4.5 us of CPU per row), and
+with M = 1000 10 M -> 40 M at 1000 keys (~4.7 M rows/s in a quick run here) and 5 M -> 20 M at
+100 K and 1 M keys (~1 M rows/s at 1 M keys); --sizes sets others for every cell. Peak RSS: Sluice's from wait4; Flink's JVM's VmHWM read from /proc just before
 its process exits (with -Xms = -Xmx it mostly shows how much of the fixed heap was touched).
 
 CPU: beside the rates, each side's marginal CPU time per record over all its threads,
@@ -127,10 +128,13 @@ class Failure(Exception):
     """One line saying what went wrong; main prints it and exits non-zero."""
 
 
-def default_sizes(per_key_per_window, quick):
+def default_sizes(keys, per_key_per_window, quick):
+    """R1, R2 for a cell: Flink runs of a few seconds to ~30 s (see the header)."""
     if quick:
         return (200_000, 1_000_000) if per_key_per_window == 1 else (1_000_000, 5_000_000)
-    return (4_000_000, 16_000_000) if per_key_per_window == 1 else (5_000_000, 20_000_000)
+    if per_key_per_window == 1:
+        return (3_000_000, 12_000_000)
+    return (10_000_000, 40_000_000) if keys <= 1_000 else (5_000_000, 20_000_000)
 
 
 def parse_cells(text):
@@ -312,7 +316,7 @@ def run_source_only(cells, sizes_for, args, env, log_dir):
     """Flink's datagen with its computed columns into a blackhole, no window: the source's own
     marginal rate, the ceiling of the windowed job."""
     for keys, m in cells:
-        r1, r2 = sizes_for(m)
+        r1, r2 = sizes_for(keys, m)
         times = {r1: [], r2: []}
         for repeat in range(args.repeats):
             for records in ([r1, r2] if repeat % 2 == 0 else [r2, r1]):
@@ -429,7 +433,7 @@ def main():
                         help="Flink's datagen alone (no window) at the cells' sizes: the source's marginal rate, then exit")
     parser.add_argument("--cells", help="comma-separated KEYSxM, e.g. 1000x1,1000000x1000 (default: the six cells)")
     parser.add_argument("--sizes", help="R1,R2 for Flink's marginal rate, for every cell "
-                                        "(default 4M,16M with M = 1 and 5M,20M with M = 1000)")
+                                        "(default 3M,12M with M = 1; 10M,40M at 1000 keys and 5M,20M above with M = 1000)")
     parser.add_argument("--sluice-records", type=int, help="records per Sluice run (default R2)")
     parser.add_argument("--repeats", type=int, help="runs of each size (default 3, 1 with --quick)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 200K -> 1M rows (M = 1), 1M -> 5M (M = 1000), 1 repeat")
@@ -466,7 +470,7 @@ def main():
     sizes = parse_sizes(args.sizes) if args.sizes else None
     if args.flink_source_only:
         print(f"# {version}, {java}; logs in {log_dir}", flush=True)
-        run_source_only(cells, lambda m: sizes or default_sizes(m, args.quick), args, env, log_dir)
+        run_source_only(cells, lambda keys, m: sizes or default_sizes(keys, m, args.quick), args, env, log_dir)
         return
     sluice_binary = args.sluice_bin or build_sluice()
     if not os.access(sluice_binary, os.X_OK):
@@ -479,7 +483,7 @@ def main():
 
     results = []
     for keys, m in cells:
-        results.append(run_cell(keys, m, sizes or default_sizes(m, args.quick), args, sluice_binary, env, log_dir))
+        results.append(run_cell(keys, m, sizes or default_sizes(keys, m, args.quick), args, sluice_binary, env, log_dir))
         print(cell_line(results[-1]), flush=True)
 
     print("\n" + "\n".join(cell_line(c) for c in results))
