@@ -54,7 +54,7 @@ final class ExchangeBinding<Element, Key: Hashable>: AnyExchangeBinding {
 
     var repartitionProblem: String? {
         if elementCodec == nil {
-            return "\(operatorName) sends \(Element.self) through a repartition topic, which needs Codable elements; make \(Element.self) Codable or map to a Codable type before keyBy"
+            return "\(operatorName) sends \(Element.self) through a repartition topic, which needs Codable elements or a codec; make \(Element.self) Codable, map to a Codable type before keyBy, or pass keyBy an elementCodec"
         }
         if keyCodec == nil {
             return "\(operatorName) partitions a repartition topic by keys of type \(Key.self), which needs a Codable key"
