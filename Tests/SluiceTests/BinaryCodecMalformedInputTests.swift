@@ -135,6 +135,32 @@ final class BinaryCodecMalformedInputTests: XCTestCase {
         XCTAssertEqual(bytes, [5], "a failed encode leaves the buffer as it was")
     }
 
+    struct Refusal: Error {}
+
+    struct Flaky: Codable, Equatable {
+        var fail: Bool
+        var inner: [[String]]
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(inner, forKey: .inner)
+            var nested = container.nestedUnkeyedContainer(forKey: .fail)
+            try nested.encode(fail)
+            if fail { throw Refusal() }
+        }
+    }
+
+    /// A writer whose element threw half-way, deep in nested slots, writes the next one whole.
+    func testAWriterRecoversFromAnElementThatThrew() throws {
+        let writer = BinaryElementWriter<Flaky>()
+        let good = Flaky(fail: false, inner: [["a"], [], ["b", "c"]])
+        for _ in 0..<3 {
+            XCTAssertThrowsError(try writer.encode(Flaky(fail: true, inner: [["x"]]))) { XCTAssertTrue($0 is Refusal) }
+            let bytes = try writer.encode(good)
+            XCTAssertEqual(bytes, try BinaryElementWriter<Flaky>().encode(good), "the same bytes as a fresh writer's")
+        }
+    }
+
     struct Parcel: Codable {
         var label: String?
         var lines: [Line]

@@ -7,18 +7,19 @@ import Foundation
 /// Every read checks its bounds and throws `DecodingError` for bytes that do not fit; nothing
 /// in a malformed element can make it read outside the buffer. One instance serves one element
 /// at a time and keeps its buffers (and, when the next element has the same name table, its
-/// names) between elements.
+/// names) between elements. Like ``BinaryEncodingCore`` it is used by one thread and skips
+/// run-time exclusivity checks on its properties.
 final class BinaryDecodingCore {
-    private(set) var base: UnsafePointer<UInt8>?
+    @exclusivity(unchecked) private(set) var base: UnsafePointer<UInt8>?
     /// The element's name table.
-    private(set) var names: [String] = []
+    @exclusivity(unchecked) private(set) var names: [String] = []
     /// The bytes of the name table ``names`` came from.
-    private var tableBytes: [UInt8] = []
-    private var keys: [any CodingKey] = []
+    @exclusivity(unchecked) private var tableBytes: [UInt8] = []
+    @exclusivity(unchecked) private var keys: [any CodingKey] = []
     /// Per keyed-container depth: the content start of the container the hint belongs to, and
     /// the position after the field last found there.
-    private var hintOwners: [Int] = []
-    private var hintPositions: [Int] = []
+    @exclusivity(unchecked) private var hintOwners: [Int] = []
+    @exclusivity(unchecked) private var hintPositions: [Int] = []
 
     /// Reads `buffer` until ``finish()``.
     func begin(_ buffer: UnsafeBufferPointer<UInt8>) {
@@ -49,10 +50,14 @@ final class BinaryDecodingCore {
         codingPath(depth: depth) + [key]
     }
 
-    /// Names the value at `depth` (1 and deeper) `key`.
+    /// Names the value at `depth` (1 and deeper) `key`; keys deeper than that are left in place
+    /// (``codingPath(depth:)`` reads only its prefix) rather than removed.
     @inline(__always)
     func enter(depth: Int, key: some CodingKey) {
-        if keys.count >= depth { keys.removeSubrange((depth - 1)...) }
+        if keys.count >= depth {
+            keys[depth - 1] = key
+            return
+        }
         while keys.count < depth - 1 { keys.append(BinaryIndexKey(0)) }
         keys.append(key)
     }
@@ -138,13 +143,16 @@ final class BinaryDecodingCore {
             }
         }
         let table = buffer(start, position)
-        if table.count == tableBytes.count, table.elementsEqual(tableBytes) { return }
+        if table.count == tableBytes.count,
+           tableBytes.withUnsafeBufferPointer({ old in table.isEmpty || memcmp(old.baseAddress!, table.baseAddress!, table.count) == 0 }) {
+            return
+        }
         names.removeAll(keepingCapacity: true)
         tableBytes.removeAll(keepingCapacity: true)
         var cursor = namesStart
         for index in 0..<Int(count) {
             guard let range = lengthPrefixed(&cursor, end: position),
-                  let name = String(validating: buffer(range.lowerBound, range.upperBound), as: UTF8.self) else {
+                  let name = try? string(buffer(range.lowerBound, range.upperBound), depth: 0) else {
                 names.removeAll(keepingCapacity: true)
                 throw corrupt("field name \(index) is not valid UTF-8", depth: 0)
             }
@@ -160,10 +168,34 @@ final class BinaryDecodingCore {
             throw DecodingError.valueNotFound(
                 String.self, DecodingError.Context(codingPath: codingPath(depth: depth), debugDescription: "nil where a String was expected"))
         }
-        guard let string = String(validating: buffer(slot.lowerBound, slot.upperBound), as: UTF8.self) else {
-            throw corrupt("\(slot.count) bytes are not valid UTF-8", depth: depth)
+        return try string(buffer(slot.lowerBound, slot.upperBound), depth: depth)
+    }
+
+    /// Validates and copies UTF-8: ASCII (any byte sequence below 0x80 is valid) through the
+    /// standard library's specialized decoding, the rest through its validating initializer.
+    func string(_ bytes: UnsafeBufferPointer<UInt8>, depth: Int) throws -> String {
+        if Self.isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
+        guard let string = String(validating: bytes, as: UTF8.self) else {
+            throw corrupt("\(bytes.count) bytes are not valid UTF-8", depth: depth)
         }
         return string
+    }
+
+    @inline(__always)
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let start = bytes.baseAddress else { return true }
+        let raw = UnsafeRawPointer(start)
+        var index = 0
+        var high: UInt64 = 0
+        while index + 8 <= bytes.count {
+            high |= raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            index += 8
+        }
+        while index < bytes.count {
+            high |= UInt64(start[index])
+            index += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
     }
 
     func bool(_ slot: Range<Int>, depth: Int) throws -> Bool {

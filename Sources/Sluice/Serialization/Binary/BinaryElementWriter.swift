@@ -16,9 +16,15 @@ public final class BinaryElementWriter<Value: Encodable> {
     ///   order, or the error the value's `encode(to:)` threw.
     public func encode(_ value: Value) throws -> [UInt8] {
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(expectedSize)
         try encode(value, appendingTo: &bytes)
+        expectedSize = bytes.count + 16
         return bytes
     }
+
+    /// Room reserved for the next element: the previous one's size and some, so an element's
+    /// bytes are allocated once.
+    @exclusivity(unchecked) private var expectedSize = 32
 
     /// Appends the element's bytes to `bytes` (after a header of the caller's, for example);
     /// on a thrown error `bytes` is left as it was.
@@ -64,8 +70,9 @@ public final class BinaryElementWriter<Value: Encodable> {
             let count = name.utf8.count
             tableSize += Varint.size(UInt64(count)) + count
         }
-        Varint.append(UInt64(tableSize + core.body.count + 1), to: &bytes)
-        bytes.reserveCapacity(bytes.count + tableSize + core.body.count)
+        let size = tableSize + core.body.count
+        if bytes.capacity < bytes.count + size + Varint.maxBytes { bytes.reserveCapacity(bytes.count + size + Varint.maxBytes) }
+        Varint.append(UInt64(size + 1), to: &bytes)
         Varint.append(UInt64(core.names.count), to: &bytes)
         for var name in core.names {
             name.withUTF8 { utf8 in
