@@ -1,6 +1,9 @@
 // Encodes and decodes N elements through JSONCodec or BinaryCodec, for instruction counts:
 //
-//   perf stat -e instructions:u .build/release/sluice-codec-bench <none|json|binary> <word|count|nested> [N]
+//   swift build -c release --product sluice-codec-bench
+//   valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+//       .build/release/sluice-codec-bench <none|json|binary> <word|count|nested> [N]   # "Collected : <instructions>"
+//   (or perf stat -e instructions:u …, where the machine has hardware counters)
 //
 // `none` only builds the input, so (instructions(codec) - instructions(none)) / N is what one
 // element costs to encode, decode and compare with the original. Every decoded element is
