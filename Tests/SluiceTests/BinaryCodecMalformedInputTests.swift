@@ -69,6 +69,11 @@ final class BinaryCodecMalformedInputTests: XCTestCase {
                 "binary element format version 9 is not one this build of Sluice reads (it reads 1); was it written by a newer Sluice?")
         }
         XCTAssertThrowsError(try BinaryCodec<String>().deserialize([])) { XCTAssertEqual($0 as? BinaryCodecError, .empty) }
+        for start in [3, 4, -1] {
+            XCTAssertThrowsError(try BinaryElementReader<String>().decode([1, 0, 7], from: start)) {
+                XCTAssertEqual($0 as? BinaryCodecError, .empty)
+            }
+        }
         XCTAssertThrowsError(try BinaryCodec<String>().deserialize([1, 3, 65])) { error in
             XCTAssertEqual("\(error)", "binary element truncated: it announces 3 bytes, 1 follow")
         }

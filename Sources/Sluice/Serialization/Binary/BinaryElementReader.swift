@@ -19,9 +19,10 @@ public final class BinaryElementReader<Value: Decodable> {
         try bytes.withUnsafeBufferPointer { try decode($0) }
     }
 
-    /// Decodes one element from `bytes[start...]` (the bytes after a caller's header).
+    /// Decodes one element from `bytes[start...]` (the bytes after a caller's header); a
+    /// `start` past the end is an empty element.
     public func decode(_ bytes: [UInt8], from start: Int) throws -> Value {
-        precondition(start >= 0 && start <= bytes.count, "start \(start) outside the \(bytes.count) bytes")
+        guard start >= 0, start < bytes.count else { throw BinaryCodecError.empty }
         return try bytes.withUnsafeBufferPointer { try decode(UnsafeBufferPointer(rebasing: $0[start...])) }
     }
 

@@ -48,7 +48,9 @@ struct BinaryKeyedDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     private func find(named name: String) -> Range<Int>? {
         let hint = core.hint(depth: depth, owner: content.lowerBound) ?? content.lowerBound
-        if let found = scan(for: name, from: hint, to: content.upperBound) ?? scan(for: name, from: content.lowerBound, to: hint) {
+        let length = name.utf8.count
+        if let found = scan(for: name, length: length, from: hint, to: content.upperBound)
+            ?? scan(for: name, length: length, from: content.lowerBound, to: hint) {
             core.setHint(depth: depth, owner: content.lowerBound, position: found.next)
             return found.slot
         }
@@ -57,14 +59,17 @@ struct BinaryKeyedDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     /// The slot of the field named `name` among those starting in `start..<end`, and where the
     /// field after it starts.
-    private func scan(for name: String, from start: Int, to end: Int) -> (slot: Range<Int>, next: Int)? {
+    private func scan(for name: String, length: Int, from start: Int, to end: Int) -> (slot: Range<Int>, next: Int)? {
         var position = start
         while position < end {
             guard let tag = core.varint(&position, end: content.upperBound),
                   let slot = core.slot(&position, end: content.upperBound) else { return nil }
             if tag & 1 == 0 {
                 let index = Int(tag >> 1)
-                if index < core.names.count, core.names[index] == name { return (slot, position) }
+                // Lengths first: comparing unequal strings costs more than their counts.
+                if index < core.names.count, core.names[index].utf8.count == length, core.names[index] == name {
+                    return (slot, position)
+                }
             } else if String(Varint.unzigzag(tag >> 1)) == name {
                 return (slot, position)
             }
@@ -170,5 +175,90 @@ struct BinaryKeyedDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
         BinaryValueDecoder(core: core, slot: try require(key), depth: depth + 1)
+    }
+
+    // MARK: decodeIfPresent: one lookup instead of the default's contains, decodeNil and decode
+
+    /// The slot of `key`'s field when it is present and not `nil`; names the field in the
+    /// coding path.
+    private func present(_ key: Key) -> Range<Int>? {
+        guard let slot = find(key), slot != BinaryDecodingCore.nilSlot else { return nil }
+        core.enter(depth: depth + 1, key: key)
+        return slot
+    }
+
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
+        guard let slot = present(key) else { return nil }
+        return try core.bool(slot, depth: depth + 1)
+    }
+
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
+        guard let slot = present(key) else { return nil }
+        return try core.string(slot, depth: depth + 1)
+    }
+
+    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
+        guard let slot = present(key) else { return nil }
+        return Double(bitPattern: try core.fixed(UInt64.self, slot, depth: depth + 1))
+    }
+
+    func decodeIfPresent(_ type: Float.Type, forKey key: Key) throws -> Float? {
+        guard let slot = present(key) else { return nil }
+        return Float(bitPattern: try core.fixed(UInt32.self, slot, depth: depth + 1))
+    }
+
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
+        guard let slot = present(key) else { return nil }
+        return try core.integer(Int.self, slot, depth: depth + 1)
+    }
+
+    func decodeIfPresent(_ type: Int8.Type, forKey key: Key) throws -> Int8? {
+        guard let slot = present(key) else { return nil }
+        return try core.integer(Int8.self, slot, depth: depth + 1)
+    }
+
+    func decodeIfPresent(_ type: Int16.Type, forKey key: Key) throws -> Int16? {
+        guard let slot = present(key) else { return nil }
+        return try core.integer(Int16.self, slot, depth: depth + 1)
+    }
+
+    func decodeIfPresent(_ type: Int32.Type, forKey key: Key) throws -> Int32? {
+        guard let slot = present(key) else { return nil }
+        return try core.integer(Int32.self, slot, depth: depth + 1)
+    }
+
+    func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? {
+        guard let slot = present(key) else { return nil }
+        return try core.integer(Int64.self, slot, depth: depth + 1)
+    }
+
+    func decodeIfPresent(_ type: UInt.Type, forKey key: Key) throws -> UInt? {
+        guard let slot = present(key) else { return nil }
+        return try core.integer(UInt.self, slot, depth: depth + 1)
+    }
+
+    func decodeIfPresent(_ type: UInt8.Type, forKey key: Key) throws -> UInt8? {
+        guard let slot = present(key) else { return nil }
+        return try core.integer(UInt8.self, slot, depth: depth + 1)
+    }
+
+    func decodeIfPresent(_ type: UInt16.Type, forKey key: Key) throws -> UInt16? {
+        guard let slot = present(key) else { return nil }
+        return try core.integer(UInt16.self, slot, depth: depth + 1)
+    }
+
+    func decodeIfPresent(_ type: UInt32.Type, forKey key: Key) throws -> UInt32? {
+        guard let slot = present(key) else { return nil }
+        return try core.integer(UInt32.self, slot, depth: depth + 1)
+    }
+
+    func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? {
+        guard let slot = present(key) else { return nil }
+        return try core.integer(UInt64.self, slot, depth: depth + 1)
+    }
+
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard let slot = present(key) else { return nil }
+        return try core.value(T.self, slot, depth: depth + 1)
     }
 }
