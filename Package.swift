@@ -93,6 +93,8 @@ let package = Package(
         .executableTarget(name: "readme-job", dependencies: ["Sluice", "SluiceJob"], path: "examples/readme-job"),
         // Engine-only benchmarks (no Kafka): records/s and ns/record on one thread.
         .executableTarget(name: "sluice-engine-bench", dependencies: ["Sluice"], path: "Benchmarks/EngineBenchmark"),
+        // JSONCodec against BinaryCodec: bytes per element; instruction counts with perf stat.
+        .executableTarget(name: "sluice-codec-bench", dependencies: ["Sluice"], path: "Benchmarks/CodecBenchmark"),
         // On Tansu: RdKafka against kcat (produce, consume), and a Kafka -> Kafka map job against
         // a kcat -> kcat pipe.
         .executableTarget(

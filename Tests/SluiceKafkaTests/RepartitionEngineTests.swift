@@ -55,7 +55,9 @@ final class RepartitionEngineTests: XCTestCase {
         for record in elements {
             XCTAssertEqual(Int(record.partition), Murmur2.partition(key: record.key!, partitionCount: 2))
             XCTAssertEqual(try RepartitionEnvelope.decode(record.value).kind, .element)
-            let click = try JSONDecoder().decode(Click.self, from: Data(record.value[RepartitionEnvelope.headerSize...]))
+            // Elements travel in BinaryCodec's format.
+            XCTAssertEqual(record.value[RepartitionEnvelope.headerSize], BinaryCodec<Click>.formatVersion)
+            let click = try BinaryElementReader<Click>().decode(record.value, from: RepartitionEnvelope.headerSize)
             XCTAssertEqual(record.key, Array(click.user.utf8))
             XCTAssertEqual(record.timestamp, input.first { $0.click == click }?.timestamp, "event time travels as the record timestamp")
         }

@@ -86,7 +86,8 @@ public struct DataStream<Element> {
     ///
     /// Keys that are `Codable` can be snapshotted; a job that checkpoints refuses other keys. In
     /// distributed mode the exchange is a Kafka repartition topic, so both the key and the
-    /// element type must be `Codable` (JSON; `String` keys as UTF-8); planning fails otherwise.
+    /// element type must be `Codable` (elements as ``BinaryCodec``, or your codec with
+    /// `keyBy(_:elementCodec:)`; keys as JSON, `String` keys as UTF-8); planning fails otherwise.
     public func keyBy<Key: Hashable>(_ key: KeyPath<Element, Key> & Sendable) -> KeyedStream<Element, Key> {
         keyBy(PartitionKey(key), reading(key))
     }
@@ -108,8 +109,11 @@ public struct DataStream<Element> {
         keyBy(nil, selector)
     }
 
-    private func keyBy<Key: Hashable>(
-        _ key: PartitionKey?, _ selector: @escaping @Sendable (Element) throws -> Key
+    /// - Parameter elementCodec: how elements cross a repartition topic; by default
+    ///   ``BinaryCodec`` when `Element` is `Codable`.
+    func keyBy<Key: Hashable>(
+        _ key: PartitionKey?, _ selector: @escaping @Sendable (Element) throws -> Key,
+        elementCodec: (any Codec<Element>)? = binaryCodecIfCodable(Element.self)
     ) -> KeyedStream<Element, Key> {
         // Strings as their UTF-8 bytes: in repartition topics as Java's StringSerializer writes
         // them, so a Java producer keyed by the same string picks the same partition, and in state
@@ -122,7 +126,7 @@ public struct DataStream<Element> {
         let exchange = environment.graph.add(
             name: "exchange",
             kind: .exchange(ExchangeBinding(
-                keyName: key?.name, keySelector: selector, keyCodec: keyCodec, elementCodec: jsonCodecIfCodable(Element.self))),
+                keyName: key?.name, keySelector: selector, keyCodec: keyCodec, elementCodec: elementCodec)),
             inputs: [nodeID])
         return KeyedStream(environment: environment, inputID: exchange, keySelector: selector, keyCodec: keyCodec)
     }
@@ -204,6 +208,6 @@ public struct DataStream<Element> {
 /// A closure applying `keyPath`. Written outside the generic type: the same closure formed in
 /// one of its methods captures the key's metatype, which Swift 6.2 flags unless
 /// `Key: SendableMetatype`, a constraint Swift 6.0 cannot spell.
-private func reading<Element, Key>(_ keyPath: KeyPath<Element, Key> & Sendable) -> @Sendable (Element) throws -> Key {
+func reading<Element, Key>(_ keyPath: KeyPath<Element, Key> & Sendable) -> @Sendable (Element) throws -> Key {
     { $0[keyPath: keyPath] }
 }

@@ -11,7 +11,8 @@ final class RepartitionHead<Element>: TaskHead, SplitReceiver, CheckpointPartici
 
     private let split: Split
     private let topic: RepartitionTopic
-    private let codec: any Codec<Element>
+    /// This task's own element decoder (``ExchangeElementCoding``).
+    private let decoder: any ExchangeElementDecoder<Element>
     private let failures: FailureHandler
     private let downstream: Node<Element>
     private let slot: ProvenanceRegistry.Slot
@@ -23,11 +24,11 @@ final class RepartitionHead<Element>: TaskHead, SplitReceiver, CheckpointPartici
     private(set) var hasEnded = false
     let checkpointID: String
 
-    init(split: Split, topic: RepartitionTopic, codec: any Codec<Element>, failures: FailureHandler,
+    init(split: Split, topic: RepartitionTopic, decoder: any ExchangeElementDecoder<Element>, failures: FailureHandler,
          sourceTask: Int, slot: ProvenanceRegistry.Slot, nodeID: Int, downstream: Node<Element>) {
         self.split = split
         self.topic = topic
-        self.codec = codec
+        self.decoder = decoder
         self.failures = failures
         self.sourceTask = sourceTask
         self.slot = slot
@@ -98,8 +99,8 @@ final class RepartitionHead<Element>: TaskHead, SplitReceiver, CheckpointPartici
             let origin = RecordOrigin(sourceTask: sourceTask, index: index)
             do {
                 // Every record here decoded as an envelope, so its value holds at least the header.
-                let payload = records[index].value.map { Array($0[RepartitionEnvelope.headerSize...]) } ?? []
-                batch.append(try codec.deserialize(payload), timestamp: records[index].timestamp, origin: origin)
+                let element = try decoder.decode(records[index].value ?? [], from: RepartitionEnvelope.headerSize)
+                batch.append(element, timestamp: records[index].timestamp, origin: origin)
             } catch {
                 try failures.handle(error, origin: origin, operatorName: "read \(topic.name)")
             }

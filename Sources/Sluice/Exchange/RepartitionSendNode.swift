@@ -12,11 +12,14 @@ final class RepartitionSendNode<Element, Key>: Node<Element>, TransactionPartici
     private let operatorName: String
     private let keySelector: @Sendable (Element) throws -> Key
     private let keyCodec: any Codec<Key>
-    private let elementCodec: any Codec<Element>
+    /// This task's own element encoder (``ExchangeElementCoding``).
+    private let elementEncoder: any ExchangeElementEncoder<Element>
     private let failures: FailureHandler
     private let lineage: TaskLineage
     private var records: [ExchangeRecord] = []
     private var origins: [RecordOrigin] = []
+    /// Room reserved for an element's bytes: the previous element's size and some.
+    private var expectedPayload = 64
     private var lastWatermark: Int64 = .min
     private var lastIdle = false
     /// Partitions written since the last commit, and those the last committed checkpoint wrote
@@ -25,13 +28,13 @@ final class RepartitionSendNode<Element, Key>: Node<Element>, TransactionPartici
     private var toAnnounce: Set<Int32> = []
 
     init(topic: RepartitionTopic, upstream: Int, operatorName: String, keySelector: @escaping @Sendable (Element) throws -> Key,
-         keyCodec: any Codec<Key>, elementCodec: any Codec<Element>, failures: FailureHandler, lineage: TaskLineage) {
+         keyCodec: any Codec<Key>, elementEncoder: any ExchangeElementEncoder<Element>, failures: FailureHandler, lineage: TaskLineage) {
         self.topic = topic
         self.upstream = upstream
         self.operatorName = operatorName
         self.keySelector = keySelector
         self.keyCodec = keyCodec
-        self.elementCodec = elementCodec
+        self.elementEncoder = elementEncoder
         self.failures = failures
         self.lineage = lineage
     }
@@ -45,15 +48,18 @@ final class RepartitionSendNode<Element, Key>: Node<Element>, TransactionPartici
         origins.removeAll(keepingCapacity: true)
         records.reserveCapacity(batch.count)
         let partitions = topic.partitionCount
-        let header = envelope(.element)
+        let header = envelope(.element).encoded()
         for index in 0..<batch.count {
             let value = batch.values[index]
             do {
                 let key = try keyCodec.serialize(try keySelector(value))
                 let partition = Int32(Murmur2.partition(key: key, partitionCount: partitions))
-                records.append(ExchangeRecord(
-                    partition: partition, key: key, value: header.encoded(payload: try elementCodec.serialize(value)),
-                    timestamp: batch.timestamps[index]))
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(header.count + expectedPayload)
+                bytes.append(contentsOf: header)
+                try elementEncoder.append(value, to: &bytes)
+                expectedPayload = bytes.count - header.count + 16
+                records.append(ExchangeRecord(partition: partition, key: key, value: bytes, timestamp: batch.timestamps[index]))
                 origins.append(batch.origins[index])
                 writtenSinceCommit.insert(partition)
             } catch {

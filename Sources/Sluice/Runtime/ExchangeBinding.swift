@@ -33,8 +33,10 @@ extension LocalHashExchange: LocalExchange {}
 final class ExchangeBinding<Element, Key: Hashable>: AnyExchangeBinding {
     let keyName: String?
     private let keySelector: @Sendable (Element) throws -> Key
-    /// How keys and elements cross a repartition topic; `nil` when the type is not `Codable`.
-    /// `keyBy` gives `String` keys their UTF-8 bytes.
+    /// How keys and elements cross a repartition topic; `nil` when the type is not `Codable` and
+    /// the user gave no codec. `keyBy` gives `String` keys their UTF-8 bytes and `Codable`
+    /// elements ``BinaryCodec``; each task gets its own encoder or decoder of the element codec
+    /// (``ExchangeElementCoding``).
     private let keyCodec: (any Codec<Key>)?
     private let elementCodec: (any Codec<Element>)?
 
@@ -52,7 +54,7 @@ final class ExchangeBinding<Element, Key: Hashable>: AnyExchangeBinding {
 
     var repartitionProblem: String? {
         if elementCodec == nil {
-            return "\(operatorName) sends \(Element.self) through a repartition topic, which needs Codable elements; make \(Element.self) Codable or map to a Codable type before keyBy"
+            return "\(operatorName) sends \(Element.self) through a repartition topic, which needs Codable elements or a codec; make \(Element.self) Codable, map to a Codable type before keyBy, or pass keyBy an elementCodec"
         }
         if keyCodec == nil {
             return "\(operatorName) partitions a repartition topic by keys of type \(Key.self), which needs a Codable key"
@@ -72,7 +74,7 @@ final class ExchangeBinding<Element, Key: Hashable>: AnyExchangeBinding {
             // The planner rejected distributed exchanges without codecs.
             let sender = RepartitionSendNode(
                 topic: topic, upstream: context.taskID.partition, operatorName: operatorName, keySelector: keySelector,
-                keyCodec: keyCodec!, elementCodec: elementCodec!, failures: context.failures, lineage: context.lineage)
+                keyCodec: keyCodec!, elementEncoder: ExchangeElementCoding.encoder(for: elementCodec!), failures: context.failures, lineage: context.lineage)
             context.register(transactional: sender)
             return sender
         case .local(let exchange):
@@ -91,7 +93,7 @@ final class ExchangeBinding<Element, Key: Hashable>: AnyExchangeBinding {
         builder: ChainBuilder, nodeID: Int
     ) throws -> TaskHead {
         let head = RepartitionHead(
-            split: split, topic: topic, codec: elementCodec!, failures: builder.context.failures,
+            split: split, topic: topic, decoder: ExchangeElementCoding.decoder(for: elementCodec!), failures: builder.context.failures,
             sourceTask: sourceTask, slot: slot, nodeID: nodeID, downstream: try builder.output(of: nodeID, Element.self))
         try builder.context.register(head)
         return head
@@ -106,8 +108,17 @@ final class ExchangeBinding<Element, Key: Hashable>: AnyExchangeBinding {
     }
 }
 
+/// ``BinaryCodec`` for `Value` when it is `Codable`, found at run time because `keyBy` accepts
+/// any element type and only distributed runs need the codec: what repartition topics carry.
+func binaryCodecIfCodable<Value>(_: Value.Type) -> (any Codec<Value>)? {
+    guard let codable = Value.self as? any Codable.Type else { return nil }
+    func make<T: Codable>(_: T.Type) -> Any { BinaryCodec<T>() }
+    return make(codable) as? any Codec<Value>
+}
+
 /// JSON for `Value` when it is `Codable`, found at run time because `keyBy` accepts any
-/// element type and only distributed runs need the codec.
+/// element type and only distributed runs need the codec: what state snapshots of
+/// `Codable` values use.
 func jsonCodecIfCodable<Value>(_: Value.Type) -> (any Codec<Value>)? {
     guard let codable = Value.self as? any Codable.Type else { return nil }
     func make<T: Codable>(_: T.Type) -> Any { JSONCodec<T>() }
