@@ -9,7 +9,7 @@
 //
 //   sluice-eos-bench BOOTSTRAP [RECORDS] [LATENCY_SECONDS]     everything above, in one run
 //   sluice-eos-bench fill BOOTSTRAP TOPIC RECORDS              writes a benchmark input topic
-//   sluice-eos-bench run BOOTSTRAP map|keyed GUARANTEE TOPIC RECORDS
+//   sluice-eos-bench run BOOTSTRAP map|keyed|wordcount|wordcount-json GUARANTEE TOPIC RECORDS
 //                                                             one job over a filled topic, as a
 //                                                             whole process for external timing
 
@@ -25,7 +25,7 @@ guard !arguments.isEmpty else {
     FileHandle.standardError.write(Data("""
         usage: sluice-eos-bench BOOTSTRAP [RECORDS] [LATENCY_SECONDS]
                sluice-eos-bench fill BOOTSTRAP TOPIC RECORDS
-               sluice-eos-bench run BOOTSTRAP map|keyed exactly-once|at-least-once TOPIC RECORDS
+               sluice-eos-bench run BOOTSTRAP map|keyed|wordcount|wordcount-json exactly-once|at-least-once TOPIC RECORDS
 
         """.utf8))
     exit(2)
@@ -113,9 +113,33 @@ final class CountPerKey: KeyedProcessFunction {
     }
 }
 
+/// Counts each word in keyed state and emits `word count` for every record, like Kafka
+/// Streams' word count without a cache.
+final class WordCount: KeyedProcessFunction {
+    let progress: Progress
+    private var count: (any ValueState<Int>)!
+
+    init(progress: Progress) {
+        self.progress = progress
+    }
+
+    func open(_ context: RuntimeContext<String>) throws {
+        count = try context.state(ValueStateDescriptor<Int>("count"))
+    }
+
+    func processElement(_ value: String, context: KeyedProcessContext<String, String>, out: Collector<String>) {
+        let updated = (count.value() ?? 0) + 1
+        count.update(updated)
+        out.collect("\(value) \(updated)")
+        progress.add(1)
+    }
+}
+
 enum Shape: String {
     case map = "map job"
     case keyed = "keyed job (repartition)"
+    case wordCount = "word count (repartition, BinaryCodec elements)"
+    case wordCountJSON = "word count (repartition, JSONCodec elements)"
 }
 
 func environment(_ shape: Shape, guarantee: DeliveryGuarantee, input: String, output: String, job: String,
@@ -152,6 +176,12 @@ func throughput(_ shape: Shape, guarantee: DeliveryGuarantee, input: String) thr
             .keyBy(\.self)
             .process(CountPerKey(progress: progress))
             .sink(to: kafka.sink(topic: output)) { SinkRecord(value: Array($0.utf8)) }
+    case .wordCount, .wordCountJSON:
+        // One word per record: the value's text before `|` (10,000 distinct words).
+        let words = records.map { String(decoding: $0.prefix { $0 != UInt8(ascii: "|") }, as: UTF8.self) }
+        let keyed = shape == .wordCount ? words.keyBy(\.self) : words.keyBy(\.self, elementCodec: JSONCodec<String>())
+        keyed.process(WordCount(progress: progress))
+            .sink(to: kafka.sink(topic: output)) { SinkRecord(value: Array($0.utf8)) }
     }
     let job = try env.build()
     progress.stop.withLock { $0 = job.stopSignal }
@@ -173,7 +203,7 @@ func latency(_ shape: Shape, rate: Int) throws -> (p50: Double, p99: Double, res
     switch shape {
     case .map:
         records.map { $0 }.sink(to: kafka.sink(topic: output)) { SinkRecord(value: Array($0.utf8)) }
-    case .keyed:
+    case .keyed, .wordCount, .wordCountJSON:
         // The produce time crosses the repartition topic with the record; the keyed stage
         // emits it back once it handled the record.
         records.keyBy { $0.split(separator: "|").first.map(String.init) ?? "" }
@@ -250,9 +280,10 @@ case "fill":
     try fill(arguments[1], count: recordCount, size: 100, keys: 10_000)
     exit(0)
 case "run":
-    guard let shape = ["map": Shape.map, "keyed": Shape.keyed][arguments[1]],
+    guard let shape = ["map": Shape.map, "keyed": Shape.keyed, "wordcount": Shape.wordCount,
+                       "wordcount-json": Shape.wordCountJSON][arguments[1]],
           let guarantee = DeliveryGuarantee(rawValue: arguments[2]) else {
-        FileHandle.standardError.write(Data("sluice-eos-bench run: shape map|keyed, guarantee exactly-once|at-least-once\n".utf8))
+        FileHandle.standardError.write(Data("sluice-eos-bench run: shape map|keyed|wordcount|wordcount-json, guarantee exactly-once|at-least-once\n".utf8))
         exit(2)
     }
     let measured = try throughput(shape, guarantee: guarantee, input: arguments[3])
