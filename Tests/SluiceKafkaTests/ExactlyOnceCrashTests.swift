@@ -146,7 +146,7 @@ final class ExactlyOnceCrashTests: KafkaJobTestCase {
         XCTAssertTrue(lines == expected, "every window result exactly once, with the right count and sum")
         if lines != expected {
             print("[\(name)] \(ResultDiff(lines: lines, expected: expected, keyFields: 2))")
-            for worker in all.prefix(6) { print(worker.indentedOutput(limit: 40)) }
+            for worker in all { print(worker.indentedOutput(limit: 80)) }
         }
     }
 
