@@ -25,7 +25,6 @@ struct JobBenchmark {
         print("Kafka -> Kafka map job: \(recordCount) records, \(partitions) partitions, best of \(rounds); both consumers with \(kcatFetch)")
         var bestSluice = Double.infinity, bestPipe = Double.infinity, bestSteady = Double.infinity
         var bestExactly = Double.infinity, bestExactlySteady = Double.infinity
-        var created: [String] = []
         for round in 1...rounds {
             let tag = "\(getpid())-\(round)"
             let names = ["in-s-\(tag)", "out-s-\(tag)", "in-k-\(tag)", "out-k-\(tag)", "in-e-\(tag)", "out-e-\(tag)"]
@@ -57,12 +56,10 @@ struct JobBenchmark {
             bestPipe = min(bestPipe, pipe)
             bestExactly = min(bestExactly, exactly)
             bestExactlySteady = min(bestExactlySteady, exactlySteady)
-            created += names
         }
         // The topics are left to the broker, which the script stops: on Tansu, librdkafka 2.16
         // crashed (SIGSEGV in its own thread, rd_kafka_metadata_update_op ->
         // rd_kafka_metadata_cache_find) after the admin client deleted topics (BENCHMARKS.md).
-        _ = created
         let n = Double(recordCount)
         print(String(
             format: "kafka -> kafka: Sluice map job %.0f rec/s end to end (%.2fx the pipe), %.0f rec/s from its first record (%.2fx); kcat pipe %.0f rec/s",
