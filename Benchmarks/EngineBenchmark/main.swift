@@ -79,7 +79,7 @@ func runDefaultBenchmarks(records: Int64) throws {
 }
 
 /// Counts the window results and adds up their counts.
-final class CountTotalsSink: Sink {
+final class CountTotalsSink: SharedSink {
     let name = "count-totals"
     private let results = Atomic<Int>(0)
     private let total = Atomic<Int>(0)

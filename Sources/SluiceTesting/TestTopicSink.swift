@@ -5,7 +5,7 @@ import Sluice
 ///
 /// Written records are visible to ``TestOutputTopic`` at once, as a non-transactional
 /// producer's are. Make it with ``TestTopics/sink(topic:)``.
-public final class TestTopicSink: Sink {
+public final class TestTopicSink: SharedSink {
     /// Byte records, as a Kafka sink takes them.
     public typealias Element = SinkRecord
 

@@ -40,11 +40,11 @@ public final class TestTopicSource: Source {
         }
     }
 
-    /// Starts new splits at offset 0; assigned splits keep their position.
-    public func assign(_ splits: [Split]) {
-        for split in splits where cursors[split] == nil {
-            cursors[split] = (0, 0)
-            assigned.append(split)
+    /// Starts new splits at their position, or offset 0; assigned splits keep theirs.
+    public func assign(_ splits: [SplitStart]) {
+        for start in splits where cursors[start.split] == nil {
+            cursors[start.split] = (start.position ?? 0, 0)
+            assigned.append(start.split)
         }
     }
 

@@ -196,19 +196,27 @@ final class MemoryTopicsSource: Source, InternalTopicSource, Membership {
 
     func subscribeInternalTopics(_ topics: [String]) { internalTopics = topics }
 
-    func join(listener: MembershipListener, available: [Split]) throws {
+    private var changes: [MembershipChange] = []
+
+    func join(available: [Split]) throws {
         let internalSplits = internalTopics.flatMap { topic in
             transport.createdTopics.filter { $0.name == topic }.flatMap { created in
                 (0..<created.partitionCount).map { Split(topic: topic, partition: Int32($0)) }
             }
         }
-        for split in internalSplits { internalPositions[split] = 0 }
-        try listener.splitsAssigned(available + internalSplits)
+        changes.append(.assigned(available + internalSplits))
+    }
+
+    func takeChanges() -> [MembershipChange] {
+        defer { changes = [] }
+        return changes
     }
 
     func leave() {}
 
-    func assign(_ splits: [Split]) {}
+    func assign(_ splits: [SplitStart]) {
+        for start in splits where start.split.topic != name { internalPositions[start.split] = Int(start.position ?? 0) }
+    }
 
     func seek(_ split: Split, to offset: Int64) {}
 

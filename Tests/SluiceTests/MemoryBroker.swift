@@ -251,7 +251,7 @@ final class MemoryBrokerCheckpointLog: CheckpointLog {
     }
 }
 
-final class MemoryBrokerSink: Sink, Sendable {
+final class MemoryBrokerSink: SharedSink, Sendable {
     let broker: MemoryBroker
     let topic: String
     init(broker: MemoryBroker, topic: String) {
@@ -296,26 +296,36 @@ final class MemoryBrokerSource: Source, InternalTopicSource, Membership, @unchec
 
     func subscribeInternalTopics(_ topics: [String]) { internalTopics = topics }
 
-    func join(listener: MembershipListener, available: [Split]) throws {
+    private var changes: [MembershipChange] = []
+
+    func join(available: [Split]) throws {
         let internalSplits = internalTopics.flatMap { topic in
             (0..<(broker.partitionCount(topic) ?? 0)).map { Split(topic: topic, partition: Int32($0)) }
         }
-        let all = available + internalSplits
-        let committed = broker.committedOffsets(all)
-        for split in all { positions[split] = committed[split] ?? 0 }
-        try listener.splitsAssigned(all)
+        changes.append(.assigned(available + internalSplits))
+    }
+
+    func takeChanges() -> [MembershipChange] {
+        defer { changes = [] }
+        return changes
     }
 
     func leave() {}
 
-    func assign(_ splits: [Split]) {}
+    /// Starts each split at its position, else at the group's committed offset, else at 0.
+    func assign(_ splits: [SplitStart]) {
+        let committed = broker.committedOffsets(splits.map(\.split))
+        for start in splits { positions[start.split] = start.position ?? committed[start.split] ?? 0 }
+    }
 
     func seek(_ split: Split, to offset: Int64) {
         positions[split] = offset
         ended.remove(split)
     }
 
-    func revoke(_ splits: [Split]) {}
+    func revoke(_ splits: [Split]) {
+        for split in splits { positions[split] = nil }
+    }
 
     /// A few records of each split per poll, so work spreads over many rounds and checkpoints.
     func poll(maxRecords: Int, timeout: Duration, into batch: inout SourceBatch<SourceRecord>) {

@@ -185,9 +185,9 @@ final class SlowCheckpointLog: CheckpointLog {
 
 /// Reads an input topic (bounded) and the job's internal topics from a ``MemoryBroker``, and is
 /// its own membership: it owns every split from the join, then at the polls its script names
-/// revokes, assigns or loses splits, calling the listener from inside the poll as a consumer
-/// group's callbacks come, then reads records in the same poll. Assigned splits start at the group's committed offset unless the
-/// runtime seeks them while it handles the assignment.
+/// records a revoke, an assignment or a loss, as a consumer group's callbacks record them inside
+/// a poll, and reads the splits it still reads in the same poll. Assigned splits start where the
+/// runtime says, else at the group's committed offset.
 final class ScriptedMembershipSource: Source, InternalTopicSource, Membership, @unchecked Sendable {
     typealias Element = SourceRecord
 
@@ -201,10 +201,9 @@ final class ScriptedMembershipSource: Source, InternalTopicSource, Membership, @
     let topic: String
     let isBounded = true
     private let script: [Int: Step]
-    private var listener: MembershipListener?
+    private var changes: [MembershipChange] = []
     private var internalTopics: [String] = []
     private var positions: [Split: Int64] = [:]
-    private var starts: [Split: Int64] = [:]
     private var ended: Set<Split> = []
     private var polls = 0
 
@@ -222,53 +221,49 @@ final class ScriptedMembershipSource: Source, InternalTopicSource, Membership, @
 
     func subscribeInternalTopics(_ topics: [String]) { internalTopics = topics }
 
-    func join(listener: MembershipListener, available: [Split]) throws {
-        self.listener = listener
+    func join(available: [Split]) throws {
         let internalSplits = internalTopics.flatMap { topic in
             (0..<(broker.partitionCount(topic) ?? 0)).map { Split(topic: topic, partition: Int32($0)) }
         }
-        try listener.splitsAssigned(available + internalSplits)
+        changes.append(.assigned(available + internalSplits))
+    }
+
+    func takeChanges() -> [MembershipChange] {
+        defer { changes = [] }
+        return changes
     }
 
     func leave() {}
 
-    func assign(_ splits: [Split]) {
-        let committed = broker.committedOffsets(splits)
-        for split in splits {
-            positions[split] = starts.removeValue(forKey: split) ?? committed[split] ?? 0
-            ended.remove(split)
+    func assign(_ splits: [SplitStart]) {
+        let committed = broker.committedOffsets(splits.map(\.split))
+        for start in splits {
+            positions[start.split] = start.position ?? committed[start.split] ?? 0
+            ended.remove(start.split)
         }
     }
 
     func seek(_ split: Split, to offset: Int64) {
-        if positions[split] != nil {
-            positions[split] = offset
-            ended.remove(split)
-        } else {
-            starts[split] = offset
-        }
+        guard positions[split] != nil else { return }
+        positions[split] = offset
+        ended.remove(split)
     }
 
-    func revoke(_ splits: [Split]) {}
+    func revoke(_ splits: [Split]) {
+        for split in splits { positions[split] = nil }
+    }
 
-    /// Runs the script's step for this poll, then reads a few records of each owned split.
+    /// Records the script's step for this poll, then reads a few records of each split it reads.
     func poll(maxRecords: Int, timeout: Duration, into batch: inout SourceBatch<SourceRecord>) throws {
         polls += 1
         switch script[polls] {
-        case .revoke(let splits):
-            try listener?.splitsRevoked(splits)
-            for split in splits { positions[split] = nil }
-        case .assign(let splits):
-            try listener?.splitsAssigned(splits)
-        case .lose(let splits):
-            try listener?.splitsLost(splits)
-            for split in splits { positions[split] = nil }
-        case nil:
-            break
+        case .revoke(let splits): changes.append(.revoked(splits))
+        case .assign(let splits): changes.append(.assigned(splits))
+        case .lose(let splits): changes.append(.lost(splits))
+        case nil: break
         }
-        // Like a consumer's batch that goes on after serving a rebalance, the same poll reads the
-        // splits from where the change left them: after a rewind, the job discards those records
-        // as stale and must move the source back (it lost them once, with windows short of data).
+        // Like a consumer's batch that goes on after a rebalance callback, the same poll reads
+        // the splits the change takes away: they are this worker's until it lets them go.
         for (split, position) in positions.sorted(by: { $0.key < $1.key }) {
             let records = broker.read(split, from: position, max: split.topic == topic ? 7 : 1_000)
             for record in records {

@@ -43,7 +43,7 @@ final class ScriptedSource: Source {
         (0..<partitionCount).map { Split(topic: name, partition: Int32($0)) }
     }
 
-    func assign(_ splits: [Split]) { assigned.formUnion(splits) }
+    func assign(_ splits: [SplitStart]) { assigned.formUnion(splits.map(\.split)) }
 
     func seek(_ split: Split, to offset: Int64) {}
 

@@ -162,6 +162,13 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
         try source(topics: topics, startingOffsets: startingOffsets, ending: stopsAtEnd ? .latestAtStart : .never)
     }
 
+    /// Whether librdkafka is running this worker's rebalance callback right now, on the worker's
+    /// driver thread. The worker never does: the callback only records the change, and the
+    /// worker restores, seeks and checkpoints between two polls. For diagnostics and tests.
+    public var isInRebalanceCallback: Bool {
+        state.withLock { $0.source }?.isInRebalanceCallback ?? false
+    }
+
     /// A sink writing through this runtime's producer, to `topic` or to each record's own topic.
     public func sink(topic: String? = nil) -> KafkaSink {
         KafkaSink(runtime: self, topic: topic)
@@ -199,8 +206,7 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
                 close: { [self] in closeWorker(producer) })
         }
         let consumer = try KafkaConsumer(
-            configuration: consumerConfiguration(job: plan.jobName, source: source), rebalanceListener: source.bridge,
-            logger: logger)
+            configuration: consumerConfiguration(job: plan.jobName, source: source), deferringRebalances: true, logger: logger)
         source.attach(consumer)
         let commitPoint: any CommitPoint = guarantee == .exactlyOnce
             ? TransactionalCommitPoint(producer: producer, consumer: consumer, bootstrapServers: bootstrapServers, logger: logger)

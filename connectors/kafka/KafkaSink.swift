@@ -11,7 +11,7 @@ import Synchronization
 /// the first failed delivery, naming topic and partition. A record the producer refuses for
 /// itself (larger than `message.max.bytes`) is reported as `RecordRejected` and follows the
 /// job's bad-input policy. Thread-safe: tasks write concurrently.
-public final class KafkaSink: Sink, RuntimeBound, Sendable {
+public final class KafkaSink: SharedSink, RuntimeBound, Sendable {
     /// Kafka records: topic, partition, key, value, headers and timestamp.
     public typealias Element = SinkRecord
 

@@ -7,11 +7,13 @@ import Sluice
 ///
 /// It is both the job's `Source` (one split per topic partition, records as
 /// `SourceRecord`) and its `Membership`: the group coordinator assigns partitions with the
-/// cooperative-sticky strategy, and librdkafka's rebalance callbacks, which run inside
-/// ``poll(maxRecords:timeout:into:)`` on the driver thread, are reported to the runtime's
-/// `MembershipListener`. As an `InternalTopicSource` it also reads the job's repartition
-/// topics, so one consumer per worker serves input and exchanges and the group spreads both
-/// over the workers.
+/// cooperative-sticky strategy. The consumer **defers** its rebalances: librdkafka's callback,
+/// which runs inside ``poll(maxRecords:timeout:into:)``, only records the change; the worker
+/// takes it after the poll (``takeChanges()``), builds and restores the tasks of assigned
+/// partitions, and only then starts reading them (``assign(_:)``), or checkpoints before it lets
+/// revoked ones go (``revoke(_:)``). Nothing of the engine runs inside a librdkafka callback. As
+/// an `InternalTopicSource` it also reads the job's repartition topics, so one consumer per
+/// worker serves input and exchanges and the group spreads both over the workers.
 public final class KafkaSource: Source, Membership, InternalTopicSource, RuntimeBound, SplitOffsetsReporting,
     @unchecked Sendable {
     /// Kafka records, undecoded; `StreamEnvironment.fromSource(_:deserializer:watermarks:)` decodes them.
@@ -24,9 +26,15 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
     /// Where the source ends.
     public let ending: KafkaSourceEnd
     private let kafka: KafkaRuntime
-    let bridge: RebalanceBridge
     private var consumer: KafkaConsumer?
     private let logger: Logger
+    /// The job's repartition topics, read next to the source's own topics.
+    private var internalTopics: Set<String> = []
+    /// Bounded runs: where each partition ends and how far it was read.
+    private var bounds = PartitionBounds()
+    /// Partitions whose assignment or revocation the worker has taken but not completed yet.
+    private var awaitingStart: Set<TopicPartition> = []
+    private var awaitingRelease: Set<TopicPartition> = []
 
     init(runtime: KafkaRuntime, topics: [String], startingOffsets: KafkaStartingOffsets, ending: KafkaSourceEnd, logger: Logger) {
         kafka = runtime
@@ -34,7 +42,6 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
         self.startingOffsets = startingOffsets
         self.ending = ending
         self.logger = logger
-        bridge = RebalanceBridge(startingOffsets: startingOffsets, capturesEnds: ending.isBounded)
     }
 
     /// The runtime whose consumer reads this source.
@@ -84,23 +91,51 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
 
     // MARK: Membership
 
-    /// Subscribes to the topics; assignments arrive from inside ``poll(maxRecords:timeout:into:)``.
-    public func join(listener: MembershipListener, available: [Split]) throws {
-        bridge.listener = listener
-        try requireConsumer().subscribe(topics: topics + bridge.internalTopics.sorted())
+    /// Subscribes to the topics; the group's assignment arrives as changes after a poll.
+    public func join(available: [Split]) throws {
+        try requireConsumer().subscribe(topics: topics + internalTopics.sorted())
     }
 
-    /// Reads `topics` too from the next ``join(listener:available:)``; see `InternalTopicSource`.
+    /// Reads `topics` too from the next ``join(available:)``; see `InternalTopicSource`.
     public func subscribeInternalTopics(_ topics: [String]) throws {
-        bridge.internalTopics.formUnion(topics)
+        internalTopics.formUnion(topics)
     }
 
-    /// Leaves the group: librdkafka revokes the remaining partitions through the listener
-    /// (which checkpoints them) and closes the consumer.
+    /// The changes librdkafka's rebalance callbacks recorded since the last call. A change that
+    /// moves no partition of this member is completed at once: the group waits for it all the
+    /// same.
+    public func takeChanges() throws -> [MembershipChange] {
+        guard let consumer else { return [] }
+        return try consumer.takeRebalanceChanges().map { change in
+            if change.partitions.isEmpty {
+                switch change.kind {
+                case .assigned: try consumer.completeAssignment([])
+                case .revoked, .lost: try consumer.completeRevocation([])
+                }
+            }
+            let splits = change.partitions.map { Split(topic: $0.topic, partition: $0.partition) }
+            switch change.kind {
+            case .assigned:
+                awaitingStart.formUnion(change.partitions)
+                return .assigned(splits)
+            case .revoked:
+                awaitingRelease.formUnion(change.partitions)
+                return .revoked(splits)
+            case .lost:
+                awaitingRelease.formUnion(change.partitions)
+                return .lost(splits)
+            }
+        }
+    }
+
+    /// Leaves the group: the worker made its final checkpoint, so librdkafka revokes the
+    /// remaining partitions by itself while the consumer closes.
     public func leave() throws {
         consumer?.close()
-        try bridge.rethrow()
     }
+
+    /// Whether librdkafka is running the consumer's rebalance callback right now.
+    var isInRebalanceCallback: Bool { consumer?.isInRebalanceCallback ?? false }
 
     /// Whether librdkafka reports the assignment lost (session expired, member fenced).
     public var assignmentLost: Bool { consumer?.assignmentLost ?? false }
@@ -110,50 +145,101 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
 
     // MARK: Source
 
-    /// Partitions are assigned by the group; librdkafka adds them after the listener returns.
-    public func assign(_ splits: [Split]) throws {}
-
-    /// Starts `split` at `offset` when it is added (called by the runtime while it handles an
-    /// assignment, e.g. to restore a checkpoint), or moves it if already reading. A bounded
-    /// split that had ended is read again from there.
-    public func seek(_ split: Split, to offset: Int64) throws {
-        let partition = TopicPartition(split.topic, split.partition)
-        if bridge.isAssigning {
-            bridge.pendingStarts[partition] = offset
-            return
+    /// Starts fetching assigned partitions: each at its checkpoint's position, else input
+    /// partitions where ``startingOffsets`` says and internal partitions at the group's committed
+    /// offset, or the beginning when none is committed (skipping their records would lose data,
+    /// replaying committed ones would count them twice). Bounded runs capture each input
+    /// partition's end offset now.
+    public func assign(_ splits: [SplitStart]) throws {
+        let consumer = try requireConsumer()
+        var offsets: [TopicPartition: Int64] = [:]
+        var internalWithoutPosition: [TopicPartition] = []
+        for start in splits {
+            let partition = TopicPartition(start.split.topic, start.split.partition)
+            if let position = start.position {
+                offsets[partition] = position
+            } else if internalTopics.contains(partition.topic) {
+                offsets[partition] = KafkaOffset.invalid
+                internalWithoutPosition.append(partition)
+            } else {
+                offsets[partition] = switch startingOffsets {
+                case .earliest: KafkaOffset.beginning
+                case .latest: KafkaOffset.end
+                case .committedOrEarliest, .committedOrLatest: KafkaOffset.invalid
+                }
+            }
         }
-        if bridge.ended.remove(partition) != nil {
-            try requireConsumer().resume([partition])
+        // The consumer's reset policy already falls back to the beginning.
+        if !internalWithoutPosition.isEmpty, startingOffsets != .committedOrEarliest {
+            for entry in try consumer.committed(internalWithoutPosition) where entry.offset < 0 {
+                offsets[entry.topicPartition] = KafkaOffset.beginning
+            }
         }
-        if bridge.ends[partition] != nil {
-            bridge.next[partition] = nil
-            bridge.starts[partition] = offset
+        if ending.isBounded {
+            let inputs = offsets.filter { !internalTopics.contains($0.key.topic) }
+            try bounds.capture(inputs, consumer: consumer, startsAtLatestWithoutCommit: startingOffsets == .committedOrLatest)
         }
-        try requireConsumer().seek([TopicPartitionOffset(split.topic, split.partition, offset: offset)])
+        try consumer.completeAssignment(offsets.sorted { $0.key < $1.key }.map {
+            TopicPartitionOffset($0.key.topic, $0.key.partition, offset: $0.value)
+        })
+        awaitingStart.subtract(offsets.keys)
     }
 
-    /// librdkafka removes revoked partitions after the listener returns.
-    public func revoke(_ splits: [Split]) throws {}
+    /// Moves an assigned partition (a task rewound to its checkpoint). A bounded partition that
+    /// had ended is read again from there.
+    public func seek(_ split: Split, to offset: Int64) throws {
+        let partition = TopicPartition(split.topic, split.partition)
+        let consumer = try requireConsumer()
+        guard !consumer.isInRebalanceCallback else {
+            throw JobError.unsupported("seeking \(split) inside the consumer's rebalance callback")
+        }
+        if bounds.restart(partition, at: offset) {
+            try consumer.resume([partition])
+        }
+        try consumer.seek([TopicPartitionOffset(split.topic, split.partition, offset: offset)])
+    }
+
+    /// Lets revoked or lost partitions go: the group may hand them to another member now.
+    public func revoke(_ splits: [Split]) throws {
+        let partitions = splits.map { TopicPartition($0.topic, $0.partition) }
+        bounds.forget(partitions)
+        try requireConsumer().completeRevocation(partitions)
+        awaitingRelease.subtract(partitions)
+    }
+
+    /// Completes changes the worker left alone (partitions of no task of this job, such as a
+    /// topic a pattern matched after the job started): assignments paused, never read;
+    /// revocations at once.
+    private func completeUnclaimedChanges(_ consumer: KafkaConsumer) throws {
+        if !awaitingStart.isEmpty {
+            let unclaimed = awaitingStart.sorted()
+            awaitingStart = []
+            logger.info("\(name): not reading \(unclaimed.map(\.description).joined(separator: ", ")): no task of this job reads them")
+            try consumer.completeAssignment(unclaimed.map { TopicPartitionOffset($0.topic, $0.partition, offset: KafkaOffset.invalid) })
+            try consumer.pause(unclaimed)
+        }
+        if !awaitingRelease.isEmpty {
+            let unclaimed = awaitingRelease.sorted()
+            awaitingRelease = []
+            try consumer.completeRevocation(unclaimed)
+        }
+    }
 
     /// Appends the records of one consumer poll. Each record is built once, its key and value
     /// copied straight out of librdkafka's buffer (one `memcpy` each) and its headers read in
     /// place; records collect in concrete arrays per run of one partition, and each run joins
     /// the batch as one chunk, so the generic batch is touched once per run, not per record.
     public func poll(maxRecords: Int, timeout: Duration, into batch: inout SourceBatch<SourceRecord>) throws {
+        let consumer = try requireConsumer()
+        try completeUnclaimedChanges(consumer)
         let bounded = ending.isBounded
         let endTime: Int64? = if case .timestamp(let instant) = ending { instant } else { nil }
         var run = ChunkRun()
-        try requireConsumer().poll(maxRecords: maxRecords, timeout: timeout) { record in
+        try consumer.poll(maxRecords: maxRecords, timeout: timeout) { record in
             // Internal topics never end by offsets (see InternalTopicSource).
-            if bounded, !bridge.internalTopics.contains(record.topic) {
+            if bounded, !internalTopics.contains(record.topic) {
                 let partition = TopicPartition(record.topic, record.partition)
-                guard let end = bridge.ends[partition], record.offset < end else { return }
-                if let endTime, let timestamp = record.timestamp, timestamp >= endTime {
-                    // The partition ends before this record: it stays unhandled and uncommitted.
-                    bridge.ends[partition] = record.offset
-                    return
-                }
-                bridge.next[partition] = record.offset + 1
+                guard bounds.admits(partition, offset: record.offset, timestamp: record.timestamp, endTime: endTime) else { return }
             }
             var headers: [RecordHeader] = []
             record.forEachHeader { name, value in
@@ -167,24 +253,11 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
                 into: &batch)
         }
         run.flush(into: &batch)
-        try bridge.rethrow()
-        if bounded { try markEnded(in: &batch) }
-    }
-
-    /// Reports each partition that reached its end offset, once, and stops fetching it.
-    private func markEnded(in batch: inout SourceBatch<SourceRecord>) throws {
-        var ended: [TopicPartition] = []
-        for (partition, end) in bridge.ends where !bridge.ended.contains(partition) {
-            let next = bridge.next[partition] ?? bridge.starts[partition] ?? KafkaOffset.invalid
-            if next >= end || end == 0 {
-                ended.append(partition)
-            }
-        }
-        guard !ended.isEmpty else { return }
-        try requireConsumer().pause(ended)
-        for partition in ended {
-            bridge.ended.insert(partition)
-            batch.markEnded(Split(topic: partition.topic, partition: partition.partition))
+        if bounded {
+            let ended = bounds.takeEnded()
+            guard !ended.isEmpty else { return }
+            try consumer.pause(ended)
+            for partition in ended { batch.markEnded(Split(topic: partition.topic, partition: partition.partition)) }
         }
     }
 
@@ -240,123 +313,5 @@ struct ChunkRun {
         values = []
         offsets = []
         timestamps = []
-    }
-}
-
-/// Turns librdkafka's rebalance callbacks into ``MembershipListener`` calls.
-///
-/// Runs on the driver thread only (inside the consumer's poll or close), so its state needs
-/// no lock. A listener error cannot cross librdkafka's C callback; it is kept and rethrown
-/// by the next poll.
-final class RebalanceBridge: RebalanceListener, @unchecked Sendable {
-    var listener: MembershipListener?
-    var isAssigning = false
-    var pendingStarts: [TopicPartition: Int64] = [:]
-    /// Bounded runs: the end offset captured at assignment, the first offset of each
-    /// partition (resolved from the committed offset or the reset policy), the next offset
-    /// after the last record handed out, and the partitions already reported ended.
-    var ends: [TopicPartition: Int64] = [:]
-    var starts: [TopicPartition: Int64] = [:]
-    var next: [TopicPartition: Int64] = [:]
-    var ended: Set<TopicPartition> = []
-    /// The job's repartition topics, read next to the source's own topics.
-    var internalTopics: Set<String> = []
-    private var failure: Error?
-    private let startingOffsets: KafkaStartingOffsets
-    private let capturesEnds: Bool
-
-    init(startingOffsets: KafkaStartingOffsets, capturesEnds: Bool) {
-        self.startingOffsets = startingOffsets
-        self.capturesEnds = capturesEnds
-    }
-
-    func partitionsAssigned(_ partitions: [TopicPartition], consumer: KafkaConsumer) -> [TopicPartition: Int64] {
-        pendingStarts = [:]
-        for partition in partitions { ended.remove(partition) }
-        switch startingOffsets {
-        case .earliest: for p in partitions { pendingStarts[p] = KafkaOffset.beginning }
-        case .latest: for p in partitions { pendingStarts[p] = KafkaOffset.end }
-        case .committedOrEarliest, .committedOrLatest: break
-        }
-        isAssigning = true
-        defer { isAssigning = false }
-        do {
-            let internalPartitions = partitions.filter { internalTopics.contains($0.topic) }
-            if !internalPartitions.isEmpty { try startInternal(internalPartitions, consumer: consumer) }
-            try listener?.splitsAssigned(partitions.map { Split(topic: $0.topic, partition: $0.partition) })
-            if capturesEnds {
-                try captureEnds(partitions.filter { !internalTopics.contains($0.topic) }, consumer: consumer)
-            }
-        } catch {
-            failure = failure ?? error
-        }
-        return pendingStarts
-    }
-
-    /// Internal partitions start at the committed offset, else at the beginning, whatever the
-    /// source's starting offsets: skipping their records would lose data, replaying committed
-    /// ones would count them twice.
-    private func startInternal(_ partitions: [TopicPartition], consumer: KafkaConsumer) throws {
-        for partition in partitions { pendingStarts[partition] = nil }
-        // The consumer's reset policy already falls back to the beginning.
-        guard startingOffsets != .committedOrEarliest else { return }
-        let committed = try consumer.committed(partitions)
-        for entry in committed where entry.offset < 0 {
-            pendingStarts[entry.topicPartition] = KafkaOffset.beginning
-        }
-    }
-
-    /// Where each newly assigned partition ends, and where it starts, so a partition with
-    /// nothing left to read can be reported ended before any record arrives.
-    private func captureEnds(_ partitions: [TopicPartition], consumer: KafkaConsumer) throws {
-        let committed = Dictionary(
-            try consumer.committed(partitions).map { ($0.topicPartition, $0.offset) }, uniquingKeysWith: { a, _ in a })
-        for partition in partitions {
-            let marks = try consumer.watermarks(partition)
-            ends[partition] = marks.high
-            let start = pendingStarts[partition] ?? committed[partition] ?? KafkaOffset.invalid
-            switch start {
-            case KafkaOffset.end: starts[partition] = marks.high
-            case KafkaOffset.beginning: starts[partition] = marks.low
-            case KafkaOffset.invalid:
-                starts[partition] = startingOffsets == .committedOrLatest ? marks.high : marks.low
-            default: starts[partition] = start
-            }
-        }
-    }
-
-    func partitionsRevoked(_ partitions: [TopicPartition], consumer: KafkaConsumer) {
-        forget(partitions)
-        do {
-            try listener?.splitsRevoked(partitions.map { Split(topic: $0.topic, partition: $0.partition) })
-        } catch {
-            failure = failure ?? error
-        }
-    }
-
-    func partitionsLost(_ partitions: [TopicPartition], consumer: KafkaConsumer) {
-        forget(partitions)
-        do {
-            try listener?.splitsLost(partitions.map { Split(topic: $0.topic, partition: $0.partition) })
-        } catch {
-            failure = failure ?? error
-        }
-    }
-
-    /// Drops the bounded-run bookkeeping of partitions that leave this member.
-    private func forget(_ partitions: [TopicPartition]) {
-        for partition in partitions {
-            ends[partition] = nil
-            starts[partition] = nil
-            next[partition] = nil
-            ended.remove(partition)
-        }
-    }
-
-    func rethrow() throws {
-        if let failure {
-            self.failure = nil
-            throw failure
-        }
     }
 }

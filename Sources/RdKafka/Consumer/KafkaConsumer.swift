@@ -6,21 +6,51 @@ import Synchronization
 /// partitions it assigns itself (``assign(_:)``).
 ///
 /// Records come in batches from ``poll(maxRecords:timeout:_:)``, seen in place without a
-/// copy, or copied by ``poll(maxRecords:timeout:)``. Rebalances are reported to the
-/// ``RebalanceListener`` on the polling thread. Poll from one thread at a time; the other
+/// copy, or copied by ``poll(maxRecords:timeout:)``. Poll from one thread at a time; the other
 /// methods are thread-safe, as librdkafka's are (hence `@unchecked Sendable`: the handle
 /// and queue pointers it holds are used only through librdkafka's thread-safe calls).
+///
+/// ## Rebalances
+///
+/// librdkafka runs the group's rebalance callback on the polling thread, inside a poll. A
+/// consumer made with a ``RebalanceListener`` calls it there and applies the change before the
+/// callback returns. A consumer that **defers** its rebalances
+/// (``init(configuration:deferringRebalances:logger:)``) only records the change and returns:
+/// the application takes the changes after the poll (``takeRebalanceChanges()``), does what it
+/// must (restore state, commit), and completes each one (``completeAssignment(_:)``,
+/// ``completeRevocation(_:)``). The group waits for the completion, as it waits for a listener
+/// to return; assigned partitions are not fetched before it.
 public final class KafkaConsumer: @unchecked Sendable {
     let client: RDKafkaClient
     private let queue: OpaquePointer
     private let listener: (any RebalanceListener)?
+    private let defersRebalances: Bool
+    private let pendingChanges = Mutex<[RebalanceChange]>([])
+    private let insideRebalanceCallback = Atomic<Bool>(false)
     private let pollBuffer: Mutex<PollBuffer>
     private let closed = Atomic<Bool>(false)
 
-    /// Creates a consumer; throws with librdkafka's message when a property is invalid.
-    public init(
+    /// Creates a consumer whose rebalances `rebalanceListener` hears (or that applies them as the
+    /// group says); throws with librdkafka's message when a property is invalid.
+    public convenience init(
         configuration: ConsumerConfiguration, rebalanceListener: (any RebalanceListener)? = nil,
         logger: Logger = Logger(label: "rdkafka.consumer")
+    ) throws {
+        try self.init(configuration: configuration, listener: rebalanceListener, defersRebalances: false, logger: logger)
+    }
+
+    /// Creates a consumer that defers its rebalances when `deferringRebalances` is `true`: its
+    /// callback records each change for ``takeRebalanceChanges()`` and returns, and nothing
+    /// changes in its assignment until the application completes the change.
+    public convenience init(
+        configuration: ConsumerConfiguration, deferringRebalances: Bool, logger: Logger = Logger(label: "rdkafka.consumer")
+    ) throws {
+        try self.init(configuration: configuration, listener: nil, defersRebalances: deferringRebalances, logger: logger)
+    }
+
+    private init(
+        configuration: ConsumerConfiguration, listener rebalanceListener: (any RebalanceListener)?, defersRebalances: Bool,
+        logger: Logger
     ) throws {
         client = try RDKafkaClient(kind: .consumer, properties: configuration.librdkafkaProperties, logger: logger) { conf in
             rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback)
@@ -29,6 +59,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         rd_kafka_poll_set_consumer(client.handle)
         queue = rd_kafka_queue_get_consumer(client.handle)
         listener = rebalanceListener
+        self.defersRebalances = defersRebalances
         pollBuffer = Mutex(PollBuffer())
         client.context.rebalanceHandler = { [unowned self] err, partitions in
             self.rebalance(err, partitions)
@@ -108,10 +139,88 @@ public final class KafkaConsumer: @unchecked Sendable {
         return TopicPartitionList.offsets(list)
     }
 
+    // MARK: Deferred rebalances
+
+    /// The changes the group made since the last call, oldest first, for a consumer that defers
+    /// its rebalances; each waits for ``completeAssignment(_:)`` or ``completeRevocation(_:)``.
+    public func takeRebalanceChanges() -> [RebalanceChange] {
+        pendingChanges.withLock { changes in
+            defer { changes = [] }
+            return changes
+        }
+    }
+
+    /// Completes an assignment: starts fetching the partitions, each at its offset
+    /// (``KafkaOffset`` values allowed: ``KafkaOffset/invalid`` resumes at the group's
+    /// committed offset, or as `auto.offset.reset` says).
+    public func completeAssignment(_ partitions: [TopicPartitionOffset]) throws {
+        try requireOutsideRebalanceCallback("complete an assignment")
+        let list = TopicPartitionList.make(partitions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        if isCooperative {
+            if let error = rd_kafka_incremental_assign(client.handle, list) {
+                throw KafkaError(consuming: error)
+            }
+        } else {
+            try KafkaError.check(rd_kafka_assign(client.handle, list), "assign \(partitions)")
+        }
+    }
+
+    /// Completes a revocation or a loss: stops fetching the partitions, which lets the group
+    /// hand them to another member.
+    public func completeRevocation(_ partitions: [TopicPartition]) throws {
+        try requireOutsideRebalanceCallback("complete a revocation")
+        if isCooperative {
+            let list = TopicPartitionList.make(partitions)
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            if let error = rd_kafka_incremental_unassign(client.handle, list) {
+                throw KafkaError(consuming: error)
+            }
+        } else {
+            try KafkaError.check(rd_kafka_assign(client.handle, nil), "unassign \(partitions)")
+        }
+    }
+
+    /// Whether librdkafka is running this consumer's rebalance callback right now (on the polling
+    /// thread, inside a poll or a close): code that must not run there (a restore, a seek)
+    /// checks it.
+    public var isInRebalanceCallback: Bool {
+        insideRebalanceCallback.load(ordering: .acquiring)
+    }
+
+    private var isCooperative: Bool {
+        String(cString: rd_kafka_rebalance_protocol(client.handle)) == "COOPERATIVE"
+    }
+
+    private func requireOutsideRebalanceCallback(_ what: String) throws {
+        guard !isInRebalanceCallback else {
+            throw KafkaError.client("cannot \(what) inside the consumer's rebalance callback: take the change with takeRebalanceChanges() after the poll")
+        }
+    }
+
+    /// Completes changes nobody took before a close: assignments as the group made them (the
+    /// close then revokes them), revocations and losses as they are.
+    private func completeLeftoverChanges() {
+        for change in takeRebalanceChanges() {
+            do {
+                switch change.kind {
+                case .assigned:
+                    try completeAssignment(change.partitions.map { TopicPartitionOffset($0.topic, $0.partition, offset: KafkaOffset.invalid) })
+                case .revoked, .lost:
+                    try completeRevocation(change.partitions)
+                }
+            } catch {
+                client.context.logger.warning("consumer close: completing a \(change.kind) change: \(error)")
+            }
+        }
+    }
+
     /// Leaves the group (revoking partitions through the listener) and stops fetching.
-    /// Later calls do nothing.
+    /// Later calls do nothing. A consumer that defers its rebalances completes every change
+    /// still pending, and applies the revocation of the close itself.
     public func close() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        completeLeftoverChanges()
         client.context.closing.store(true, ordering: .relaxed)
         let err = rd_kafka_consumer_close(client.handle)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
@@ -287,9 +396,17 @@ public final class KafkaConsumer: @unchecked Sendable {
     }
 
     private func rebalance(_ err: rd_kafka_resp_err_t, _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
+        insideRebalanceCallback.store(true, ordering: .releasing)
+        defer { insideRebalanceCallback.store(false, ordering: .releasing) }
         let rk = client.handle
         let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
         let changed = TopicPartitionList.partitions(partitions)
+        if defersRebalances, !client.context.closing.load(ordering: .relaxed) {
+            let kind: RebalanceChange.Kind = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS
+                ? .assigned : rd_kafka_assignment_lost(rk) != 0 ? .lost : .revoked
+            pendingChanges.withLock { $0.append(RebalanceChange(kind: kind, partitions: changed)) }
+            return
+        }
         if err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
             let starts = listener?.partitionsAssigned(changed, consumer: self) ?? [:]
             for i in 0..<Int(partitions.pointee.cnt) {

@@ -1,5 +1,5 @@
 /// A partition of a topic.
-public struct TopicPartition: Hashable, Sendable, CustomStringConvertible {
+public struct TopicPartition: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The topic name.
     public var topic: String
     /// The partition number, from 0.
@@ -13,6 +13,11 @@ public struct TopicPartition: Hashable, Sendable, CustomStringConvertible {
 
     /// `topic[partition]`.
     public var description: String { "\(topic)[\(partition)]" }
+
+    /// Orders by topic, then partition.
+    public static func < (lhs: TopicPartition, rhs: TopicPartition) -> Bool {
+        (lhs.topic, lhs.partition) < (rhs.topic, rhs.partition)
+    }
 }
 
 /// A partition with an offset and, where the broker keeps it, commit metadata.

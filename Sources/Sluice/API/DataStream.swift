@@ -169,10 +169,13 @@ public struct DataStream<Element> {
         environment.sinks.append(sink)
         _ = environment.graph.add(
             name: "sink(\(sink.name))", kind: .sink, inputs: [nodeID],
-            instantiate: { builder, _ in
-                SinkNode(
-                    sink: sink, failures: builder.context.failures, written: builder.context.recordsWritten,
-                    recordsOut: builder.context.metrics?.sinkCounter(sink.name))
+            instantiate: { builder, id in
+                let context = builder.context
+                let writer = try sink.makeWriter(for: context.sinkTaskContext(participantID: "\(id):sink"))
+                try context.register(commit: writer)
+                return SinkNode(
+                    writer: writer, sinkName: sink.name, failures: context.failures, written: context.recordsWritten,
+                    recordsOut: context.metrics?.sinkCounter(sink.name))
             })
     }
 

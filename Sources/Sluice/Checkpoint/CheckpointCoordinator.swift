@@ -1,31 +1,41 @@
 import Logging
 
-/// How a checkpoint happens on an exactly-once worker: every task's state, the outputs derived
-/// from its input, and its input position, committed in one transaction of the worker's
-/// producer.
+/// How a checkpoint happens on an exactly-once worker: a two-phase commit whose coordinator is
+/// the worker and whose decision record is the worker's Kafka transaction, which commits every
+/// task's state, the outputs derived from its input, and its input position at once.
 ///
-/// One checkpoint, with every task stopped at a batch boundary (the driver runs it between
-/// rounds, or inside a rebalance callback, which also comes between rounds):
-/// 1. each task snapshots its participants and appends the pieces to its partition of the
-///    checkpoint topic (``TaskCheckpointer``); idle tasks keep their earlier checkpoint;
-/// 2. sinks, repartition topics and the checkpoint log are flushed: every record of the
-///    transaction is durable and every piece has an offset;
-/// 3. each task appends a manifest naming its pieces by offset; the log is flushed again;
-/// 4. the commit point commits the transaction with, as consumer offsets (KIP-447), every
-///    checkpointed task's input position and its checkpoint pointer (manifest offset + 1);
-/// 5. a short transaction announces the checkpoint and commits at once: each checkpointed task
-///    confirms it in its partition (``CheckpointConfirmation``) and tombstones records no
-///    committed manifest names any more; repartition senders write their commit markers. Then
-///    the next checkpoint's transaction begins.
+/// One checkpoint, with every task stopped at a batch boundary (the worker runs it between
+/// rounds):
 ///
-/// A failure anywhere before the commit leaves the transaction to ``abort(reason:tasks:)``;
-/// the worker then rewinds every task to the checkpoint ``committedPointers`` names.
+/// ``prepare(tasks:)``, phase one:
+/// 1. every task's ``TwoPhaseCommitParticipant``s prepare (sink writers and repartition senders
+///    flush, a database sink prepares its transaction) and pre-commit what recovery needs;
+/// 2. each task snapshots its state participants and appends the pieces to its partition of the
+///    checkpoint topic (``TaskCheckpointer``); a task that did nothing since its last checkpoint
+///    keeps it;
+/// 3. the checkpoint log is flushed, which gives every piece its offset;
+/// 4. each task appends a manifest naming its pieces by offset and holding its participants'
+///    pre-commits; the log is flushed again, which gives each manifest's offset and so the
+///    task's checkpoint pointer.
+///
+/// ``commit(_:tasks:)``, the decision and phase two:
+/// 5. the commit point commits the transaction with, as consumer offsets (KIP-447), every
+///    checkpointed task's input position and pointer (manifest offset + 1);
+/// 6. every checkpointed task's participants commit (a database sink commits its prepared
+///    transaction);
+/// 7. ``begin(tasks:)`` opens the next transaction: a short one first announces the checkpoint
+///    (each task's ``CheckpointConfirmation``, tombstones for records no committed manifest names
+///    any more, the repartition senders' commit markers) and commits at once.
+///
+/// A failure before step 5 leaves the transaction to ``abort(reason:tasks:)``; the worker then
+/// rewinds every task to the checkpoint ``committedPointers`` names. A failure in step 6 is
+/// retried the same way: the rebuilt tasks' participants finish the work in
+/// ``TwoPhaseCommitParticipant/recover(_:)``, named by the manifest the transaction committed.
 final class CheckpointCoordinator {
-    /// Its lines carry the job's and the worker's metadata (set by ``Job``).
+    /// Its lines carry the job's and the worker's metadata (set by the worker).
     var logger = Logger(label: "sluice.checkpoint")
     private let commitPoint: any CommitPoint
     private let log: any CheckpointLog
-    private let flushOutputs: () throws -> Void
     private let observer: (@Sendable (CheckpointEvent) -> Void)?
     private let metrics: WorkerMetrics?
     /// The pointer of every task's last committed checkpoint known to this worker: committed by
@@ -39,14 +49,28 @@ final class CheckpointCoordinator {
     private var beganWithWrites = false
     private(set) var committedCount = 0
 
+    /// A checkpoint whose first phase is done: what the transaction will commit.
+    struct Prepared {
+        /// The tasks that checkpoint, with their attempts and pre-commits.
+        var staged: [(task: Task, attempt: CheckpointAttempt, preCommitted: [CheckpointManifest.ScalarState])]
+        /// Input positions and checkpoint pointers to commit.
+        var positions: [Split: Int64]
+        var pointers: [TaskID: Int64]
+        var bytes: Int
+        var entries: Int
+        var fullSnapshots: Int
+        var started: ContinuousClock.Instant
+    }
+
     init(commitPoint: any CommitPoint, log: any CheckpointLog, observer: (@Sendable (CheckpointEvent) -> Void)?,
-         metrics: WorkerMetrics? = nil, flushOutputs: @escaping () throws -> Void) {
+         metrics: WorkerMetrics? = nil) {
         self.metrics = metrics
         self.commitPoint = commitPoint
         self.log = log
         self.observer = observer
-        self.flushOutputs = flushOutputs
     }
+
+    // MARK: Transactions
 
     /// Begins the next transaction, after announcing the checkpoint just committed.
     ///
@@ -59,7 +83,7 @@ final class CheckpointCoordinator {
         try open()
         try join(tasks)
         guard beganWithWrites else { return }
-        try flush()
+        try flushLog("flushing commit markers")
         do {
             try commitPoint.commit(Commit(positions: [:]))
         } catch {
@@ -96,11 +120,7 @@ final class CheckpointCoordinator {
         }
         if confirmed {
             beganWithWrites = true
-            do {
-                try log.flush()
-            } catch {
-                throw JobError.connectorFailed("flushing checkpoint confirmations", underlying: error)
-            }
+            try flushLog("flushing checkpoint confirmations")
         }
         for task in tasks {
             for participant in task.context.transactionParticipants {
@@ -114,82 +134,111 @@ final class CheckpointCoordinator {
         committedPointers[task] = pointer
     }
 
-    /// Checkpoints `tasks` and commits. Returns `nil` when no task had anything to checkpoint
-    /// and the transaction holds nothing, so nothing was committed and it stays open.
-    ///
-    /// `mayCommit` is asked right before the commit; when it says no (the worker may have lost
-    /// its splits), the checkpoint throws ``CheckpointError/ownershipInDoubt`` instead, and the
-    /// caller aborts.
-    @discardableResult
-    func checkpoint(tasks: [Task], mayCommit: () -> Bool = { true }) throws -> CheckpointReport? {
+    // MARK: Phase one
+
+    /// Prepares a checkpoint of `tasks` (steps 1–4). Returns `nil` when no task had anything to
+    /// checkpoint and the transaction holds nothing: nothing needs committing, and the
+    /// transaction stays open.
+    func prepare(tasks: [Task]) throws -> Prepared? {
         precondition(transactionOpen, "no transaction is open")
         let clock = ContinuousClock()
-        let started = clock.now
-        var staged: [Task] = []
-        var bytes = 0
+        var prepared = Prepared(
+            staged: [], positions: [:], pointers: [:], bytes: 0, entries: 0, fullSnapshots: 0, started: clock.now)
+        var attempts: [(Task, CheckpointAttempt, [CheckpointManifest.ScalarState])] = []
         for task in tasks {
+            let attempt = task.context.currentAttempt
+            var preCommitted: [CheckpointManifest.ScalarState] = []
+            for participant in task.context.commitParticipants {
+                do {
+                    try participant.prepare(attempt)
+                    if let bytes = try participant.preCommit(attempt) {
+                        preCommitted.append(.init(participant: participant.participantID, bytes: bytes))
+                    }
+                } catch {
+                    throw JobError.connectorFailed("preparing \(participant.participantID) of \(task.id) for checkpoint", underlying: error)
+                }
+            }
+            attempts.append((task, attempt, preCommitted))
+        }
+        for (task, attempt, preCommitted) in attempts {
             guard let checkpointer = task.checkpointer else { continue }
+            let mustCheckpoint = task.wroteSinceCommit || !preCommitted.isEmpty
             if try checkpointer.stagePieces(
-                participants: task.context.participants, position: task.head.inputPosition,
-                wroteRecords: task.wroteSinceCommit, log: log)
+                participants: task.context.participants, position: task.head.inputPosition, mustCheckpoint: mustCheckpoint,
+                log: log)
             {
-                staged.append(task)
-                bytes += checkpointer.stagedBytes
+                prepared.staged.append((task, attempt, preCommitted))
+                prepared.bytes += checkpointer.stagedBytes
             }
         }
-        guard !staged.isEmpty || beganWithWrites else { return nil }
-        observer?(.piecesStaged(tasks: staged.count, bytes: bytes))
-        try flush()
-        for task in staged {
-            try task.checkpointer!.appendManifest(lineage: task.context.lineage, log: log)
+        guard !prepared.staged.isEmpty || beganWithWrites else { return nil }
+        observer?(.piecesStaged(tasks: prepared.staged.count, bytes: prepared.bytes))
+        try flushLog("flushing snapshot pieces")
+        for (task, _, preCommitted) in prepared.staged {
+            try task.checkpointer!.appendManifest(lineage: task.context.lineage, preCommitted: preCommitted, log: log)
         }
-        do {
-            try log.flush()
-        } catch {
-            throw JobError.connectorFailed("flushing checkpoint manifests", underlying: error)
-        }
-        observer?(.manifestsWritten(tasks: staged.count))
-        var positions: [Split: Int64] = [:]
-        var pointers: [TaskID: Int64] = [:]
-        var entries = 0
-        var full = 0
-        for task in staged {
+        try flushLog("flushing checkpoint manifests")
+        observer?(.manifestsWritten(tasks: prepared.staged.count))
+        for (task, _, _) in prepared.staged {
             let checkpointer = task.checkpointer!
             let pointer = try checkpointer.stagedPointer()
-            pointers[task.id] = pointer
-            positions[checkpointer.split] = pointer
+            prepared.pointers[task.id] = pointer
+            prepared.positions[checkpointer.split] = pointer
             if let manifest = checkpointer.stagedManifest {
-                if let input = manifest.input, let position = manifest.inputPosition { positions[input] = position }
-                entries += Int(manifest.checkpointEntries)
-                if manifest.isFull { full += 1 }
+                if let input = manifest.input, let position = manifest.inputPosition { prepared.positions[input] = position }
+                prepared.entries += Int(manifest.checkpointEntries)
+                if manifest.isFull { prepared.fullSnapshots += 1 }
             }
         }
-        guard mayCommit() else { throw CheckpointError.ownershipInDoubt }
+        return prepared
+    }
+
+    // MARK: Decision and phase two
+
+    /// Commits the prepared checkpoint (step 5) and tells the participants (step 6). The next
+    /// transaction is left for ``begin(tasks:)``.
+    @discardableResult
+    func commit(_ prepared: Prepared, tasks: [Task]) throws -> CheckpointReport {
+        let clock = ContinuousClock()
         let committing = clock.now
         do {
-            try commitPoint.commit(Commit(positions: positions))
+            try commitPoint.commit(Commit(positions: prepared.positions))
         } catch {
             throw JobError.connectorFailed("committing checkpoint", underlying: error)
         }
         metrics?.committed(in: clock.now - committing)
         transactionOpen = false
-        for task in staged {
+        for (task, _, _) in prepared.staged {
             if let manifest = task.checkpointer!.stagedManifest { task.metrics?.setStateBytes(manifest.chainBytes) }
             task.checkpointer!.committed()
             task.context.lineage.committed()
-            committedPointers[task.id] = pointers[task.id]
+            committedPointers[task.id] = prepared.pointers[task.id]
         }
         for task in tasks {
             for participant in task.context.transactionParticipants { participant.transactionCommitted() }
         }
         committedCount += 1
         var sequences: [TaskID: (sequence: UInt64, pointer: Int64)] = [:]
-        for task in staged { sequences[task.id] = (task.context.lineage.lastCommitted?.sequence ?? 0, pointers[task.id]!) }
+        for (task, _, _) in prepared.staged {
+            sequences[task.id] = (task.context.lineage.lastCommitted?.sequence ?? 0, prepared.pointers[task.id]!)
+        }
         let report = CheckpointReport(
-            number: committedCount, tasks: staged.count, fullSnapshots: full, bytes: bytes, entries: entries,
-            duration: clock.now - started, sequences: sequences)
+            number: committedCount, tasks: prepared.staged.count, fullSnapshots: prepared.fullSnapshots,
+            bytes: prepared.bytes, entries: prepared.entries, duration: clock.now - prepared.started, sequences: sequences)
         metrics?.checkpointCommitted(report)
         observer?(.committed(report))
+        for (task, attempt, preCommitted) in prepared.staged {
+            for participant in task.context.commitParticipants {
+                let bytes = preCommitted.first { $0.participant == participant.participantID }?.bytes
+                do {
+                    try participant.commit(attempt, preCommitted: bytes)
+                } catch {
+                    throw JobError.connectorFailed(
+                        "committing \(participant.participantID) of \(task.id) after checkpoint \(attempt.sequence) committed",
+                        underlying: error)
+                }
+            }
+        }
         return report
     }
 
@@ -201,7 +250,7 @@ final class CheckpointCoordinator {
             abort(reason: "worker stops", tasks: tasks)
             return
         }
-        try flush()
+        try flushLog("flushing the last commit markers")
         do {
             try commitPoint.commit(Commit(positions: [:]))
         } catch {
@@ -213,11 +262,16 @@ final class CheckpointCoordinator {
         }
     }
 
-    /// Aborts the open transaction, if any. An abort that fails leaves the producer unable to
-    /// begin the next transaction, and that failure then names the cause; a transaction left
-    /// open is aborted by the broker when the next instance of the worker initializes.
+    /// Aborts the open transaction, if any, and every participant's staged work. An abort that
+    /// fails leaves the producer unable to begin the next transaction, and that failure then
+    /// names the cause; a transaction left open is aborted by the broker when the next instance
+    /// of the worker initializes.
     func abort(reason: String, tasks: [Task]) {
-        for task in tasks { task.checkpointer?.aborted() }
+        for task in tasks {
+            task.checkpointer?.aborted()
+            let attempt = task.context.currentAttempt
+            for participant in task.context.commitParticipants { participant.abort(attempt) }
+        }
         guard transactionOpen else { return }
         transactionOpen = false
         beganWithWrites = false
@@ -235,12 +289,11 @@ final class CheckpointCoordinator {
         for task in tasks { committedPointers[task] = nil }
     }
 
-    private func flush() throws {
-        try flushOutputs()
+    private func flushLog(_ what: String) throws {
         do {
             try log.flush()
         } catch {
-            throw JobError.connectorFailed("flushing snapshot pieces", underlying: error)
+            throw JobError.connectorFailed(what, underlying: error)
         }
     }
 }

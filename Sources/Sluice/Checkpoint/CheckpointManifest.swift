@@ -49,6 +49,9 @@ public struct CheckpointManifest: Sendable, Equatable {
     /// Small state of the task's operators kept whole (watermarks, read positions), by
     /// participant id.
     public var scalars: [ScalarState]
+    /// What each two-phase-commit participant of the task (``TwoPhaseCommitParticipant``)
+    /// pre-committed in this checkpoint, by participant id: what a restore hands it to finish.
+    public var preCommitted: [ScalarState]
 
     /// The small state of one participant.
     public struct ScalarState: Sendable, Equatable {
@@ -68,7 +71,8 @@ public struct CheckpointManifest: Sendable, Equatable {
     public init(
         jobName: String, task: TaskID, sequence: UInt64, incarnation: UInt64, createdAt: Int64, writer: String,
         isFull: Bool, chain: UInt64, chainStartSequence: UInt64, pieceOffsets: [Int64], chainBytes: UInt64,
-        fullSnapshotBytes: UInt64, checkpointBytes: UInt64, checkpointEntries: UInt64, input: Split?, inputPosition: Int64?, scalars: [ScalarState]
+        fullSnapshotBytes: UInt64, checkpointBytes: UInt64, checkpointEntries: UInt64, input: Split?, inputPosition: Int64?, scalars: [ScalarState],
+        preCommitted: [ScalarState] = []
     ) {
         self.jobName = jobName
         self.task = task
@@ -87,6 +91,7 @@ public struct CheckpointManifest: Sendable, Equatable {
         self.input = input
         self.inputPosition = inputPosition
         self.scalars = scalars
+        self.preCommitted = preCommitted
     }
 
     /// The record value.
@@ -119,6 +124,14 @@ public struct CheckpointManifest: Sendable, Equatable {
         for scalar in scalars {
             writer.write(string: scalar.participant)
             writer.write(bytes: scalar.bytes)
+        }
+        // Written only when present, so manifests without it read the same in earlier builds.
+        if !preCommitted.isEmpty {
+            writer.write(UInt32(preCommitted.count))
+            for entry in preCommitted {
+                writer.write(string: entry.participant)
+                writer.write(bytes: entry.bytes)
+            }
         }
         return writer.bytes
     }
@@ -153,6 +166,12 @@ public struct CheckpointManifest: Sendable, Equatable {
         for _ in 0..<(try reader.readUInt32()) {
             scalars.append(ScalarState(participant: try reader.readString(), bytes: try reader.readBytes()))
         }
+        var preCommitted: [ScalarState] = []
+        if !reader.isAtEnd {
+            for _ in 0..<(try reader.readUInt32()) {
+                preCommitted.append(ScalarState(participant: try reader.readString(), bytes: try reader.readBytes()))
+            }
+        }
         guard reader.isAtEnd else { throw CheckpointFormatError.malformed("trailing bytes after a manifest") }
         return CheckpointManifest(
             jobName: jobName, task: task, sequence: sequence, incarnation: incarnation, createdAt: createdAt,
@@ -160,7 +179,7 @@ public struct CheckpointManifest: Sendable, Equatable {
             pieceOffsets: pieceOffsets, chainBytes: chainBytes, fullSnapshotBytes: fullSnapshotBytes,
             checkpointBytes: checkpointBytes,
             checkpointEntries: checkpointEntries, input: input, inputPosition: hasPosition ? position : nil,
-            scalars: scalars)
+            scalars: scalars, preCommitted: preCommitted)
     }
 }
 

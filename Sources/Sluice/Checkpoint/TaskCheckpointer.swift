@@ -6,10 +6,10 @@ import Foundation
 ///
 /// A checkpoint of the task takes three steps inside the worker's transaction, driven by
 /// ``CheckpointCoordinator``:
-/// 1. ``stagePieces(participants:position:wroteRecords:log:)`` snapshots the task's
+/// 1. ``stagePieces(participants:position:mustCheckpoint:log:)`` snapshots the task's
 ///    participants and appends the pieces; the coordinator then flushes, which gives their
 ///    offsets;
-/// 2. ``appendManifest(lineage:log:)`` appends the manifest naming every piece the state is
+/// 2. ``appendManifest(lineage:preCommitted:log:)`` appends the manifest naming every piece the state is
 ///    rebuilt from; the coordinator flushes again, which gives the manifest's offset and so the
 ///    checkpoint pointer (``stagedPointer``) it commits with the transaction;
 /// 3. ``committed()`` once the transaction committed: the staged chain becomes the task's, and
@@ -87,9 +87,10 @@ final class TaskCheckpointer {
     }
 
     /// Snapshots `participants` and appends the pieces to the log. Returns whether the task
-    /// checkpoints at all: a task that read nothing, wrote nothing and changed no state since
-    /// its last checkpoint keeps its pointer, unless it never checkpointed.
-    func stagePieces(participants: [any CheckpointParticipant], position: Int64?, wroteRecords: Bool,
+    /// checkpoints at all: a task that read nothing, wrote nothing (`mustCheckpoint` is `false`)
+    /// and changed no state since its last checkpoint keeps its pointer, unless it never
+    /// checkpointed.
+    func stagePieces(participants: [any CheckpointParticipant], position: Int64?, mustCheckpoint: Bool,
                      log: any CheckpointLog) throws -> Bool {
         precondition(staged == nil, "a checkpoint of \(task) is already in progress")
         let full = chain.map { chain in
@@ -113,7 +114,7 @@ final class TaskCheckpointer {
         }
         let entries = pieces.entryCount
         let encoded = pieces.finish()
-        let unchanged = chain != nil && entries == 0 && !wroteRecords && scalars == lastScalars && position == lastPosition
+        let unchanged = chain != nil && entries == 0 && !mustCheckpoint && scalars == lastScalars && position == lastPosition
         if unchanged && !full { return false }
         var next: Chain
         if full {
@@ -136,9 +137,10 @@ final class TaskCheckpointer {
         return true
     }
 
-    /// Appends the manifest of the staged checkpoint; the log was flushed since
-    /// ``stagePieces(participants:position:wroteRecords:log:)``, so the pieces' offsets are known.
-    func appendManifest(lineage: TaskLineage, log: any CheckpointLog) throws {
+    /// Appends the manifest of the staged checkpoint, with what the task's two-phase-commit
+    /// participants pre-committed; the log was flushed since
+    /// ``stagePieces(participants:position:mustCheckpoint:log:)``, so the pieces' offsets are known.
+    func appendManifest(lineage: TaskLineage, preCommitted: [CheckpointManifest.ScalarState], log: any CheckpointLog) throws {
         guard var current = staged else { preconditionFailure("no checkpoint of \(task) is staged") }
         let sequence = lineage.currentSequence
         for receipt in current.receipts {
@@ -159,7 +161,8 @@ final class TaskCheckpointer {
             chain: current.chain.id, chainStartSequence: current.chain.startSequence,
             pieceOffsets: current.chain.pieceOffsets, chainBytes: current.chain.bytes,
             fullSnapshotBytes: current.chain.fullBytes, checkpointBytes: current.bytes,
-            checkpointEntries: current.entries, input: input, inputPosition: current.position, scalars: current.scalars)
+            checkpointEntries: current.entries, input: input, inputPosition: current.position, scalars: current.scalars,
+            preCommitted: preCommitted)
         current.manifestReceipt = try log.append(
             to: split, key: manifestKey(chain: current.chain.id, sequence: sequence), value: manifest.encoded())
         current.manifest = manifest
@@ -167,7 +170,7 @@ final class TaskCheckpointer {
     }
 
     /// The offset after the staged manifest, known once the log was flushed after
-    /// ``appendManifest(lineage:log:)``: what the transaction commits as the task's pointer.
+    /// ``appendManifest(lineage:preCommitted:log:)``: what the transaction commits as the task's pointer.
     func stagedPointer() throws -> Int64 {
         guard let offset = staged?.manifestReceipt?.offset else {
             throw CheckpointError.unconfirmedWrite("the manifest of \(task) in \(split)")

@@ -6,7 +6,11 @@
 /// last committed checkpoint, on the partitions the checkpoint wrote to (on every partition
 /// after a restore), so downstream tasks apply those records and drop aborted ones
 /// (``RepartitionInbox``).
-final class RepartitionSendNode<Element, Key>: Node<Element>, TransactionParticipant {
+///
+/// It takes part in its task's checkpoints by flushing the topic in
+/// ``TwoPhaseCommitParticipant/prepare(_:)``: a checkpoint commits the task's input position only
+/// once the records derived from it are durable.
+final class RepartitionSendNode<Element, Key>: Node<Element>, TransactionParticipant, TwoPhaseCommitParticipant {
     private let topic: RepartitionTopic
     private let upstream: Int
     private let operatorName: String
@@ -91,6 +95,18 @@ final class RepartitionSendNode<Element, Key>: Node<Element>, TransactionPartici
     private func write() throws {
         try topic.write(records) { index, error in
             try failures.handle(error, origin: origins[index], operatorName: "\(operatorName) to \(topic.name)")
+        }
+    }
+
+    // MARK: Checkpoints
+
+    var participantID: String { "exchange:\(topic.name)" }
+
+    func prepare(_ attempt: CheckpointAttempt) throws {
+        do {
+            try topic.transport.flush()
+        } catch {
+            throw JobError.connectorFailed("flushing repartition topic \(topic.name)", underlying: error)
         }
     }
 

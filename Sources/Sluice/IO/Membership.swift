@@ -1,27 +1,37 @@
-/// Decides which splits this worker owns.
+/// Decides which splits this worker owns, and reports each change of that ownership.
 ///
-/// A static assignment (``StaticMembership``) suits in-memory and generator sources; the Kafka
-/// connector implements it with the consumer group (group id = job name), reporting its
-/// rebalance callbacks to the listener.
+/// A membership only reports; the worker's loop acts. A Kafka consumer group's rebalance
+/// callbacks (which librdkafka runs inside a poll) record the change and return at once; a
+/// static assignment records one change when the worker joins. Between two polls the loop takes
+/// the changes with ``takeChanges()`` and, for each:
+/// - **assigned**: builds the splits' tasks, restoring each from its committed checkpoint, and
+///   only then tells the source where to start reading them (``Source/assign(_:)``);
+/// - **revoked**: checkpoints (exactly-once) or commits (at-least-once) what the splits' tasks
+///   did, drops the tasks, then lets the splits go (``Source/revoke(_:)``), which is when a group
+///   hands them to another member;
+/// - **lost**: aborts the open transaction (another member may own the splits already), drops
+///   their tasks, rewinds the others to their last committed checkpoint, and lets them go.
 ///
 /// ## Threading
 ///
-/// The runtime calls ``join(listener:available:)`` and ``leave()`` on the driver thread. The
-/// listener must be called on that same thread, either from inside `join` or from inside the
-/// source's ``Source/poll(maxRecords:timeout:into:)`` (which is where librdkafka runs its
-/// rebalance callbacks), never from another thread.
+/// The worker calls every method on its driver thread. Changes may be recorded on that thread
+/// from inside the source's poll (where librdkafka runs its callbacks) or during ``join(available:)``.
 public protocol Membership: AnyObject {
     /// Joins the group. `available` lists every split of the job's sources, for memberships
     /// that assign them themselves.
-    func join(listener: MembershipListener, available: [Split]) throws
+    func join(available: [Split]) throws
+
+    /// The changes of this worker's assignment recorded since the last call, oldest first. A
+    /// membership may complete a change that concerns no split of this worker right here.
+    func takeChanges() throws -> [MembershipChange]
 
     /// Leaves the group after the final commit.
     func leave() throws
 
     /// Whether the group has taken this worker's assignment away without an orderly revoke
-    /// (its session expired) and the listener has not been told yet. Exactly-once workers check
-    /// it before every commit and abort instead of committing work of splits they may no longer
-    /// own.
+    /// (its session expired), whether or not the change has been taken yet. Exactly-once
+    /// workers check it before every commit and abort instead of committing work of splits they
+    /// may no longer own.
     var assignmentLost: Bool { get }
 
     /// How long the group waits for this worker before giving its splits to others; a worker

@@ -8,22 +8,24 @@
 ///
 /// 1. ``splits()`` once while the job is planned and again when the worker joins, to learn the
 ///    partition count and the splits a static ``Membership`` hands out.
-/// 2. ``assign(_:)`` when the ``Membership`` assigns splits. The source starts each split at its
-///    own configured start position (committed offset, earliest, latest, timestamp); the
-///    runtime may override with ``seek(_:to:)`` right after, for instance to restore a checkpoint.
+/// 2. ``assign(_:)`` when the worker has built the tasks of splits its ``Membership`` assigned
+///    (restoring each from its checkpoint): each split starts at the position its checkpoint
+///    names, or at the source's own start position (committed offset, earliest, latest, a
+///    time) when it has none.
 /// 3. ``poll(maxRecords:timeout:into:)`` in a loop. Between two polls, every record of the
 ///    previous batch has gone through the whole job (processed, skipped or dead-lettered).
-/// 4. ``revoke(_:)`` after the runtime has flushed the sinks and committed the revoked splits'
-///    positions through the ``CommitPoint``.
-/// 5. ``close()`` once, after the final commit.
+/// 4. ``seek(_:to:)`` between polls, when the worker rewinds a task to its last committed
+///    checkpoint after an abort.
+/// 5. ``revoke(_:)`` after the worker has checkpointed (or committed the positions of) the
+///    revoked splits and dropped their tasks.
+/// 6. ``close()`` once, after the final commit.
 ///
 /// The source never commits anything itself: the runtime tracks, per split, the offset after
 /// the last fully handled record and gives those positions to the ``CommitPoint``, so no
 /// position is ever committed past an unhandled record.
 ///
-/// A Kafka source uses ``SourceRecord`` as its `Element` and one split per topic partition; its
-/// rebalance callbacks, which librdkafka runs inside `poll`, report to the ``MembershipListener``
-/// and so also run on the driver thread.
+/// A Kafka source uses ``SourceRecord`` as its `Element` and one split per topic partition; it
+/// is also the job's ``Membership``, whose rebalance callbacks only record what changed.
 public protocol Source<Element>: AnyObject {
     /// What one record of this source is: ``SourceRecord`` for byte sources, the typed value for
     /// in-process ones.
@@ -44,13 +46,15 @@ public protocol Source<Element>: AnyObject {
     /// Every split the source can read, such as all partitions of the subscribed topics.
     func splits() throws -> [Split]
 
-    /// Starts reading `splits` at their start positions.
-    func assign(_ splits: [Split]) throws
+    /// Starts reading splits, each at its ``SplitStart/position`` or, when that is `nil`, at the
+    /// source's own start position.
+    func assign(_ splits: [SplitStart]) throws
 
     /// Moves the read position of an assigned split so the next record returned is at `offset`.
     func seek(_ split: Split, to offset: Int64) throws
 
-    /// Stops reading `splits`; the runtime has already committed their positions.
+    /// Stops reading `splits`; the runtime has already checkpointed or committed them, or
+    /// (lost splits) gave up their uncommitted work.
     func revoke(_ splits: [Split]) throws
 
     /// Appends up to `maxRecords` records of assigned splits to `batch`, which arrives empty,

@@ -41,7 +41,7 @@ final class ChainBuilder {
         let node: AnyObject
         if case .exchange(let binding) = logical.kind {
             guard let exchange = exchanges[id] else { preconditionFailure("exchange \(id) was not created") }
-            node = binding.makeSender(endpoint: exchange, context: context)
+            node = try binding.makeSender(endpoint: exchange, context: context)
         } else {
             guard let instantiate = logical.instantiate else { preconditionFailure("'\(logical.name)' has no operator") }
             node = try instantiate(self, id)

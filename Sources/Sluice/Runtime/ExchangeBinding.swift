@@ -6,7 +6,7 @@ protocol AnyExchangeBinding: AnyObject {
     func makeLocalExchange(upstreamCount: Int, partitionCount: Int) -> any LocalExchange
     /// The sender at the end of an upstream task, registered with the task when it writes
     /// into transactions by itself.
-    func makeSender(endpoint: ExchangeEndpoint, context: TaskContext) -> AnyObject
+    func makeSender(endpoint: ExchangeEndpoint, context: TaskContext) throws -> AnyObject
     /// The head of the task behind partition `partition` of an in-process exchange.
     func makeHead(exchange: any LocalExchange, partition: Int, builder: ChainBuilder, nodeID: Int) throws -> TaskHead
     /// The head of the task reading `split` of `topic`; it also receives the split's records
@@ -68,7 +68,7 @@ final class ExchangeBinding<Element, Key: Hashable>: AnyExchangeBinding {
 
     /// In process, Swift's hash is enough: keys never leave the process, so the partition only
     /// has to be stable for the process's lifetime. Across processes, murmur2 of the key bytes.
-    func makeSender(endpoint: ExchangeEndpoint, context: TaskContext) -> AnyObject {
+    func makeSender(endpoint: ExchangeEndpoint, context: TaskContext) throws -> AnyObject {
         switch endpoint {
         case .repartitionTopic(let topic):
             // The planner rejected distributed exchanges without codecs.
@@ -76,6 +76,7 @@ final class ExchangeBinding<Element, Key: Hashable>: AnyExchangeBinding {
                 topic: topic, upstream: context.taskID.partition, operatorName: operatorName, keySelector: keySelector,
                 keyCodec: keyCodec!, elementEncoder: ExchangeElementCoding.encoder(for: elementCodec!), failures: context.failures, lineage: context.lineage)
             context.register(transactional: sender)
+            try context.register(commit: sender)
             return sender
         case .local(let exchange):
             return ExchangeSendNode(

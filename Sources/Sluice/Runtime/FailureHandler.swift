@@ -3,12 +3,16 @@
 final class FailureHandler {
     private let policy: BadInputPolicy
     private let provenance: ProvenanceRegistry
+    /// The task's writer of the dead-letter sink, which joins the task's checkpoints.
+    let deadLetters: (any SinkWriter<SinkRecord>)?
     private(set) var skipped = 0
     private(set) var deadLettered = 0
 
-    init(policy: BadInputPolicy, provenance: ProvenanceRegistry) {
+    /// - Parameter deadLetters: the task's writer of the policy's dead-letter sink, if it has one.
+    init(policy: BadInputPolicy, provenance: ProvenanceRegistry, deadLetters: (any SinkWriter<SinkRecord>)? = nil) {
         self.policy = policy
         self.provenance = provenance
+        self.deadLetters = deadLetters
     }
 
     /// Handles one failed element; returns normally when the policy lets the job go on.
@@ -36,7 +40,10 @@ final class FailureHandler {
                 key: source.record?.key, value: source.record.map(\.value) ?? Array(source.text.utf8),
                 headers: headers, timestamp: source.record?.timestamp)
             do {
-                try sink.write([record])
+                guard let deadLetters else {
+                    throw JobError.unsupported("\(operatorName) has no writer of the dead-letter sink \(sink.name) in this task")
+                }
+                try deadLetters.write([record])
             } catch {
                 throw JobError.connectorFailed("dead-letter sink \(sink.name)", underlying: error)
             }

@@ -1,17 +1,20 @@
 import CoreMetrics
 
-/// Writes batches to a sink; time has no meaning past it. An element the sink refuses for a
-/// reason of its own (``RecordRejected``) goes to the job's bad-input policy, naming the source
-/// record it came from, and the rest of the batch is written.
-final class SinkNode<Element, Target: Sink>: Node<Element> where Target.Element == Element {
-    private let sink: Target
+/// Writes batches through the task's writer of a sink; time has no meaning past it. An element
+/// the sink refuses for a reason of its own (``RecordRejected``) goes to the job's bad-input
+/// policy, naming the source record it came from, and the rest of the batch is written.
+final class SinkNode<Element>: Node<Element> {
+    private let writer: any SinkWriter<Element>
+    private let sinkName: String
     private let failures: FailureHandler
     private let written: RecordCounter
     /// The task's `sluice_sink_records_out_total` for this sink, added to once per batch.
     private let recordsOut: CoreMetrics.Counter?
 
-    init(sink: Target, failures: FailureHandler, written: RecordCounter, recordsOut: CoreMetrics.Counter? = nil) {
-        self.sink = sink
+    init(writer: any SinkWriter<Element>, sinkName: String, failures: FailureHandler, written: RecordCounter,
+         recordsOut: CoreMetrics.Counter? = nil) {
+        self.writer = writer
+        self.sinkName = sinkName
         self.failures = failures
         self.written = written
         self.recordsOut = recordsOut
@@ -26,16 +29,16 @@ final class SinkNode<Element, Target: Sink>: Node<Element> where Target.Element 
         }
         while start < batch.count {
             do {
-                try sink.write(start == 0 ? batch.values : Array(batch.values[start...]))
+                try writer.write(start == 0 ? batch.values : Array(batch.values[start...]))
                 accepted += batch.count - start
                 return
             } catch let rejection as RecordRejected {
                 accepted += rejection.index
                 let index = start + rejection.index
-                try failures.handle(rejection.underlying, origin: batch.origins[index], operatorName: "sink(\(sink.name))")
+                try failures.handle(rejection.underlying, origin: batch.origins[index], operatorName: "sink(\(sinkName))")
                 start = index + 1
             } catch {
-                throw JobError.connectorFailed("sink \(sink.name)", underlying: error)
+                throw JobError.connectorFailed("sink \(sinkName)", underlying: error)
             }
         }
     }

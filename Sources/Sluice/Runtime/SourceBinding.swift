@@ -5,7 +5,7 @@ protocol AnySourceBinding: AnyObject {
     var isBounded: Bool { get }
     var isInProcess: Bool { get }
     func splits() throws -> [Split]
-    func assign(_ splits: [Split]) throws
+    func assign(_ splits: [SplitStart]) throws
     func revoke(_ splits: [Split]) throws
     /// Moves an assigned split's read position, for a task restored or rewound to a checkpoint.
     func seek(_ split: Split, to offset: Int64) throws
@@ -22,11 +22,8 @@ protocol AnySourceBinding: AnyObject {
     var internalTopicSource: (any InternalTopicSource)? { get }
     /// The source, when it reports its splits' end offsets (consumer lag).
     var offsetsReporting: (any SplitOffsetsReporting)? { get }
-    /// Polls once and, unless `shouldDeliver` says otherwise once the poll returned (a rewind
-    /// during the poll made its records stale), hands each split's records to its head.
-    func pollAndDeliver(maxRecords: Int, timeout: Duration, shouldDeliver: () -> Bool) throws -> PollOutcome
-    /// Tells `split`'s head that the split ended (an end a discarded poll reported).
-    func markEnded(_ split: Split)
+    /// Polls once and hands each split's records to its head.
+    func pollAndDeliver(maxRecords: Int, timeout: Duration) throws -> PollOutcome
 }
 
 /// What one poll of a source delivered.
@@ -41,11 +38,6 @@ struct PollOutcome {
     var count = 0
     /// Per split, the records delivered.
     var counts: [Split: Int] = [:]
-    /// Per split, the first offset of the records the poll read but did not deliver, because a
-    /// rewind during the poll made them stale: the source has moved past them.
-    var discarded: [Split: Int64] = [:]
-    /// Splits whose end the poll reported but did not deliver, for the same reason.
-    var discardedEnds: [Split] = []
 }
 
 /// Where a source binding hands one split's records: a source task's head, or the head of a
@@ -82,7 +74,7 @@ final class SourceBinding<Wrapped: Source>: AnySourceBinding {
 
     func splits() throws -> [Split] { try source.splits() }
 
-    func assign(_ splits: [Split]) throws { try source.assign(splits) }
+    func assign(_ splits: [SplitStart]) throws { try source.assign(splits) }
 
     func revoke(_ splits: [Split]) throws { try source.revoke(splits) }
 
@@ -117,27 +109,12 @@ final class SourceBinding<Wrapped: Source>: AnySourceBinding {
         heads[split] = nil
     }
 
-    func markEnded(_ split: Split) {
-        heads[split]?.markEnded()
-    }
-
-    func pollAndDeliver(maxRecords: Int, timeout: Duration, shouldDeliver: () -> Bool) throws -> PollOutcome {
+    func pollAndDeliver(maxRecords: Int, timeout: Duration) throws -> PollOutcome {
         batch.removeAll()
         do {
             try source.poll(maxRecords: maxRecords, timeout: timeout, into: &batch)
-        } catch let error as CheckpointError {
-            // Raised by a task restoring during the poll's rebalance: not the source's fault.
-            throw error
         } catch {
             throw JobError.connectorFailed("source \(source.name)", underlying: error)
-        }
-        guard shouldDeliver() else {
-            var outcome = PollOutcome()
-            for chunk in batch.chunks where !chunk.values.isEmpty {
-                outcome.discarded[chunk.split] = min(outcome.discarded[chunk.split] ?? .max, chunk.offsets[0])
-            }
-            outcome.discardedEnds = batch.endedSplits
-            return outcome
         }
         var merged: [Split: SourceBatch<Wrapped.Element>.Chunk] = [:]
         var order: [Split] = []

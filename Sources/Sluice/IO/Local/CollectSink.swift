@@ -2,7 +2,7 @@
 ///
 /// Elements of one task arrive in order; elements of different tasks interleave as the tasks
 /// run, so compare sorted results when the job has several tasks.
-public final class CollectSink<Element>: Sink {
+public final class CollectSink<Element>: SharedSink {
     /// The name given at creation, `collect` by default.
     public let name: String
     private let collected = LockedValue([Element]())

@@ -34,11 +34,11 @@ public final class CollectionSource<Element>: Source {
         partitions.indices.map { Split(topic: name, partition: Int32($0)) }
     }
 
-    /// Starts new splits at offset 0; splits already assigned keep their position.
-    public func assign(_ splits: [Split]) {
-        for split in splits where cursor[split] == nil {
-            cursor[split] = 0
-            assigned.append(split)
+    /// Starts new splits at their position, or offset 0; splits already assigned keep theirs.
+    public func assign(_ splits: [SplitStart]) {
+        for start in splits where cursor[start.split] == nil {
+            cursor[start.split] = Int(start.position ?? 0)
+            assigned.append(start.split)
         }
     }
 

@@ -2,7 +2,7 @@ import Synchronization
 
 /// Drops every element and only counts them: the end of benchmark pipelines, where the cost
 /// of a real sink would hide the engine's.
-public final class DiscardSink<Element>: Sink {
+public final class DiscardSink<Element>: SharedSink {
     /// Always `discard`.
     public let name = "discard"
     private let counted = Atomic<Int>(0)

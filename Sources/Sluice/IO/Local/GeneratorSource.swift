@@ -47,11 +47,11 @@ public final class GeneratorSource<Element>: Source {
         (0..<partitionCount).map { Split(topic: name, partition: Int32($0)) }
     }
 
-    /// Starts new splits at index 0; splits already assigned keep their position.
-    public func assign(_ splits: [Split]) {
-        for split in splits where next[split] == nil {
-            next[split] = 0
-            assigned.append(split)
+    /// Starts new splits at their position, or index 0; splits already assigned keep theirs.
+    public func assign(_ splits: [SplitStart]) {
+        for start in splits where next[start.split] == nil {
+            next[start.split] = start.position ?? 0
+            assigned.append(start.split)
         }
     }
 

@@ -1,5 +1,5 @@
 /// Writes each element's description to standard output, one line each, like Flink's `print()`.
-public final class PrintSink<Element>: Sink {
+public final class PrintSink<Element>: SharedSink {
     /// Always `print`.
     public let name: String
     private let prefix: String

@@ -1,0 +1,100 @@
+/// How the worker acts on its membership's changes, between two rounds: the membership only
+/// recorded them.
+extension Worker {
+    /// Acts on each change in order, timing the pause it causes (``RebalanceEvent``). Without
+    /// `checkpointing` (the worker already made its final checkpoint), revoked splits are let go
+    /// at once.
+    func handle(_ changes: [MembershipChange], checkpointing: Bool = true) throws {
+        for change in changes {
+            let pausedBefore = rebalances.totalPause
+            let builder = tasks.builder
+            try rebalances.record(
+                change.kind, change.splits,
+                counters: { .init(restoredTasks: builder.restoredTasks, restoredBytes: builder.restoredBytes, commits: metrics.commits) },
+                ownedSplits: { tasks.owned.count }
+            ) {
+                guard checkpointing else { return try release(change.splits) }
+                switch machine.assignmentChanged(change) {
+                case .build(let splits): try assign(splits)
+                case .checkpointThenRelease(let splits): try revoke(splits)
+                case .abortReleaseAndRewind(let splits): try lose(splits)
+                case .release(let splits): try release(splits)
+                }
+            }
+            metrics.rebalances = rebalances.count
+            metrics.rebalancePause = rebalances.totalPause
+            workerMetrics.rebalanced(change.kind, pause: rebalances.totalPause - pausedBefore)
+            configuration.assignmentObserver?(tasks.owned)
+        }
+    }
+
+    /// Builds the tasks of assigned splits, restoring each from its committed checkpoint, and
+    /// only then tells their sources where to start reading.
+    private func assign(_ splits: [Split]) throws {
+        guard tasks.allowsReassignment || rebalances.count == 0 else {
+            throw JobError.unsupported("changing the assignment of a job with in-process exchanges")
+        }
+        let points = try restorePoints(for: splits, rewinding: false)
+        let built = try tasks.build(splits, restoring: points)
+        try strategy.tasksJoined(built.map(\.task), all: tasks.allTasks)
+        try startReading(built.map(\.start))
+    }
+
+    /// An orderly revoke: checkpoints every task (or commits their positions) before letting the
+    /// splits go, so the next owner resumes exactly there.
+    private func revoke(_ splits: [Split]) throws {
+        do {
+            try checkpoint()
+        } catch {
+            // The next owner restores from the last committed checkpoint; the failure then
+            // rewinds (or stops) the rest of this worker.
+            logger.warning("job \(plan.jobName): checkpoint before revoking \(splits.sorted()): \(error); aborting")
+            strategy.abort(reason: "\(error)", tasks: tasks.allTasks)
+            try release(splits)
+            throw error
+        }
+        try release(splits)
+    }
+
+    /// Splits lost without an orderly hand-over: another worker may own them already. Aborts the
+    /// open transaction, which holds their work, and rewinds the other tasks.
+    private func lose(_ splits: [Split]) throws {
+        logger.warning("job \(plan.jobName): lost \(splits.sorted()) to the group; aborting the open transaction")
+        strategy.abort(reason: "lost \(splits.count) splits", tasks: tasks.allTasks)
+        try release(splits)
+        try rewind()
+    }
+
+    /// Drops the splits' tasks and lets their sources stop reading them.
+    private func release(_ splits: [Split]) throws {
+        let removed = tasks.remove(splits)
+        strategy.tasksLeft(removed)
+        for task in removed { count(task) }
+        var bySource: [ObjectIdentifier: (source: AnySourceBinding, splits: [Split])] = [:]
+        for split in splits {
+            guard let source = tasks.source(of: split) else { continue }
+            bySource[ObjectIdentifier(source), default: (source, [])].splits.append(split)
+        }
+        for (source, owned) in bySource.values { try source.revoke(owned.sorted()) }
+    }
+
+    /// Tells each split's source where to start reading it.
+    func startReading(_ starts: [SplitStart]) throws {
+        var bySource: [ObjectIdentifier: (source: AnySourceBinding, starts: [SplitStart])] = [:]
+        for start in starts {
+            guard let source = tasks.source(of: start.split) else { continue }
+            bySource[ObjectIdentifier(source), default: (source, [])].starts.append(start)
+        }
+        for (source, starts) in bySource.values { try source.assign(starts) }
+    }
+
+    /// Per split about to get a task, the committed checkpoint the task restores from
+    /// (exactly-once; none otherwise).
+    func restorePoints(for splits: [Split], rewinding: Bool) throws -> [Split: RestorePlanner.RestorePoint] {
+        guard strategy.checkpointsState, let log = services.checkpointLog else { return [:] }
+        let planner = RestorePlanner(
+            jobName: plan.jobName, log: log, commitPoint: services.commitPoint,
+            resetsUnreadableState: configuration.resetsUnreadableState, observer: configuration.checkpointObserver, logger: logger)
+        return try planner.restorePoints(for: tasks.taskIDs(for: splits), rewinding: rewinding, knownPointer: strategy.knownPointer)
+    }
+}
