@@ -109,7 +109,7 @@ let package = Package(
             name: "SluiceJobTests",
             dependencies: [
                 "SluiceJob", "Sluice", "BrokerRig", .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Logging", package: "swift-log"),
             ]),
         // README's job snippet against its compiled source, planned and run on the mock cluster.
         .testTarget(name: "ReadmeExampleTests", dependencies: ["RdKafka", .product(name: "Logging", package: "swift-log")]),

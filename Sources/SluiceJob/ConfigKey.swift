@@ -65,6 +65,7 @@ struct ConfigKey: Sendable {
         ConfigKey("status-interval", DurationArgument.self, expected: duration),
         ConfigKey("properties-file", String.self, expected: "a file name", where: { !$0.isEmpty }),
         ConfigKey("log-level", LogLevelArgument.self, expected: LogLevelArgument.allValueStrings.joined(separator: ", ")),
+        ConfigKey("log-format", LogFormatArgument.self, expected: "text or json"),
         ConfigKey(flag: "verbose"),
         ConfigKey("metrics-port", Int.self, expected: "a port from 0 to 65535", where: { (0...65_535).contains($0) }),
         ConfigKey("metrics-address", String.self, expected: "an IPv4 address", where: { !$0.isEmpty }),

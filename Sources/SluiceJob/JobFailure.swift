@@ -8,10 +8,25 @@ enum JobFailure {
     /// The exit status of a job that failed.
     static let exitCode = ExitCode(1)
 
-    /// Writes `error` as one line naming the job and returns the exit status to throw.
-    static func report(_ error: any Error, job: String) -> ExitCode {
-        write("\(job): error: \(oneLine(error))")
+    /// Writes `error` as one line naming the job and returns the exit status to throw. Under
+    /// `--log-format json` the line is a JSON log line like the others on standard error, at
+    /// `critical` level with the same message, so a log shipper reading them gets it too.
+    static func report(_ error: any Error, job: String, format: LogFormatArgument = .text) -> ExitCode {
+        FileHandle.standardError.write(Data(line(error, job: job, format: format).utf8))
         return exitCode
+    }
+
+    /// What ``report(_:job:format:)`` writes, newline included.
+    static func line(_ error: any Error, job: String, format: LogFormatArgument) -> String {
+        let message = "\(job): error: \(oneLine(error))"
+        switch format {
+        case .text:
+            return message + "\n"
+        case .json:
+            return JSONLogHandler.line(
+                timestamp: JSONLogHandler.now(), level: .critical, label: "sluice.job", message: message,
+                metadata: ["job": .string(job)])
+        }
     }
 
     /// The error's message on one line: a librdkafka error by its message (which names the
@@ -19,10 +34,5 @@ enum JobFailure {
     static func oneLine(_ error: any Error) -> String {
         let text = (error as? KafkaError)?.message ?? "\(error)"
         return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
-    }
-
-    /// Writes `line` to standard error.
-    static func write(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

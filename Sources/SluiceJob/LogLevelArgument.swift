@@ -3,7 +3,8 @@ import Logging
 
 /// `--log-level`: the lowest swift-log level written to standard error.
 struct LogLevelArgument: ExpressibleByArgument, Sendable {
-    static let warning = LogLevelArgument(level: .warning)
+    /// The default: the workers' status lines and everything more severe.
+    static let notice = LogLevelArgument(level: .notice)
 
     let level: Logger.Level
 

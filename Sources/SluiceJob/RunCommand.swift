@@ -16,7 +16,7 @@ struct RunCommand<Job: StreamJob>: ParsableCommand {
     var job: Job
 
     func run() throws {
-        LoggingSetup.install(level: options.logLevel.level)
+        LoggingSetup.install(level: options.logLevel.level, format: options.logFormat)
         do {
             let metrics = try options.metricsPort.map { port in
                 let endpoint = try MetricsEndpoint(host: options.metricsAddress, port: port)
@@ -30,7 +30,7 @@ struct RunCommand<Job: StreamJob>: ParsableCommand {
         } catch let exit as ExitCode {
             throw exit
         } catch {
-            throw JobFailure.report(error, job: Job.name)
+            throw JobFailure.report(error, job: Job.name, format: options.logFormat)
         }
     }
 }

@@ -13,6 +13,7 @@ struct RunOptions: ParsableArguments {
         ("from", "SLUICE_FROM", false), ("until", "SLUICE_UNTIL", false),
         ("checkpoint-interval", "SLUICE_CHECKPOINT_INTERVAL", false), ("status-interval", "SLUICE_STATUS_INTERVAL", false),
         ("properties-file", "SLUICE_PROPERTIES_FILE", false), ("log-level", "SLUICE_LOG_LEVEL", false),
+        ("log-format", "SLUICE_LOG_FORMAT", false),
         ("verbose", "SLUICE_VERBOSE", true), ("metrics-port", "SLUICE_METRICS_PORT", false),
         ("metrics-address", "SLUICE_METRICS_ADDRESS", false), ("config", "SLUICE_CONFIG", false),
     ] + ConfigKey.all.filter { $0.runtimeOption != nil }.map { ($0.option, $0.variable, false) }
@@ -64,8 +65,15 @@ struct RunOptions: ParsableArguments {
         help: ArgumentHelp("A librdkafka key=value for consumer and producer; repeatable, wins over the file.", valueName: "key=value"))
     var properties: [String] = []
 
-    @Option(help: ArgumentHelp("The lowest level of log lines written to standard error. Env: SLUICE_LOG_LEVEL.", valueName: "level"))
-    var logLevel: LogLevelArgument = .warning
+    @Option(help: ArgumentHelp(
+        "The lowest level of log lines written to standard error; notice shows each worker's status line. Env: SLUICE_LOG_LEVEL.",
+        valueName: "level"))
+    var logLevel: LogLevelArgument = .notice
+
+    @Option(help: ArgumentHelp(
+        "text, or json: one JSON object per log line (timestamp, level, label, message, each metadata key a field), for log shippers. Env: SLUICE_LOG_FORMAT.",
+        valueName: "format"))
+    var logFormat: LogFormatArgument = .text
 
     @Flag(help: "Show librdkafka's own log lines too. Env: SLUICE_VERBOSE=1.")
     var verbose = false

@@ -139,6 +139,7 @@ final class ProduceBatchTests: RdKafkaTestCase {
             let failure = error as? ProduceBatchError
             XCTAssertEqual(failure?.index, 3, "\(error)")
             XCTAssertEqual(failure?.underlying.name, "MSG_SIZE_TOO_LARGE", "\(error)")
+            XCTAssertEqual(failure?.underlying.refusesRecord, true, "the record's own fault: \(error)")
         }
         try producer.flush()
         let received = try Self.readAll(bootstrap: cluster.bootstrapServers, topic: topic, partitions: 1, count: 3)
@@ -160,6 +161,7 @@ final class ProduceBatchTests: RdKafkaTestCase {
             let failure = error as? ProduceBatchError
             XCTAssertEqual(failure?.index, 0, "\(error)")
             XCTAssertEqual(failure?.underlying.name, "_UNKNOWN_PARTITION", "\(error)")
+            XCTAssertEqual(failure?.underlying.refusesRecord, true, "the record's own fault: \(error)")
             XCTAssertTrue(failure?.underlying.message.contains("\(topic)[7]") ?? false, "\(error)")
         }
         XCTAssertEqual(producer.outstandingCount, 0)
@@ -218,6 +220,7 @@ final class ProduceBatchTests: RdKafkaTestCase {
         XCTAssertThrowsError(try producer.sendBatch(topic: topic, partition: nil, count: outside.count) { (outside[$0].key, outside[$0].value) }) { error in
             XCTAssertEqual((error as? ProduceBatchError)?.index, 0, "\(error)")
             XCTAssertEqual((error as? ProduceBatchError)?.underlying.name, "_STATE", "\(error)")
+            XCTAssertEqual((error as? ProduceBatchError)?.underlying.refusesRecord, false, "the producer's state, not the record: \(error)")
         }
         let first = batch(100, "c1"), pinned = batch(20, "c1p"), aborted = batch(40, "ab"), last = batch(30, "c2")
         try producer.beginTransaction()

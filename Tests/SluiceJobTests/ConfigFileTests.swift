@@ -59,6 +59,7 @@ final class ConfigFileTests: XCTestCase {
             checkpoint-interval = 250ms
             status-interval = 1m
             log-level = debug
+            log-format = json
             verbose = yes
             metrics-port = 9464
             metrics-address = 0.0.0.0
@@ -88,6 +89,7 @@ final class ConfigFileTests: XCTestCase {
         XCTAssertEqual(options.checkpointInterval.duration, .milliseconds(250))
         XCTAssertEqual(options.statusInterval.duration, .seconds(60))
         XCTAssertEqual(options.logLevel.level, .debug)
+        XCTAssertEqual(options.logFormat, .json)
         XCTAssertTrue(options.verbose)
         XCTAssertEqual(options.metricsPort, 9464)
         XCTAssertEqual(options.metricsAddress, "0.0.0.0")
@@ -162,6 +164,7 @@ final class ConfigFileTests: XCTestCase {
             ("producer.compression = brotli\n", 1, "key producer.compression: 'brotli' is not none, gzip, snappy, lz4, zstd"),
             ("consumer.assignment-strategy = sticky\n", 1, "key consumer.assignment-strategy: 'sticky' is not cooperative-sticky, range or roundrobin"),
             ("verbose = maybe\n", 1, "key verbose: 'maybe' is not true or false"),
+            ("log-format = xml\n", 1, "key log-format: 'xml' is not text or json"),
             ("session.timeout.ms = 6000\n", 1, "unknown key session.timeout.ms (a librdkafka property is written kafka.<property>"),
             ("producer.linger = 5ms\nproducer.linger = 6ms\n", 2, "key producer.linger is already set on line 1"),
             ("bootstrap b:1\n", 1, "expected key = value, got 'bootstrap b:1'"),

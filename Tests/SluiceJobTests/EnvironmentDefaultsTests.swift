@@ -24,6 +24,7 @@ final class EnvironmentDefaultsTests: XCTestCase {
             "SLUICE_BOOTSTRAP": "env:9092", "SLUICE_WORKERS": "3", "SLUICE_WORKER_ID": "env-id", "SLUICE_GUARANTEE": "at-least-once",
             "SLUICE_FROM": "earliest", "SLUICE_UNTIL": "end", "SLUICE_CHECKPOINT_INTERVAL": "250ms", "SLUICE_INPUT": "env-input",
             "SLUICE_MAX_DELAY": "7", "SLUICE_DRY_RUN": "true", "SLUICE_TAGS": "a,b", "SLUICE_LOG_LEVEL": "error",
+            "SLUICE_LOG_FORMAT": "json",
         ]
         let run = try XCTUnwrap(try parse(["run", "--input", "flag-input", "--workers=2"], environment) as? RunCommand<Sample>)
         XCTAssertEqual(run.options.bootstrap, "env:9092")
@@ -34,6 +35,7 @@ final class EnvironmentDefaultsTests: XCTestCase {
         XCTAssertEqual(run.options.until, .end)
         XCTAssertEqual(run.options.checkpointInterval.duration, .milliseconds(250))
         XCTAssertEqual(run.options.logLevel.level, .error)
+        XCTAssertEqual(run.options.logFormat, .json)
         XCTAssertEqual(run.job.input, "flag-input", "the flag wins")
         XCTAssertEqual(run.job.maxDelay, 7)
         XCTAssertTrue(run.job.dryRun)

@@ -5,7 +5,8 @@ import XCTest
 /// A keyed window job through a repartition topic on the in-memory broker: the same results as
 /// computed without the engine, with ``BinaryCodec`` elements on the wire by default (read
 /// back from the topic and compared with the input), a user's codec when `keyBy` is given one,
-/// and a malformed element failing the job with one line naming the topic, partition and offset.
+/// and a malformed element or envelope failing the job with one line naming the topic,
+/// partition and offset.
 final class RepartitionCodecTests: XCTestCase {
     struct Purchase: Codable, Sendable, Hashable, Comparable {
         var user: String
@@ -137,5 +138,27 @@ final class RepartitionCodecTests: XCTestCase {
         let expected = "record at topic \(Self.topic), partition \(bad[0].partition), offset \(bad[0].offset) failed in read \(Self.topic): binary element truncated"
         XCTAssertTrue(message.contains(expected), message)
         XCTAssertFalse(message.contains("\n"), "one line: \(message)")
+    }
+
+    /// A record on the repartition topic whose envelope this build cannot read (a newer format
+    /// version): the job stops at once, without restarting from its checkpoint, with its own
+    /// error naming the internal topic, the partition, the offset and what was wrong.
+    func testAnUnreadableEnvelopeStopsTheJobWithOneLineNamingTheRecord() throws {
+        let broker = MemoryBroker()
+        _ = Self.fill(broker, count: 300)
+        broker.createTopic(Self.topic, partitions: Self.partitions)
+        let newer = [UInt8(9)] + [UInt8](repeating: 0, count: RepartitionEnvelope.headerSize - 1)
+        let offset = broker.append(Self.topic, partition: 1, key: Array("u1".utf8), value: newer, timestamp: 0, transactional: false)
+        var failure: (any Error)?
+        do {
+            _ = try Self.runAndCollect(broker, elementCodec: nil)
+        } catch {
+            failure = error
+        }
+        let unreadable = try XCTUnwrap(failure as? UnreadableInternalRecord, "stopped by its own error, no restarts: \(String(describing: failure))")
+        XCTAssertEqual([unreadable.topic, "\(unreadable.partition)", "\(unreadable.offset)"], [Self.topic, "1", "\(offset)"])
+        XCTAssertEqual(
+            "\(unreadable)",
+            "unreadable record in internal topic \(Self.topic), partition 1, offset \(offset): repartition record format version 9 is not one this build of Sluice reads (it reads 1); was the topic written by a newer Sluice?")
     }
 }

@@ -51,4 +51,27 @@ final class StatusLineTests: XCTestCase {
         XCTAssertEqual(second.recordsOutPerSecond, 0)
         XCTAssertEqual(second.lastCheckpointAge, .seconds(23), "the checkpoint count did not change: its age grows")
     }
+
+    /// The fields as log metadata, numbers as numbers; lag and checkpoint age only when known.
+    func testMetadataHoldsTheFieldsTheLineKnows() {
+        func fields(_ line: StatusLine) -> [String: String] {
+            line.metadata.mapValues { "\($0)" }
+        }
+        let full = StatusLine(job: "word-count", worker: "w-0", recordsInPerSecond: 12_345.67, recordsOutPerSecond: 12_100,
+                              lag: 1_204, checkpointWord: "checkpoint", checkpoints: 57, lastCheckpointAge: .milliseconds(450))
+        XCTAssertEqual(fields(full), [
+            "job": "word-count", "worker": "w-0", "records_in_per_second": "12345.7", "records_out_per_second": "12100.0",
+            "lag": "1204", "checkpoints": "57", "last_checkpoint_age_seconds": "0.5",
+        ])
+        if case .stringConvertible(let rate) = full.metadata["records_in_per_second"] {
+            XCTAssertEqual(rate as? Double, 12_345.7, "a number, not text")
+        } else {
+            XCTFail("\(String(describing: full.metadata["records_in_per_second"]))")
+        }
+        let bare = StatusLine(job: "j", worker: "a", recordsInPerSecond: -1, recordsOutPerSecond: 3.25,
+                              lag: nil, checkpointWord: "commit", checkpoints: 0, lastCheckpointAge: nil)
+        XCTAssertEqual(fields(bare), [
+            "job": "j", "worker": "a", "records_in_per_second": "0.0", "records_out_per_second": "3.3", "checkpoints": "0",
+        ])
+    }
 }

@@ -21,10 +21,8 @@ struct InternalTopicAdmin: Sendable {
             let partitions = try partitionCount(of: topic.name)
             guard exact ? partitions == topic.partitionCount : partitions >= topic.partitionCount else {
                 // Fatal: a restart finds the same topic; the operator has to change one of them.
-                throw KafkaError(
-                    code: -186, name: "_INVALID_ARG",
-                    message: "internal topic \(topic.name) has \(partitions) partitions, the job's plan needs \(topic.partitionCount)",
-                    isFatal: true)
+                throw KafkaConnectorError.internalTopicPartitions(
+                    topic: topic.name, partitions: partitions, needed: topic.partitionCount)
             }
         }
     }

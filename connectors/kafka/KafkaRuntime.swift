@@ -143,9 +143,7 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
     ) throws -> KafkaSource {
         try state.withLock { state in
             guard state.source == nil else {
-                throw KafkaError(
-                    code: -186, name: "_INVALID_ARG",
-                    message: "a KafkaRuntime has one source per job: read several topics with one source, kafka.source(topics: [\"a\", \"b\"])")
+                throw KafkaConnectorError.secondSource
             }
             let source = KafkaSource(
                 runtime: self, topics: topics, startingOffsets: startingOffsets, ending: ending, logger: logger)
@@ -224,7 +222,7 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
     /// The open worker's producer, which the job's sinks write through.
     func workerProducer() throws -> WorkerProducer {
         guard let producer = state.withLock({ $0.producer }) else {
-            throw KafkaError(code: -172, name: "_STATE", message: "Kafka sinks write only while their job runs")
+            throw KafkaConnectorError.notRunning("Kafka sinks")
         }
         return producer
     }

@@ -38,9 +38,7 @@ public final class KafkaSink: SharedSink, RuntimeBound, Sendable {
         while index < elements.count {
             let record = elements[index]
             guard let topic = record.topic ?? topic else {
-                throw RecordRejected(
-                    index: index,
-                    underlying: KafkaError(code: -186, name: "_INVALID_ARG", message: "sink record has no topic and the sink has no default topic"))
+                throw RecordRejected(index: index, underlying: KafkaConnectorError.recordWithoutTopic)
             }
             let start = index
             do {

@@ -60,7 +60,7 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
 
     private func requireConsumer() throws -> KafkaConsumer {
         guard let consumer else {
-            throw KafkaError(code: -172, name: "_STATE", message: "the source \(name) is read only while its job runs")
+            throw KafkaConnectorError.notRunning("the source \(name)")
         }
         return consumer
     }

@@ -42,7 +42,7 @@ final class WorkerProducer: Sendable {
                 headers: headers.map { KafkaHeader($0.key, $0.value) }, timestamp: timestamp, token: token)
         } catch let error as KafkaError {
             if let receipt { Unmanaged.passUnretained(receipt).release() }
-            if Self.recordErrorCodes.contains(error.code) { throw RecordRejected(index: 0, underlying: error) }
+            if error.refusesRecord { throw RecordRejected(index: 0, underlying: error) }
             throw error
         }
     }
@@ -55,16 +55,12 @@ final class WorkerProducer: Sendable {
         do {
             try producer.sendBatch(topic: topic, partition: partition, count: count, bytes: bytes)
         } catch let failure as ProduceBatchError {
-            if Self.recordErrorCodes.contains(failure.underlying.code) {
+            if failure.underlying.refusesRecord {
                 throw RecordRejected(index: failure.index, underlying: failure.underlying)
             }
             throw failure.underlying
         }
     }
-
-    /// librdkafka's synchronous produce errors that a retry of the same record would meet again:
-    /// `MSG_SIZE_TOO_LARGE` (10), `_UNKNOWN_PARTITION` (-190), `_INVALID_ARG` (-186).
-    private static let recordErrorCodes: Set<Int32> = [10, -190, -186]
 
     /// Serves delivery reports without waiting.
     func poll() {

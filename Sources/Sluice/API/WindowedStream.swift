@@ -111,19 +111,22 @@ public struct WindowedStream<Element, Key: Hashable> {
                     fix: "make \(codableType) Codable")
                 let sideOutputs = SideOutputs()
                 try builder.connectSideOutputs(of: id, to: sideOutputs)
-                let operatorName = "\(id)-\(name)"
                 let backend = try context.stateBackend.makeKeyedBackend(
-                    keyCodec: keyed.keyCodec, operatorName: operatorName, task: context.taskID)
-                // Another backend could only hold the contents through the public state handles,
-                // whose per-call cost is what the window contents' layout avoids.
-                let memory = backend as? MemoryKeyedStateBackend<Key>
-                    ?? MemoryKeyedStateBackend(keyCodec: keyed.keyCodec, operatorName: operatorName)
-                let node = try WindowNode(
-                    name: name, nodeID: id, assigner: assigner, keySelector: keyed.keySelector, functions: functions,
-                    allowedLateness: allowedLateness, lateTag: lateTag, backend: memory,
-                    accumulatorCodec: accumulatorCodec, checkpointing: context.checkpointing,
-                    failures: context.failures, sideOutputs: sideOutputs,
-                    next: try builder.output(of: id, Output.self))
+                    keyCodec: keyed.keyCodec, operatorName: "\(id)-\(name)", task: context.taskID)
+                let next = try builder.output(of: id, Output.self)
+                let node: WindowNode<Element, Key, Accumulator, Output>
+                do {
+                    node = try WindowNode(
+                        name: name, nodeID: id, assigner: assigner, keySelector: keyed.keySelector, functions: functions,
+                        allowedLateness: allowedLateness, lateTag: lateTag, backend: backend,
+                        accumulatorCodec: accumulatorCodec, checkpointing: context.checkpointing,
+                        failures: context.failures, sideOutputs: sideOutputs, next: next)
+                } catch StateError.windowStateUnsupported(let keyedBackend) {
+                    // Named by its keyed backend, the type that lacks them: a wrapping state
+                    // backend (the test kit's) would otherwise hide the user's.
+                    throw JobError.invalidPlan(
+                        "operator '\(name)' keeps its windows in the job's state backend, but its keyed backend \(keyedBackend) cannot hold window contents: implement KeyedStateBackend.windowState(_:) there, or use a state backend that does, such as MemoryStateBackend")
+                }
                 try context.register(node)
                 return node
             })

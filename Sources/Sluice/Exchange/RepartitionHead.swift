@@ -71,7 +71,7 @@ final class RepartitionHead<Element>: TaskHead, SplitReceiver, CheckpointPartici
                     envelope = try RepartitionEnvelope.decode(value)
                     try inbox.receive(envelope, record: record)
                 } catch {
-                    throw JobError.invalidPlan("\(split) offset \(record.offset): \(error)")
+                    throw UnreadableInternalRecord(topic: split.topic, partition: split.partition, offset: record.offset, reason: error)
                 }
             }
             try push(inbox.takeApplied())

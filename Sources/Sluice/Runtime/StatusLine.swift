@@ -1,3 +1,5 @@
+import Logging
+
 /// The one-line status a running worker logs every ``JobConfiguration/statusInterval``, for a
 /// person following it:
 /// `word-count w-0: 12.3k rec/s in, 12.1k rec/s out, lag 1,204, checkpoint #57 0.4 s ago`.
@@ -5,7 +7,15 @@
 /// Rates are since the previous line. The lag (records behind the end of the worker's input
 /// partitions) appears only where the source can tell it cheaply; checkpoints are commits under
 /// at-least-once and at-most-once, which the line calls so.
+///
+/// The worker logs it at `notice` level with a logger labelled ``loggerLabel``: ``text`` as the
+/// message, and its fields as ``metadata``, which structured log handlers (the job command's
+/// `--log-format json`) write as fields of their own.
 public struct StatusLine: Sendable, Equatable {
+    /// The label of the logger status lines are logged with, `sluice.status`, so a log handler
+    /// can tell them from the rest.
+    public static let loggerLabel = "sluice.status"
+
     /// The job's name.
     public var job: String
     /// The worker's id.
@@ -46,6 +56,31 @@ public struct StatusLine: Sendable, Equatable {
             parts.append("no \(checkpointWord) yet")
         }
         return "\(job) \(worker): " + parts.joined(separator: ", ")
+    }
+
+    /// The fields as swift-log metadata: `job`, `worker`, `records_in_per_second`,
+    /// `records_out_per_second`, `checkpoints` (how many so far: the number of the last), and
+    /// where known `lag` and `last_checkpoint_age_seconds`. Under at-least-once and at-most-once
+    /// they count commits, as the line does. Numbers are numbers
+    /// (`Logger.MetadataValue.stringConvertible`), rates and ages rounded to a tenth.
+    public var metadata: Logger.Metadata {
+        var fields: Logger.Metadata = [
+            "job": .string(job),
+            "worker": .string(worker),
+            "records_in_per_second": .stringConvertible(Self.tenths(max(0, recordsInPerSecond))),
+            "records_out_per_second": .stringConvertible(Self.tenths(max(0, recordsOutPerSecond))),
+            "checkpoints": .stringConvertible(checkpoints),
+        ]
+        if let lag { fields["lag"] = .stringConvertible(lag) }
+        if let age = lastCheckpointAge, checkpoints > 0 {
+            let (seconds, attoseconds) = age.components
+            fields["last_checkpoint_age_seconds"] = .stringConvertible(Self.tenths(Double(seconds) + Double(attoseconds) / 1e18))
+        }
+        return fields
+    }
+
+    private static func tenths(_ value: Double) -> Double {
+        (value * 10).rounded() / 10
     }
 
     /// `850`, `12.3k`, `1.2M`: three significant digits at most.

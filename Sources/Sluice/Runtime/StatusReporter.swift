@@ -1,7 +1,8 @@
 import Logging
 
-/// Logs a worker's ``StatusLine`` at info level every ``JobConfiguration/statusInterval``,
-/// from the driver thread between rounds.
+/// Makes a worker's ``StatusLine`` every ``JobConfiguration/statusInterval``, from the driver
+/// thread between rounds, for the worker to log (at `notice`, labelled
+/// ``StatusLine/loggerLabel``).
 struct StatusReporter {
     private let interval: Duration
     private let checkpointWord: String

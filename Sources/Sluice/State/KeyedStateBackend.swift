@@ -43,6 +43,20 @@ public protocol KeyedStateBackend<Key>: AnyObject {
     func mapState<MapKey: Hashable, Value>(_ descriptor: MapStateDescriptor<MapKey, Value>) throws
         -> any MapState<MapKey, Value>
 
+    /// Registers (or finds) the contents of a window operator: per key, its open windows and
+    /// their accumulators, as part of this backend's state, so ``keys``, snapshots and restores
+    /// include them like any other state.
+    ///
+    /// The contents always live in memory, laid out as ``MemoryWindowState``: the window
+    /// operator touches them for every element, and that layout is what keeps its per-element
+    /// cost low. ``MemoryKeyedStateBackend`` makes and holds them; another backend holds window
+    /// contents by keeping a ``MemoryKeyedStateBackend`` of its own for them and passing its
+    /// entries through its snapshots and restores. A backend that cannot hold them keeps the
+    /// default, which throws ``StateError/windowStateUnsupported(backend:)``, and a job with a
+    /// window on it fails planning, naming the backend and the operator.
+    func windowState<Accumulator>(_ descriptor: WindowStateDescriptor<Accumulator>) throws
+        -> MemoryWindowState<Key, Accumulator>
+
     /// Every key with at least one non-empty state.
     var keys: [Key] { get }
 
@@ -79,6 +93,15 @@ public protocol KeyedStateBackend<Key>: AnyObject {
     /// Replaces all state with a ``snapshot()`` taken by the same kind of backend, and forgets
     /// the recorded changes.
     func restore(from snapshot: [UInt8]) throws
+}
+
+extension KeyedStateBackend {
+    /// Holds no window contents: throws ``StateError/windowStateUnsupported(backend:)``.
+    public func windowState<Accumulator>(_ descriptor: WindowStateDescriptor<Accumulator>) throws
+        -> MemoryWindowState<Key, Accumulator>
+    {
+        throw StateError.windowStateUnsupported(backend: "\(Self.self)")
+    }
 }
 
 /// Creates the keyed state backend of each keyed operator in each task.

@@ -55,12 +55,14 @@ public final class MemoryKeyedStateBackend<Key: Hashable>: KeyedStateBackend {
         }
     }
 
-    /// Registers (or finds) the contents of a window operator; `accumulatorCodec` encodes its
-    /// accumulators in snapshots.
-    func windowState<Accumulator>(
-        _ name: String, accumulatorCodec: (any Codec<Accumulator>)?
+    /// Registers (or finds) the contents of a window operator, kept like any other state of
+    /// this backend.
+    public func windowState<Accumulator>(
+        _ descriptor: WindowStateDescriptor<Accumulator>
     ) throws -> MemoryWindowState<Key, Accumulator> {
-        try register(name) { MemoryWindowState<Key, Accumulator>(name: name, accumulatorCodec: accumulatorCodec) }
+        try register(descriptor.name) {
+            MemoryWindowState<Key, Accumulator>(name: descriptor.name, accumulatorCodec: descriptor.accumulatorCodec)
+        }
     }
 
     /// Keys of registered states only: entries restored for states not registered yet do not

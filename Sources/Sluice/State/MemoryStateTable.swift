@@ -1,7 +1,10 @@
 /// What every memory state table does for checkpoints, whatever its kind: lists its keys'
 /// contents as entries, all of them or only the keys changed since the last snapshot, and
 /// applies entries on restore.
-class MemoryStateTable<Key: Hashable> {
+///
+/// Public only as the base of ``MemoryWindowState``, which a ``KeyedStateBackend`` hands to
+/// window operators; its members are Sluice's own.
+public class MemoryStateTable<Key: Hashable> {
     let name: String
     /// Whether writes record their key for changes-only snapshots. Read on every write, so it
     /// opts out of run-time exclusivity checks: only ``setTracksChanges(_:)`` assigns it, on the

@@ -21,18 +21,20 @@
 /// The per-element properties opt out of run-time exclusivity checks, which would otherwise be
 /// several `swift_beginAccess` calls per element: they are written only inside this class and
 /// only on the owning task's thread, and while one of them is being accessed the only other code
-/// that runs is the key's `Hashable` conformance, which cannot reach this internal object, so
-/// accesses cannot overlap.
+/// that runs is the key's `Hashable` conformance, which cannot reach this object (only its
+/// backend and the window operator hold it), so accesses cannot overlap.
 ///
-/// In the memory backend the operator registers it like any other state, so ``keys`` and
-/// snapshots see it. A snapshot entry holds one key's windows: their count, then per window its
+/// A ``KeyedStateBackend`` holds it like any other state, so the backend's keys and snapshots
+/// include it (``KeyedStateBackend/windowState(_:)``); outside Sluice it is an opaque handle
+/// that only ``MemoryKeyedStateBackend/windowState(_:)`` makes and only the window operator
+/// reads and writes. A snapshot entry holds one key's windows: their count, then per window its
 /// start, end and encoded accumulator, oldest first.
 ///
 /// Change tracking stays within the budget of the hot path: when off, a write costs one load
 /// and branch more; when on, a per-slot flag says whether the key is already in the list of
 /// changed keys, so a key costs one list append per snapshot interval and every later write
 /// only a flag read. A key whose last window goes is recorded as it goes.
-final class MemoryWindowState<Key: Hashable, Accumulator>: MemoryStateTable<Key> {
+public final class MemoryWindowState<Key: Hashable, Accumulator>: MemoryStateTable<Key> {
     /// ``firstEntry`` of a slot in use whose key has no window left.
     private static var noEntry: Int { -1 }
     /// ``firstEntry`` of a free slot.

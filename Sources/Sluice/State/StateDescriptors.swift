@@ -66,3 +66,18 @@ extension MapStateDescriptor where MapKey: Codable, Value: Codable {
         self.init(name, keyCodec: JSONCodec<MapKey>(), valueCodec: JSONCodec<Value>())
     }
 }
+
+/// Names the contents of a window operator (per key, its open windows and their accumulators)
+/// and says how to snapshot the accumulators; see ``KeyedStateBackend/windowState(_:)``.
+public struct WindowStateDescriptor<Accumulator>: Sendable {
+    /// The state's name, unique within its operator.
+    public let name: String
+    /// Encodes accumulators in snapshots; contents without one cannot be snapshotted.
+    public let accumulatorCodec: (any Codec<Accumulator>)?
+
+    /// A descriptor named `name`; with a `nil` codec the contents cannot be snapshotted.
+    public init(_ name: String, accumulatorCodec: (any Codec<Accumulator>)?) {
+        self.name = name
+        self.accumulatorCodec = accumulatorCodec
+    }
+}

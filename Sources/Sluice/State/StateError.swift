@@ -13,6 +13,9 @@ public enum StateError: Error, Equatable, CustomStringConvertible {
     case changesNotTracked(String)
     /// The snapshot bytes are not in the backend's format.
     case corruptSnapshot(String)
+    /// A window operator asked a keyed backend that cannot hold window contents for them
+    /// (``KeyedStateBackend/windowState(_:)``): names the keyed backend's type.
+    case windowStateUnsupported(backend: String)
 
     /// A message saying what failed and why.
     public var description: String {
@@ -26,6 +29,7 @@ public enum StateError: Error, Equatable, CustomStringConvertible {
         case .changesNotTracked(let owner):
             "\(owner) does not track changed keys (KeyedStateBackend.tracksChanges is off), so only a full snapshot can capture it"
         case .corruptSnapshot(let reason): "corrupt state snapshot: \(reason)"
+        case .windowStateUnsupported(let backend): "the keyed state backend \(backend) cannot hold window contents"
         }
     }
 }

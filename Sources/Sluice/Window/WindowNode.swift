@@ -43,7 +43,10 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
     private let functions: Functions
     private let allowedLateness: Int64
     private let lateTag: OutputTag<Element>?
-    private let backend: MemoryKeyedStateBackend<Key>
+    /// The job's keyed backend of this operator in this task, which holds ``contents`` among
+    /// its states; called per checkpoint and per restored entry, never per element.
+    private let backend: any KeyedStateBackend<Key>
+    /// Got from ``backend`` once, here, so every element reaches it without dynamic dispatch.
     private let contents: MemoryWindowState<Key, Accumulator>
     /// Session timers; unused for other assigners.
     private var timers = TimerQueue<Key, TimeWindow>()
@@ -63,13 +66,13 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
     private var processingTime: Int64 = .min
 
     /// - Parameters:
-    ///   - backend: holds the window contents; a memory backend whatever the job's state backend,
-    ///     since the contents' layout is what makes the per-element cost low.
+    ///   - backend: holds the window contents (``KeyedStateBackend/windowState(_:)``); throws
+    ///     ``StateError/windowStateUnsupported(backend:)`` when it cannot.
     ///   - accumulatorCodec: encodes accumulators in checkpoints.
     ///   - checkpointing: whether the contents record the keys they change.
     init(name: String, nodeID: Int, assigner: WindowAssigner, keySelector: @escaping @Sendable (Element) throws -> Key,
          functions: Functions, allowedLateness: Int64, lateTag: OutputTag<Element>?,
-         backend: MemoryKeyedStateBackend<Key>, accumulatorCodec: (any Codec<Accumulator>)?, checkpointing: Bool,
+         backend: any KeyedStateBackend<Key>, accumulatorCodec: (any Codec<Accumulator>)?, checkpointing: Bool,
          failures: FailureHandler, sideOutputs: SideOutputs, next: Node<Output>) throws {
         self.name = name
         self.nodeID = nodeID
@@ -85,7 +88,7 @@ final class WindowNode<Element, Key: Hashable, Accumulator, Output>: Node<Elemen
         self.next = next
         self.backend = backend
         backend.tracksChanges = checkpointing
-        contents = try backend.windowState(ReservedStateName.windows, accumulatorCodec: accumulatorCodec)
+        contents = try backend.windowState(WindowStateDescriptor(ReservedStateName.windows, accumulatorCodec: accumulatorCodec))
     }
 
     override func push(_ batch: StreamBatch<Element>) throws {
