@@ -55,12 +55,15 @@ final class ServiceShutdownTests: KafkaJobTestCase {
         print("[\(name)] before SIGTERM: \(group); \(before) checkpoints")
         XCTAssertTrue(group.hasActiveState, "the worker is a member of the group while it runs: \(group)")
 
-        // Its status lines, every 500 ms, at info level with the job's and worker's metadata.
+        // Its status lines, every 500 ms, at notice level (shown by default) under their own
+        // label, with the job's and worker's metadata.
         let statusLines = worker.output.split(separator: "\n").filter { $0.contains(" \(job) w0: ") }
         print("[\(name)] \(statusLines.count) status lines, the last: \(statusLines.last ?? "none")")
         XCTAssertFalse(statusLines.isEmpty, "status lines:\n\(worker.indentedOutput())")
         for line in statusLines {
-            XCTAssertTrue(line.contains(" info sluice.job: job=\(job) worker=w0 [Sluice] \(job) w0: "), String(line))
+            XCTAssertTrue(line.contains(" notice sluice.status: "), String(line))
+            XCTAssertTrue(line.contains(" job=\(job) ") && line.contains(" worker=w0 "), String(line))
+            XCTAssertTrue(line.contains(" [Sluice] \(job) w0: "), String(line))
             XCTAssertTrue(line.hasSuffix(" rec/s out, no checkpoint yet"), String(line))
         }
 

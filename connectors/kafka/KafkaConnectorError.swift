@@ -13,13 +13,16 @@ public enum KafkaConnectorError: ConnectorError, CustomStringConvertible, Equata
     case recordWithoutTopic
     /// An internal topic exists with another partition count than the job's plan needs.
     case internalTopicPartitions(topic: String, partitions: Int, needed: Int)
+    /// `what` was asked of the consumer while librdkafka ran its rebalance callback, where
+    /// nothing of the engine may run: a defect of the caller, never of the input.
+    case insideRebalanceCallback(String)
 
     /// Retrying helps with none of them: the job's definition, its use of the runtime or an
     /// existing topic has to change. A record without a topic fails only that record: the sink
     /// hands it to the job's bad-input policy as `RecordRejected`.
     public var isFatal: Bool {
         switch self {
-        case .secondSource, .notRunning, .internalTopicPartitions: true
+        case .secondSource, .notRunning, .internalTopicPartitions, .insideRebalanceCallback: true
         case .recordWithoutTopic: false
         }
     }
@@ -35,6 +38,8 @@ public enum KafkaConnectorError: ConnectorError, CustomStringConvertible, Equata
             "a sink record names no topic and its Kafka sink has no default topic: set SinkRecord.topic, or make the sink with kafka.sink(topic:)"
         case .internalTopicPartitions(let topic, let partitions, let needed):
             "internal topic \(topic) has \(partitions) partitions, the job's plan needs \(needed)"
+        case .insideRebalanceCallback(let what):
+            "\(what) inside the consumer's rebalance callback: the worker acts on a rebalance only after the poll that reported it"
         }
     }
 }

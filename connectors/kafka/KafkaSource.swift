@@ -191,7 +191,7 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
         let partition = TopicPartition(split.topic, split.partition)
         let consumer = try requireConsumer()
         guard !consumer.isInRebalanceCallback else {
-            throw JobError.unsupported("seeking \(split) inside the consumer's rebalance callback")
+            throw KafkaConnectorError.insideRebalanceCallback("seeking \(split)")
         }
         if bounds.restart(partition, at: offset) {
             try consumer.resume([partition])

@@ -302,10 +302,7 @@ final class Worker {
         reporter.note(checkpoints: metrics.commits, now: now)
         if let line = reporter.line(job: plan.jobName, worker: services.workerID, read: metrics.recordsRead,
                                     written: recordsWritten.count, lag: nil, now: now) {
-            var statusLogger = Logger(label: "sluice.status")
-            statusLogger[metadataKey: "job"] = "\(plan.jobName)"
-            statusLogger[metadataKey: "worker"] = "\(services.workerID)"
-            statusLogger.notice("\(line.text)")
+            Logger(label: StatusLine.loggerLabel).notice("\(line.text)", metadata: line.metadata)
         }
         status = reporter
     }
