@@ -61,9 +61,9 @@ final class RebalanceEventTests: XCTestCase {
         let log = seen.withLock { $0 }
         let events = log.compactMap { if case .rebalance(let event) = $0 { event } else { nil } }
         XCTAssertEqual(events.map(\.number), Array(1...events.count), "numbered 1, 2, 3, … in order")
-        XCTAssertEqual(events.map(\.change), [.assigned, .revoked, .assigned, .revoked, .assigned, .lost, .assigned],
-                       "the script's changes, in order")
-        guard events.count == 7 else { return }
+        XCTAssertEqual(events.map(\.change), [.assigned, .revoked, .assigned, .revoked, .assigned, .lost, .assigned, .revoked],
+                       "the script's changes, in order, then the hand-over of every split when the bounded run ends")
+        guard events.count == 8 else { return }
         let all = try source.splits() + (0..<ExactlyOnceEngineTests.partitions).map {
             Split(topic: "rebalancing-1-repartition", partition: Int32($0))
         }
@@ -124,6 +124,10 @@ final class RebalanceEventTests: XCTestCase {
         XCTAssertEqual(events[6].splits, [input1])
         XCTAssertEqual(events[6].tasksRestored, 1)
         XCTAssertEqual(events[6].ownedSplits, all.count)
+        // The end: the final checkpoint, then every split let go.
+        XCTAssertEqual(events[7].splits, all.sorted())
+        XCTAssertTrue(events[7].committed, "the final checkpoint commits the end of the input")
+        XCTAssertEqual(events[7].ownedSplits, 0)
 
         let lines = broker.committedValues("totals").map { String(decoding: $0, as: UTF8.self) }.sorted()
         XCTAssertEqual(lines, expected, "every result exactly once through the moves")

@@ -1,19 +1,10 @@
 /// How the worker acts on its membership's changes, between two rounds: the membership only
 /// recorded them.
 extension Worker {
-    /// Acts on each change in order, timing the pause it causes (``RebalanceEvent``). Without
-    /// `checkpointing` (the worker already made its final checkpoint), revoked splits are let go
-    /// at once.
-    func handle(_ changes: [MembershipChange], checkpointing: Bool = true) throws {
+    /// Acts on each change in order, timing the pause it causes (``RebalanceEvent``).
+    func handle(_ changes: [MembershipChange]) throws {
         for change in changes {
-            let pausedBefore = rebalances.totalPause
-            let builder = tasks.builder
-            try rebalances.record(
-                change.kind, change.splits,
-                counters: { .init(restoredTasks: builder.restoredTasks, restoredBytes: builder.restoredBytes, commits: metrics.commits) },
-                ownedSplits: { tasks.owned.count }
-            ) {
-                guard checkpointing else { return try release(change.splits) }
+            try record(change) {
                 switch machine.assignmentChanged(change) {
                 case .build(let splits): try assign(splits)
                 case .checkpointThenRelease(let splits): try revoke(splits)
@@ -21,11 +12,33 @@ extension Worker {
                 case .release(let splits): try release(splits)
                 }
             }
-            metrics.rebalances = rebalances.count
-            metrics.rebalancePause = rebalances.totalPause
-            workerMetrics.rebalanced(change.kind, pause: rebalances.totalPause - pausedBefore)
-            configuration.assignmentObserver?(tasks.owned)
         }
+    }
+
+    /// The end of a run: `checkpoint` (the final one), then every split let go, reported as one
+    /// revoke, so the group hands them to other members at once when the worker leaves.
+    func handOver(after checkpoint: () throws -> Void) throws {
+        let owned = tasks.owned.sorted()
+        guard !owned.isEmpty else { return try checkpoint() }
+        try record(.revoked(owned)) {
+            try checkpoint()
+            try release(owned)
+        }
+    }
+
+    /// Runs `body`, the worker acting on `change`, and reports the change with the pause it
+    /// caused and what it restored and committed.
+    private func record(_ change: MembershipChange, _ body: () throws -> Void) throws {
+        let pausedBefore = rebalances.totalPause
+        let builder = tasks.builder
+        try rebalances.record(
+            change.kind, change.splits,
+            counters: { .init(restoredTasks: builder.restoredTasks, restoredBytes: builder.restoredBytes, commits: metrics.commits) },
+            ownedSplits: { tasks.owned.count }, handle: body)
+        metrics.rebalances = rebalances.count
+        metrics.rebalancePause = rebalances.totalPause
+        workerMetrics.rebalanced(change.kind, pause: rebalances.totalPause - pausedBefore)
+        configuration.assignmentObserver?(tasks.owned)
     }
 
     /// Builds the tasks of assigned splits, restoring each from its committed checkpoint, and

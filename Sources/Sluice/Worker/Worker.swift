@@ -90,8 +90,7 @@ final class Worker {
             machine.joined(at: clock.now)
             try handle(initial)
             try runRounds()
-            try finalCheckpoint()
-            try handOver()
+            try handOver(after: finalCheckpoint)
         } catch {
             strategy.stopFailing(error, tasks: tasks.allTasks, logger: logger)
             finish()
@@ -238,14 +237,6 @@ final class Worker {
     private func finalCheckpoint() throws {
         try strategy.begin(tasks: tasks.allTasks)
         try checkpoint()
-    }
-
-    /// After the final checkpoint: lets every split go as a revoke the worker reports, so the
-    /// group hands them to other members at once when the worker leaves.
-    private func handOver() throws {
-        let owned = tasks.owned.sorted()
-        guard !owned.isEmpty else { return }
-        try handle([.revoked(owned)], checkpointing: false)
     }
 
     private func finish() {
