@@ -72,10 +72,21 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // `sluice demo`: the order-totals job exactly once through a rebalance and a crash, in
+        // worker processes, on a broker the rig starts, its output audited by the rig.
+        .target(
+            name: "SluiceDemo",
+            dependencies: [
+                "Sluice", "SluiceKafka", "RdKafka", "SluiceService", "BrokerRig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The `sluice` executable: operator tooling (checkpoints, offsets), and the demo's commands.
         .executableTarget(
             name: "SluiceCLI",
             dependencies: [
-                "Sluice", "SluiceKafka", "RdKafka", "SluiceService",
+                "Sluice", "SluiceKafka", "RdKafka", "SluiceDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
