@@ -99,6 +99,17 @@ let package = Package(
         // What broker-backed test targets share beyond the rig: their XCTest base class, a
         // metrics scrape.
         .target(name: "RigTestSupport", dependencies: ["BrokerRig"], path: "Tests/RigTestSupport"),
+        // The jobs broker-backed tests run, in-process and in worker processes, and the spec a
+        // worker process runs.
+        .target(name: "KafkaTestJobs", dependencies: ["Sluice", "SluiceKafka", "RdKafka"], path: "Tests/KafkaTestJobs"),
+        // A worker process of a broker-backed test (not a test itself): runs a WorkerSpec's job
+        // until stopped, printing its events for the test to read.
+        .executableTarget(
+            name: "sluice-test-worker",
+            dependencies: [
+                "KafkaTestJobs", "Sluice", "SluiceService", .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SluiceTestWorker"),
         // The seed example: fromElements -> keyBy -> 5 s event-time window -> process -> print.
         .executableTarget(name: "seed-window", dependencies: ["Sluice"], path: "examples/seed-window"),
         // Kafka examples on the job command: scripts/example.sh word-count|order-totals|dead-letters.
@@ -129,7 +140,9 @@ let package = Package(
             ]),
         // README's job snippet against its compiled source, planned and run on the mock cluster.
         .testTarget(name: "ReadmeExampleTests", dependencies: ["RdKafka", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "SluiceKafkaTests", dependencies: ["SluiceKafka", "Sluice", "RdKafka", "BrokerRig", "RigTestSupport", "SluiceService"]),
+        .testTarget(
+            name: "SluiceKafkaTests",
+            dependencies: ["SluiceKafka", "Sluice", "RdKafka", "BrokerRig", "RigTestSupport", "KafkaTestJobs", "SluiceService"]),
     ],
     swiftLanguageModes: [.v6]
 )
