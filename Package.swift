@@ -142,7 +142,7 @@ let package = Package(
         .testTarget(name: "ReadmeExampleTests", dependencies: ["RdKafka", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "SluiceKafkaTests",
-            dependencies: ["SluiceKafka", "Sluice", "RdKafka", "BrokerRig", "RigTestSupport", "KafkaTestJobs", "SluiceService"]),
+            dependencies: ["SluiceKafka", "Sluice", "RdKafka", "BrokerRig", "RigTestSupport", "KafkaTestJobs"]),
     ],
     swiftLanguageModes: [.v6]
 )

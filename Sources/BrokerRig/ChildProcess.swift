@@ -5,8 +5,9 @@ import Foundation
 ///
 /// ```swift
 /// let worker = try ChildProcess(executable, ["--worker-id", "w1"], output: .log(log))
-/// worker.kill()                          // a crash: SIGKILL, no checkpoint, no leave
-/// let status = worker.stop(grace: 30)    // SIGTERM, then SIGKILL after 30 s
+/// worker.pause()                          // SIGSTOP: frozen, heartbeats included
+/// worker.resume()
+/// let status = worker.stop(grace: 30)     // SIGTERM, then SIGKILL after 30 s
 /// ```
 public final class ChildProcess: @unchecked Sendable {
     /// Where the child's standard output and standard error go.
@@ -82,9 +83,10 @@ public final class ChildProcess: @unchecked Sendable {
             copier = nil
         }
         input = inputPipe?.fileHandleForWriting
+        // Close this process's copies of the child's ends, so end of file is seen when it exits
+        // (or at once, when it cannot be started).
+        defer { for handle in childEnds { try? handle.close() } }
         try process.run()
-        // Close this process's copies of the child's ends, so end of file is seen when it exits.
-        for handle in childEnds { try? handle.close() }
     }
 
     private static func create(_ log: URL) throws -> FileHandle {
