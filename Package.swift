@@ -72,17 +72,44 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .executableTarget(
-            name: "SluiceCLI",
+        // `sluice demo`: the order-totals job exactly once through a rebalance and a crash, in
+        // worker processes, on a broker the rig starts, its output audited by the rig.
+        .target(
+            name: "SluiceDemo",
             dependencies: [
-                "Sluice", "SluiceKafka", "RdKafka", "SluiceService",
+                "Sluice", "SluiceKafka", "RdKafka", "SluiceService", "BrokerRig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Starts the project's test brokers (scripts/brokers.py) and reads topics as a
-        // read_committed consumer would (scripts/verify.py).
-        .target(name: "BrokerRig", path: "Tests/BrokerRig"),
+        // The `sluice` executable: operator tooling (checkpoints, offsets), and the demo's commands.
+        .executableTarget(
+            name: "SluiceCLI",
+            dependencies: [
+                "Sluice", "SluiceKafka", "RdKafka", "SluiceDemo",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The rig the tests and the demo share: starts the project's test brokers
+        // (scripts/brokers.py), runs child processes (on librdkafka 2.16 where Tansu needs it),
+        // reads topics as a read_committed consumer would (scripts/verify.py). No product: it
+        // needs the repository's scripts and Python environment.
+        .target(name: "BrokerRig"),
+        // What broker-backed test targets share beyond the rig: their XCTest base class, a
+        // metrics scrape.
+        .target(name: "RigTestSupport", dependencies: ["BrokerRig"], path: "Tests/RigTestSupport"),
+        // The jobs broker-backed tests run, in-process and in worker processes, and the spec a
+        // worker process runs.
+        .target(name: "KafkaTestJobs", dependencies: ["Sluice", "SluiceKafka", "RdKafka"], path: "Tests/KafkaTestJobs"),
+        // A worker process of a broker-backed test (not a test itself): runs a WorkerSpec's job
+        // until stopped, printing its events for the test to read.
+        .executableTarget(
+            name: "sluice-test-worker",
+            dependencies: [
+                "KafkaTestJobs", "Sluice", "SluiceService", .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SluiceTestWorker"),
         // The seed example: fromElements -> keyBy -> 5 s event-time window -> process -> print.
         .executableTarget(name: "seed-window", dependencies: ["Sluice"], path: "examples/seed-window"),
         // Kafka examples on the job command: scripts/example.sh word-count|order-totals|dead-letters.
@@ -102,18 +129,20 @@ let package = Package(
         // On Tansu: exactly-once against at-least-once, checkpoint durations, end-to-end latency.
         .executableTarget(
             name: "sluice-eos-bench", dependencies: ["RdKafka", "Sluice", "SluiceKafka"], path: "Benchmarks/ExactlyOnceBenchmark"),
-        .testTarget(name: "RdKafkaTests", dependencies: ["RdKafka", "CRdKafka", "BrokerRig"]),
+        .testTarget(name: "RdKafkaTests", dependencies: ["RdKafka", "CRdKafka", "BrokerRig", "RigTestSupport"]),
         .testTarget(name: "SluiceTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceTestingTests", dependencies: ["SluiceTesting", "Sluice"]),
         .testTarget(
             name: "SluiceJobTests",
             dependencies: [
-                "SluiceJob", "Sluice", "BrokerRig", .product(name: "CoreMetrics", package: "swift-metrics"),
+                "SluiceJob", "Sluice", "BrokerRig", "RigTestSupport", .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Logging", package: "swift-log"),
             ]),
         // README's job snippet against its compiled source, planned and run on the mock cluster.
         .testTarget(name: "ReadmeExampleTests", dependencies: ["RdKafka", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "SluiceKafkaTests", dependencies: ["SluiceKafka", "Sluice", "RdKafka", "BrokerRig", "SluiceService"]),
+        .testTarget(
+            name: "SluiceKafkaTests",
+            dependencies: ["SluiceKafka", "Sluice", "RdKafka", "BrokerRig", "RigTestSupport", "KafkaTestJobs"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash scripts/setup.sh
-exec swift run -c release sluice "$@"
+exec swift run -c release sluice demo "$@"

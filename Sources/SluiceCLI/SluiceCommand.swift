@@ -1,12 +1,12 @@
 import ArgumentParser
+import SluiceDemo
 
-/// The `sluice` executable.
+/// The `sluice` executable. Without a subcommand it prints its help.
 @main
 struct SluiceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "Sluice: Kafka-native stream processing in Swift.",
-        subcommands: [DemoCommand.self, DemoWorkerCommand.self, PlanCommand.self, CheckpointsCommand.self, OffsetsCommand.self, VersionCommand.self],
-        defaultSubcommand: DemoCommand.self
+        subcommands: DemoCommands.all + [CheckpointsCommand.self, OffsetsCommand.self, VersionCommand.self]
     )
 }

@@ -1,6 +1,7 @@
 import BrokerRig
 import Foundation
 import RdKafka
+import RigTestSupport
 import XCTest
 
 /// RdKafka against Tansu, an independent Kafka-compatible broker. Tansu needs librdkafka

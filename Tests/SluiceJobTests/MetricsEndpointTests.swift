@@ -1,5 +1,5 @@
-import BrokerRig
 import Foundation
+import RigTestSupport
 import Sluice
 import XCTest
 

@@ -1,5 +1,6 @@
 import BrokerRig
 import Foundation
+import KafkaTestJobs
 import RdKafka
 import Sluice
 import SluiceKafka
@@ -34,7 +35,7 @@ final class ExactlyOnceCrashTests: KafkaJobTestCase {
         func spawn(_ id: String, crashAt: String? = nil) throws -> WorkerProcess {
             incarnations += 1
             let spec = WorkerSpec(bootstrap: broker.bootstrap, input: input, output: output, job: job, workerID: id, crashAt: crashAt)
-            return try WorkerProcess(selector: "\(String(reflecting: Self.self))/testWorkerBody", spec: spec, directory: directory, incarnation: incarnations)
+            return try WorkerProcess(spec: spec, directory: directory, incarnation: incarnations)
         }
         var workers: [String: WorkerProcess] = ["w0": try spawn("w0"), "w1": try spawn("w1")]
         var retired: [WorkerProcess] = []
@@ -148,11 +149,5 @@ final class ExactlyOnceCrashTests: KafkaJobTestCase {
             print("[\(name)] \(ResultDiff(lines: lines, expected: expected, keyFields: 2))")
             for worker in all { print(worker.indentedOutput(limit: 80)) }
         }
-    }
-
-    /// The worker body the crash test spawns; returns at once in a normal test run.
-    func testWorkerBody() throws {
-        guard let spec = try WorkerSpec.current() else { return }
-        try WorkerBody.run(spec: spec) { try PurchaseJob.build(spec: spec, configuration: $0) }
     }
 }

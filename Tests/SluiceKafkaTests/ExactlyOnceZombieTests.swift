@@ -1,5 +1,6 @@
 import BrokerRig
 import Foundation
+import KafkaTestJobs
 import RdKafka
 import Sluice
 import SluiceKafka
@@ -35,7 +36,7 @@ final class ExactlyOnceZombieTests: KafkaJobTestCase {
 
         func spawn(_ id: String) throws -> WorkerProcess {
             let spec = WorkerSpec(bootstrap: broker.bootstrap, input: input, output: output, job: job, workerID: id)
-            return try WorkerProcess(selector: "\(String(reflecting: Self.self))/testWorkerBody", spec: spec, directory: directory, incarnation: 1)
+            return try WorkerProcess(spec: spec, directory: directory, incarnation: 1)
         }
         let zombie = try spawn("w0"), survivor = try spawn("w1")
         defer {
@@ -103,11 +104,5 @@ final class ExactlyOnceZombieTests: KafkaJobTestCase {
                     .map { "    | \($0)" }.joined(separator: "\n"))
             }
         }
-    }
-
-    /// The worker body the zombie test spawns; returns at once in a normal test run.
-    func testWorkerBody() throws {
-        guard let spec = try WorkerSpec.current() else { return }
-        try WorkerBody.run(spec: spec) { try PurchaseJob.build(spec: spec, configuration: $0) }
     }
 }

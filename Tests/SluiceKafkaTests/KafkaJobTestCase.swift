@@ -1,6 +1,8 @@
 import BrokerRig
 import Foundation
+import KafkaTestJobs
 import RdKafka
+import RigTestSupport
 import Sluice
 import SluiceKafka
 import XCTest
@@ -9,11 +11,11 @@ import XCTest
 class KafkaJobTestCase: BrokerTestCase {
     override var librdkafkaVersion: String { KafkaProducer.librdkafkaVersion }
 
-    /// Consumer settings for Tansu, whose JoinGroup waits up to the rebalance timeout.
-    static let groupProperties = ["session.timeout.ms": "6000", "max.poll.interval.ms": "10000", "heartbeat.interval.ms": "500"]
+    /// Consumer settings for Tansu, whose JoinGroup waits up to the rebalance timeout (the ones
+    /// worker processes use too).
+    static let groupProperties = TansuGroupSettings.properties
     /// ``groupProperties`` as a ``KafkaRuntime``'s typed consumer options.
-    static let groupOptions = ConsumerOptions(
-        sessionTimeout: .seconds(6), heartbeatInterval: .milliseconds(500), maxPollInterval: .seconds(10))
+    static let groupOptions = TansuGroupSettings.options
 
     /// Starts Tansu, names it in the output, and returns it with an admin client; the caller
     /// stops the broker.

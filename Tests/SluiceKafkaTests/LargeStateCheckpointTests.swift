@@ -1,5 +1,6 @@
 import BrokerRig
 import Foundation
+import KafkaTestJobs
 import RdKafka
 import Sluice
 import SluiceKafka
@@ -10,59 +11,7 @@ import XCTest
 /// changed, not the state size) and restores on another worker, which then answers from it.
 final class LargeStateCheckpointTests: KafkaJobTestCase {
     static let keys = 60_000
-    static let valueSize = 1_000
     static let partitions: Int32 = 4
-
-    /// A command for one key: `set` stores a value of ``valueSize`` bytes derived from
-    /// (key, version); `probe` emits what is stored.
-    struct Command: Codable, Sendable {
-        var key: String
-        var version: Int
-        var probe: Bool
-    }
-
-    /// Keeps the last value per key; answers a probe with `key <tab> version <tab> checksum`.
-    final class Store: KeyedProcessFunction {
-        private var value: (any ValueState<String>)!
-        private var version: (any ValueState<Int>)!
-
-        func open(_ context: RuntimeContext<String>) throws {
-            value = try context.state(ValueStateDescriptor<String>("value"))
-            version = try context.state(ValueStateDescriptor<Int>("version"))
-        }
-
-        func processElement(_ command: Command, context: KeyedProcessContext<String, String>, out: Collector<String>) {
-            if command.probe {
-                out.collect("\(command.key)\t\(version.value() ?? -1)\t\(LargeStateCheckpointTests.checksum(value.value() ?? ""))")
-            } else {
-                value.update(LargeStateCheckpointTests.payload(key: command.key, version: command.version))
-                version.update(command.version)
-            }
-        }
-    }
-
-    static func payload(key: String, version: Int) -> String {
-        let seed = "\(key)/\(version)/"
-        return String(String(repeating: seed, count: valueSize / seed.count + 1).prefix(valueSize))
-    }
-
-    static func checksum(_ text: String) -> UInt64 {
-        text.utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
-    }
-
-    static func build(spec: WorkerSpec, configuration: JobConfiguration) throws -> StreamEnvironment {
-        var configuration = configuration
-        // Keep the chain incremental for the whole test: each checkpoint then shows its own
-        // increment's size.
-        configuration.fullSnapshotInterval = 1_000
-        let kafka = try KafkaRuntime(bootstrapServers: spec.bootstrap, workerID: spec.workerID, consumer: groupOptions)
-        let env = StreamEnvironment(jobName: spec.job, runtime: kafka, configuration: configuration)
-        env.fromSource(try kafka.source(topics: [spec.input]), deserializer: JSONCodec<Command>(), partitionedBy: \.key)
-            .keyBy(\.key)
-            .process(Store())
-            .sink(to: kafka.sink(topic: spec.output)) { line in SinkRecord(value: Array(line.utf8)) }
-        return env
-    }
 
     func testLargeStateCheckpointsIncrementallyAndRestoresOnAnotherWorker() throws {
         guard try runsOnLibrdkafka216() else { return }
@@ -76,8 +25,8 @@ final class LargeStateCheckpointTests: KafkaJobTestCase {
         defer { try? FileManager.default.removeItem(at: directory) }
         func spawn(_ id: String) throws -> WorkerProcess {
             let spec = WorkerSpec(bootstrap: broker.bootstrap, input: input, output: output, job: job, workerID: id,
-                                  checkpointIntervalMillis: 500)
-            return try WorkerProcess(selector: "\(String(reflecting: Self.self))/testWorkerBody", spec: spec, directory: directory, incarnation: 1)
+                                  checkpointIntervalMillis: 500, pipeline: .largeState)
+            return try WorkerProcess(spec: spec, directory: directory, incarnation: 1)
         }
         var producerConfiguration = ProducerConfiguration(bootstrapServers: broker.bootstrap)
         producerConfiguration.client.properties["partitioner"] = "murmur2_random"
@@ -88,7 +37,7 @@ final class LargeStateCheckpointTests: KafkaJobTestCase {
                 if !probe { versions[key] += 1 }
                 let name = "key-\(key)"
                 try producer.send(topic: input, key: Array(name.utf8),
-                                  value: Array(try JSONEncoder().encode(Command(key: name, version: versions[key], probe: probe))))
+                                  value: Array(try JSONEncoder().encode(LargeStateJob.Command(key: name, version: versions[key], probe: probe))))
             }
             try producer.flush()
         }
@@ -132,8 +81,8 @@ final class LargeStateCheckpointTests: KafkaJobTestCase {
             // Two states per key (value and version): two entries per touched key, about a value's
             // encoded size each (JSON escapes its slashes), whatever the size of the whole state.
             XCTAssertEqual(increment.entries, increment.keys * 2, "an increment holds exactly the changed keys")
-            XCTAssertGreaterThan(increment.bytes, increment.keys * Self.valueSize, "every changed value is in it")
-            XCTAssertLessThan(increment.bytes, increment.keys * Self.valueSize * 3 / 2, "bytes follow the keys changed")
+            XCTAssertGreaterThan(increment.bytes, increment.keys * LargeStateJob.valueSize, "every changed value is in it")
+            XCTAssertLessThan(increment.bytes, increment.keys * LargeStateJob.valueSize * 3 / 2, "bytes follow the keys changed")
             XCTAssertLessThan(increment.bytes, stateBytes / 50, "an increment is a small part of the state")
         }
 
@@ -152,7 +101,7 @@ final class LargeStateCheckpointTests: KafkaJobTestCase {
         let answers = try readAll(bootstrap: broker.bootstrap, topic: output, count: Self.keys, timeout: .seconds(180))
         XCTAssertEqual(second.terminate(), 0, second.indentedOutput())
         let expected = (0..<Self.keys).map { key in
-            "key-\(key)\t\(versions[key])\t\(Self.checksum(Self.payload(key: "key-\(key)", version: versions[key])))"
+            "key-\(key)\t\(versions[key])\t\(LargeStateJob.checksum(LargeStateJob.payload(key: "key-\(key)", version: versions[key])))"
         }.sorted()
         let lines = answers.compactMap { $0.value.map { String(decoding: $0, as: UTF8.self) } }.sorted()
         print("""
@@ -163,11 +112,5 @@ final class LargeStateCheckpointTests: KafkaJobTestCase {
         XCTAssertGreaterThanOrEqual(restoredBytes, 50_000_000, "the restore read the whole state")
         XCTAssertEqual(lines.count, Self.keys)
         XCTAssertTrue(lines == expected, "every key answers with its last version and value after the restore")
-    }
-
-    /// The worker body the test spawns; returns at once in a normal test run.
-    func testWorkerBody() throws {
-        guard let spec = try WorkerSpec.current() else { return }
-        try WorkerBody.run(spec: spec) { try Self.build(spec: spec, configuration: $0) }
     }
 }

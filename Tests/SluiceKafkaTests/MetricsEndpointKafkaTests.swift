@@ -1,6 +1,7 @@
 import BrokerRig
 import Foundation
 import RdKafka
+import RigTestSupport
 import Sluice
 import Synchronization
 import XCTest

@@ -1,5 +1,6 @@
 import BrokerRig
 import Foundation
+import KafkaTestJobs
 import RdKafka
 import Sluice
 import SluiceKafka
@@ -9,46 +10,12 @@ import XCTest
 /// records cross a repartition topic (Tansu): the window results are exactly those computed
 /// from the input in the test, with nothing missing, extra or doubled.
 final class RepartitionTests: KafkaJobTestCase {
-    struct Click: Codable, Sendable {
-        var user: String
-        var seq: Int
-    }
-
-    struct CountClicks: AggregateFunction {
-        func createAccumulator() -> Int { 0 }
-        func add(_ value: Click, to accumulator: inout Int) { accumulator += 1 }
-        func result(_ accumulator: Int) -> Int { accumulator }
-        func merge(_ first: Int, _ second: Int) -> Int { first + second }
-    }
-
     static let users = ["ann", "bob", "cyd", "dee", "eve", "fay", "gus"]
     /// Marks the end of the input: its far-future timestamp moves every partition's watermark
     /// past all windows of the real records, which an unbounded source needs to fire them.
     static let endMarker = "~end"
     static let windowMillis: Int64 = 5_000
     static let inputPartitions: Int32 = 3
-
-    /// deserialize → keyBy(user) → 5 s tumbling count → `user <tab> window start <tab> count`.
-    static func buildJob(
-        bootstrap: String, input: String, output: String, jobName: String, workerID: String = "w0",
-        guarantee: DeliveryGuarantee = .exactlyOnce, assignmentObserver: (@Sendable (Set<Split>) -> Void)? = nil
-    ) throws -> StreamEnvironment {
-        let kafka = try KafkaRuntime(
-            bootstrapServers: bootstrap, guarantee: guarantee, workerID: workerID, consumer: groupOptions)
-        let sink = kafka.sink(topic: output)
-        var configuration = JobConfiguration()
-        configuration.checkpointInterval = .milliseconds(500)
-        configuration.assignmentObserver = assignmentObserver
-        let env = StreamEnvironment(jobName: jobName, runtime: kafka, configuration: configuration)
-        env.fromSource(try kafka.source(topics: [input]), deserializer: JSONCodec<Click>())
-            .keyBy(\.user)
-            .window(TumblingEventTimeWindows.of(seconds: 5))
-            .aggregate(CountClicks()) { user, window, count in (user, window.start, count) }
-            .sink(to: sink) { user, start, count in
-                SinkRecord(key: Array(user.utf8), value: Array("\(user)\t\(start)\t\(count)".utf8))
-            }
-        return env
-    }
 
     /// Writes 600 clicks over 30 s of event time, spread over the input partitions by click
     /// number (not by user), each partition's timestamps increasing, then one end marker per
@@ -63,7 +30,7 @@ final class RepartitionTests: KafkaJobTestCase {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             let user = users[Int(state >> 33) % users.count]
             let timestamp = base + Int64(index) * 50
-            let click = try JSONEncoder().encode(Click(user: user, seq: index))
+            let click = try JSONEncoder().encode(ClickCountJob.Click(user: user, seq: index))
             try producer.send(
                 topic: topic, partition: Int32(index) % inputPartitions, key: Array("click-\(index)".utf8),
                 value: Array(click), timestamp: timestamp)
@@ -71,7 +38,7 @@ final class RepartitionTests: KafkaJobTestCase {
             counts["\(user)\t\(start)", default: 0] += 1
         }
         for partition in 0..<inputPartitions {
-            let marker = try JSONEncoder().encode(Click(user: endMarker, seq: -1))
+            let marker = try JSONEncoder().encode(ClickCountJob.Click(user: endMarker, seq: -1))
             try producer.send(topic: topic, partition: partition, key: nil, value: Array(marker), timestamp: base + 3_600_000)
         }
         try producer.flush()
@@ -97,7 +64,7 @@ final class RepartitionTests: KafkaJobTestCase {
         try admin.createTopic(input, partitions: Self.inputPartitions)
         try admin.createTopic(output, partitions: 1)
 
-        let env = try Self.buildJob(bootstrap: broker.bootstrap, input: input, output: output, jobName: jobName, guarantee: guarantee)
+        let env = try ClickCountJob.build(bootstrap: broker.bootstrap, input: input, output: output, jobName: jobName, guarantee: guarantee)
         let plan = try env.plan()
         XCTAssertEqual(plan.mode, .distributed)
         XCTAssertEqual(plan.repartitionTopics, ["\(jobName)-1-repartition"])

@@ -1,5 +1,6 @@
 import BrokerRig
 import Foundation
+import KafkaTestJobs
 import RdKafka
 import Sluice
 import SluiceKafka
@@ -64,14 +65,13 @@ final class RescaleTests: KafkaJobTestCase {
         func spawn(_ id: String) throws -> WorkerProcess {
             incarnation += 1
             let spec = WorkerSpec(bootstrap: broker.bootstrap, input: input, output: output, job: job, workerID: id,
-                                  parameters: ["transactionTimeoutMillis": String(Self.transactionTimeoutMillis)])
-            return try WorkerProcess(selector: "\(String(reflecting: Self.self))/testWorkerBody", spec: spec, directory: directory,
-                                     incarnation: incarnation)
+                                  parameters: ["transactionTimeoutMillis": String(Self.transactionTimeoutMillis)], reportsProgress: true)
+            return try WorkerProcess(spec: spec, directory: directory, incarnation: incarnation)
         }
         var everyone: [WorkerProcess] = []
         defer { for worker in everyone { worker.kill() } }
         func timeline(_ worker: WorkerProcess) -> WorkerTimeline { WorkerTimeline(worker: worker.spec.workerID, output: worker.output) }
-        func now() -> Int64 { WorkerBody.unixMillis() }
+        func now() -> Int64 { WallClock.unixMillis() }
 
         /// Waits until the live workers own every split once between them, each some, each has
         /// committed a checkpoint since its last assignment change, and each processed more
@@ -267,14 +267,5 @@ final class RescaleTests: KafkaJobTestCase {
         configuration.transactionalID = transactionalID
         let fencer = try KafkaProducer(configuration: configuration)
         try fencer.initTransactions(timeout: .seconds(30))
-    }
-
-    /// The worker body the rescale test spawns; returns at once in a normal test run.
-    func testWorkerBody() throws {
-        guard let spec = try WorkerSpec.current() else { return }
-        let progress = ProgressCounter()
-        try WorkerBody.run(spec: spec, progress: progress) {
-            try PurchaseJob.build(spec: spec, configuration: $0, progress: progress)
-        }
     }
 }

@@ -1,14 +1,15 @@
 import BrokerRig
 import Foundation
+import KafkaTestJobs
 import RdKafka
 import Sluice
 import SluiceKafka
 import XCTest
 
 /// A job run as a ``JobService`` in a swift-service-lifecycle `ServiceGroup` (what `run`, the
-/// demo workers and ``WorkerBody`` do), stopped by a real SIGTERM, on Tansu, exactly once.
+/// demo workers and `sluice-test-worker` do), stopped by a real SIGTERM, on Tansu, exactly once.
 ///
-/// The worker is a child process (``WorkerProcess``): the signal goes to it, not to the test
+/// The worker is a child process (``WorkerProcess``, running ``UpperCaseJob``): the signal goes to it, not to the test
 /// runner. Its checkpoint interval is ten minutes, so the only checkpoint that can hold its
 /// progress is the one the shutdown makes: after SIGTERM, the group's committed input offsets
 /// must equal the records it read, its output (read as read_committed) must hold each input
@@ -41,9 +42,9 @@ final class ServiceShutdownTests: KafkaJobTestCase {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let spec = WorkerSpec(bootstrap: broker.bootstrap, input: input, output: output, job: job, workerID: "w0",
-                              checkpointIntervalMillis: 600_000, parameters: ["statusIntervalMillis": "500"])
-        let worker = try WorkerProcess(selector: "\(String(reflecting: Self.self))/testWorkerBody", spec: spec,
-                                       directory: directory, incarnation: 1)
+                              checkpointIntervalMillis: 600_000, parameters: ["statusIntervalMillis": "500"],
+                              pipeline: .upperCase, reportsProgress: true)
+        let worker = try WorkerProcess(spec: spec, directory: directory, incarnation: 1)
         defer { worker.kill() }
 
         // Every input record decoded (the progress lines count them), none committed yet.
@@ -91,21 +92,5 @@ final class ServiceShutdownTests: KafkaJobTestCase {
         print("[\(name)] after the exit: \(left)")
         XCTAssertEqual(left.members, [])
         XCTAssertEqual(left.state, "Empty")
-    }
-
-    /// The worker the test spawns; returns at once in a normal test run.
-    func testWorkerBody() throws {
-        guard let spec = try WorkerSpec.current() else { return }
-        let progress = ProgressCounter()
-        try WorkerBody.run(spec: spec, progress: progress) { configuration in
-            let kafka = try KafkaRuntime(bootstrapServers: spec.bootstrap, workerID: spec.workerID,
-                                         consumer: KafkaJobTestCase.groupOptions)
-            let env = StreamEnvironment(jobName: spec.job, runtime: kafka, configuration: configuration)
-            env.fromSource(try kafka.source(topics: [spec.input]),
-                           deserializer: ProgressCounter.CountingDeserializer(base: UTF8StringCodec(), counter: progress))
-                .map { $0.uppercased() }
-                .sink(to: kafka.sink(topic: spec.output)) { SinkRecord(key: nil, value: Array($0.utf8)) }
-            return env
-        }
     }
 }

@@ -1,5 +1,5 @@
-import BrokerRig
 import RdKafka
+import RigTestSupport
 
 /// Broker-backed tests of RdKafka; reports the librdkafka this process loaded.
 class RdKafkaTestCase: BrokerTestCase {

@@ -1,4 +1,5 @@
 import Foundation
+import KafkaTestJobs
 import RdKafka
 import Synchronization
 

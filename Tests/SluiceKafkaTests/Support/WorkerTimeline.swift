@@ -1,6 +1,6 @@
 import Foundation
 
-/// What a ``WorkerBody`` process printed, parsed: its rebalance events, checkpoint sequences,
+/// What a worker process (``WorkerProcess``) printed, parsed: its rebalance events, checkpoint sequences,
 /// assignments and progress samples, each with the wall-clock time the worker printed it
 /// (milliseconds since the epoch; parent and workers share the machine's clock).
 struct WorkerTimeline {

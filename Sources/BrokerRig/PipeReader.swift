@@ -1,18 +1,28 @@
 import Foundation
 
 /// Drains one pipe of a child process on its own thread, so the child never blocks on a
-/// full pipe, and hands out complete lines or the whole output.
+/// full pipe: keeps its lines to hand out, keeps only its tail, or copies it to a file.
 final class PipeReader: @unchecked Sendable {
+    /// What is done with what the pipe delivers.
+    enum Mode {
+        /// Complete lines are kept for ``nextLine(timeout:)`` and ``readToEnd()``.
+        case lines
+        /// Only the last `bytes` bytes are kept, no lines split (for stderr).
+        case tail(bytes: Int)
+        /// Everything is written to `file`; each complete line also goes to `onLine`, and
+        /// nothing is kept.
+        case copy(to: FileHandle, onLine: @Sendable (String) -> Void)
+    }
+
     private let condition = NSCondition()
     private var buffer = Data()
     private var lines: [String] = []
     private var finished = false
-    private let keepTail: Int?
+    private let mode: Mode
 
-    /// Starts reading `handle` until end of file. With `keepTail`, only the last `keepTail`
-    /// bytes are kept and no lines are split (for stderr).
-    init(_ handle: FileHandle, keepTail: Int? = nil) {
-        self.keepTail = keepTail
+    /// Starts reading `handle` until end of file.
+    init(_ handle: FileHandle, mode: Mode) {
+        self.mode = mode
         let thread = Thread { [self] in
             while true {
                 let chunk = handle.availableData
@@ -33,16 +43,26 @@ final class PipeReader: @unchecked Sendable {
 
     /// Called with the lock held.
     private func append(_ chunk: Data) {
-        buffer.append(chunk)
-        if let keepTail {
-            if buffer.count > keepTail { buffer = Data(buffer.suffix(keepTail)) }
-            return
+        switch mode {
+        case .tail(let bytes):
+            buffer.append(chunk)
+            if buffer.count > bytes { buffer = Data(buffer.suffix(bytes)) }
+        case .lines:
+            buffer.append(chunk)
+            while let line = takeLine() { lines.append(line) }
+        case .copy(let file, let onLine):
+            file.write(chunk)
+            buffer.append(chunk)
+            while let line = takeLine() { onLine(line) }
         }
-        while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-            let line = buffer[buffer.startIndex..<newline]
-            lines.append(String(decoding: line, as: UTF8.self))
-            buffer = Data(buffer[buffer.index(after: newline)...])
-        }
+    }
+
+    /// Removes the first complete line from the buffer.
+    private func takeLine() -> String? {
+        guard let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
+        buffer = Data(buffer[buffer.index(after: newline)...])
+        return line
     }
 
     /// The next complete line, or `nil` at end of file or when `timeout` seconds pass.
@@ -66,6 +86,18 @@ final class PipeReader: @unchecked Sendable {
         lines.removeAll()
         buffer.removeAll()
         return text
+    }
+
+    /// Waits up to `timeout` seconds for end of file; returns whether it came.
+    @discardableResult
+    func waitForEnd(timeout: Double) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while !finished {
+            if !condition.wait(until: deadline) { break }
+        }
+        return finished
     }
 
     /// What was read so far and not handed out, as text (the stderr tail).

@@ -4,16 +4,19 @@ import Synchronization
 
 /// Counts the records a worker's job processes, per stage, from any task thread: the
 /// deserializer counts input records (stage 0), the window aggregate counts the records it adds
-/// (stage 1, behind the repartition topic). ``WorkerBody`` prints the counts with the time, so a
-/// parent process sees whether a worker kept processing while others joined or left.
-final class ProgressCounter: Sendable {
+/// (stage 1, behind the repartition topic). A worker process prints the counts with the time, so
+/// its parent sees whether it kept processing while others joined or left.
+public final class ProgressCounter: Sendable {
     private let input = Atomic<Int>(0)
     private let keyed = Atomic<Int>(0)
 
+    /// Creates counts of zero.
+    public init() {}
+
     /// Input records decoded so far, replays after a rewind included.
-    var inputRecords: Int { input.load(ordering: .relaxed) }
+    public var inputRecords: Int { input.load(ordering: .relaxed) }
     /// Records added to windows so far, replays after a rewind included.
-    var keyedRecords: Int { keyed.load(ordering: .relaxed) }
+    public var keyedRecords: Int { keyed.load(ordering: .relaxed) }
 
     func countInput() { input.add(1, ordering: .relaxed) }
     func countKeyed() { keyed.add(1, ordering: .relaxed) }

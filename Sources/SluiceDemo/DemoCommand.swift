@@ -1,12 +1,13 @@
 import ArgumentParser
+import BrokerRig
 import Foundation
 import RdKafka
 import Sluice
 
-/// `sluice demo` (the default command): the whole exactly-once story in under a minute.
+/// `sluice demo`: the whole exactly-once story in under a minute.
 ///
-/// It starts a broker (Tansu by default, on librdkafka 2.16; `--broker mock` for librdkafka's
-/// mock cluster), writes a stream of orders, and runs the order-totals job (orders → keyBy
+/// It starts a broker with the test rig (Tansu by default, on librdkafka 2.16; `--broker mock`
+/// for librdkafka's mock cluster), writes a stream of orders, and runs the order-totals job (orders → keyBy
 /// customer through a repartition topic → 10-second event-time windows → totals) exactly once
 /// in worker processes: one worker, then a second joining (a rebalance), then one killed with
 /// SIGKILL and restarted (recovery). It ends with a summary and a check that reads the output as
@@ -36,23 +37,23 @@ struct DemoCommand: ParsableCommand {
         } catch let error as DemoError {
             FileHandle.standardError.write(Data("sluice demo: error: \(error)\n".utf8))
             throw ExitCode.failure
+        } catch let error as BrokerRigError {
+            FileHandle.standardError.write(Data("sluice demo: error: \(error.summary)\n".utf8))
+            throw ExitCode.failure
         }
     }
 
     private func runDemo() throws {
-        let root = try DemoSetting.projectRoot()
-        let python = try DemoSetting.python(root: root)
-        if broker == .tansu, !DemoSetting.librdkafkaIsAtLeast(2, 12) {
-            try DemoSetting.restartOnLibrdkafka216(root: root)
+        if broker == .tansu, !Librdkafka216.version(KafkaProducer.librdkafkaVersion, isAtLeast: 2, 12) {
+            try Librdkafka216.restartThisProcess()
         }
         let progress = DemoProgress()
         let partitions = DemoJob.partitions
-        let kind: DemoBroker.Kind = broker == .tansu ? .tansu : .mock
         // The mock cannot create topics: the job's own topics are made with the broker.
         let internalTopics = broker == .mock ? try DemoJob.internalTopics() : []
-        let server = try DemoBroker(
-            kind: kind, root: root, python: python,
-            topics: [(DemoJob.input, partitions), (DemoJob.output, partitions)] + internalTopics)
+        let server = try TestBroker.start(
+            broker == .tansu ? .tansu : .mock216,
+            topics: Dictionary(uniqueKeysWithValues: [(DemoJob.input, partitions), (DemoJob.output, partitions)] + internalTopics))
         defer { server.stop() }
         progress.say("\(broker == .tansu ? "Tansu" : "librdkafka's mock cluster (2.16)") at \(server.bootstrap), librdkafka \(KafkaProducer.librdkafkaVersion)")
         if broker == .mock {
@@ -67,16 +68,20 @@ struct DemoCommand: ParsableCommand {
         let logs = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-demo-\(getpid())")
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         progress.say("worker logs in \(logs.path)")
-        var workers: [String: DemoWorkerProcess] = [:]
+        var workers: [String: ChildProcess] = [:]
         var starts = 0
+        /// Starts a worker of the job (`sluice demo-worker`) in a process of its own, every line
+        /// it writes in its log, its `EVENT` lines handed to `progress` as they arrive.
         func startWorker(_ id: String) throws {
             starts += 1
             let log = logs.appendingPathComponent("\(id)-\(starts).log")
-            workers[id] = try DemoWorkerProcess(id: id, bootstrap: server.bootstrap, log: log) { worker, line in
-                progress.event(worker: worker, line)
-            }
+            workers[id] = try ChildProcess(
+                "/proc/self/exe", ["demo-worker", "--bootstrap", server.bootstrap, "--worker-id", id],
+                output: .logAndLines(log) { line in
+                    if line.hasPrefix("EVENT ") { progress.event(worker: id, String(line.dropFirst(6))) }
+                })
         }
-        defer { for worker in workers.values { worker.stop(timeout: 10) } }
+        defer { for worker in workers.values { worker.stop(grace: 10) } }
 
         let input = DemoJob.input, repartition = "\(DemoJob.name)-1-repartition"
         func settled() -> Bool {
@@ -110,11 +115,10 @@ struct DemoCommand: ParsableCommand {
 
         let expected = DemoOrderStream.expectedTotals(orders: orders)
         try waitForOutput(expected: expected.count, bootstrap: server.bootstrap, progress: progress)
-        for id in workers.keys.sorted() { workers[id]!.stop() }
+        for id in workers.keys.sorted() { workers[id]!.stop(grace: 30) }
         progress.say("workers stopped gracefully (final checkpoint, left the group)")
 
-        let audit = try DemoAudit.run(
-            broker: server, root: root, python: python, topic: DemoJob.output, expected: expected)
+        let audit = try DemoAudit.run(broker: server, topic: DemoJob.output, expected: expected)
         let summary = DemoSummary(
             orders: orders, expected: expected.count, audit: audit, progress: progress, joinedAt: joinedAt, killedAt: killedAt,
             broker: broker == .tansu ? "Tansu" : "mock")

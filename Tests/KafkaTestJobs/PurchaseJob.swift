@@ -6,15 +6,22 @@ import SluiceKafka
 /// The keyed window job of the exactly-once tests, and its input: purchases spread over the
 /// input partitions by purchase number (not by user, so `keyBy(user)` crosses a repartition
 /// topic), summed per user in 5 s tumbling event-time windows.
-enum PurchaseJob {
-    struct Purchase: Codable, Sendable {
-        var user: String
-        var amount: Int
+public enum PurchaseJob {
+    /// One purchase, JSON on the input topic.
+    public struct Purchase: Codable, Sendable {
+        public var user: String
+        public var amount: Int
     }
 
-    struct Totals: Codable, Sendable {
-        var count = 0
-        var sum = 0
+    /// A user's purchases in one window: how many, and their sum.
+    public struct Totals: Codable, Sendable {
+        public var count = 0
+        public var sum = 0
+
+        public init(count: Int = 0, sum: Int = 0) {
+            self.count = count
+            self.sum = sum
+        }
     }
 
     struct SumPurchases: AggregateFunction {
@@ -27,21 +34,26 @@ enum PurchaseJob {
         func merge(_ first: Totals, _ second: Totals) -> Totals { Totals(count: first.count + second.count, sum: first.sum + second.sum) }
     }
 
-    static let partitions: Int32 = 4
-    static let users = 200
-    static let windowMillis: Int64 = 5_000
+    /// The input topic's partitions.
+    public static let partitions: Int32 = 4
+    /// How many users buy.
+    public static let users = 200
+    /// The window length.
+    public static let windowMillis: Int64 = 5_000
     /// Event time advances 4 ms per record in each partition: 25,000 records span 100 s.
-    static let stepMillis: Int64 = 4
-    static let base: Int64 = 1_767_225_600_000
-    static let endMarker = "~end"
+    public static let stepMillis: Int64 = 4
+    /// The event time of the first purchase (2026-01-01T00:00:00Z, a window boundary).
+    public static let base: Int64 = 1_767_225_600_000
+    /// The user of end markers, whose results are not checked.
+    public static let endMarker = "~end"
 
     /// deserialize → keyBy(user) (a repartition topic: the input is not partitioned by user)
     /// → 5 s tumbling (count, sum) → `user <tab> window start <tab> count <tab> sum`. With a
     /// `progress` counter, the deserializer and the aggregate count the records they handle.
     /// The spec's parameter `transactionTimeoutMillis` sets the workers' transaction timeout.
-    static func build(spec: WorkerSpec, configuration: JobConfiguration, progress: ProgressCounter? = nil) throws -> StreamEnvironment {
+    public static func build(spec: WorkerSpec, configuration: JobConfiguration, progress: ProgressCounter? = nil) throws -> StreamEnvironment {
         let transactionTimeout = spec.parameters["transactionTimeoutMillis"].flatMap { Int64($0) }.map { Duration.milliseconds($0) }
-        let kafka = try KafkaRuntime(bootstrapServers: spec.bootstrap, workerID: spec.workerID, consumer: KafkaJobTestCase.groupOptions,
+        let kafka = try KafkaRuntime(bootstrapServers: spec.bootstrap, workerID: spec.workerID, consumer: TansuGroupSettings.options,
                                      producer: ProducerOptions(transactionTimeout: transactionTimeout ?? .seconds(60)))
         let env = StreamEnvironment(jobName: spec.job, runtime: kafka, configuration: configuration)
         let source = try kafka.source(topics: [spec.input])
@@ -68,7 +80,7 @@ enum PurchaseJob {
 
     /// The purchase at `index`: its partition, timestamp and contents, from a fixed pseudo-random
     /// sequence, so the parent computes expected results without the engine.
-    static func purchase(_ index: Int) -> (partition: Int32, timestamp: Int64, purchase: Purchase) {
+    public static func purchase(_ index: Int) -> (partition: Int32, timestamp: Int64, purchase: Purchase) {
         var state = UInt64(index) &* 0x9e37_79b9_7f4a_7c15 &+ 0x1234_5678
         state = (state ^ (state >> 29)) &* 0xbf58_476d_1ce4_e5b9
         state ^= state >> 32
@@ -77,7 +89,9 @@ enum PurchaseJob {
         return (partition, timestamp, Purchase(user: "u\(state % UInt64(users))", amount: Int((state >> 40) % 1000) + 1))
     }
 
-    static func expectedResults(count: Int) -> [String] {
+    /// The results the job must write for purchases `0..<count`, computed without the engine,
+    /// sorted.
+    public static func expectedResults(count: Int) -> [String] {
         var totals: [String: Totals] = [:]
         for index in 0..<count {
             let (_, timestamp, purchase) = purchase(index)
@@ -90,7 +104,7 @@ enum PurchaseJob {
 
     /// Writes purchases `range` to `topic`, each to its partition with its timestamp, and
     /// waits until they are delivered.
-    static func produce(_ range: Range<Int>, to topic: String, with producer: KafkaProducer) throws {
+    public static func produce(_ range: Range<Int>, to topic: String, with producer: KafkaProducer) throws {
         for index in range {
             let (partition, timestamp, purchase) = purchase(index)
             try producer.send(topic: topic, partition: partition, key: Array("p-\(index)".utf8),
@@ -101,7 +115,7 @@ enum PurchaseJob {
 
     /// Writes an end marker to every partition: its far-future timestamp moves every
     /// partition's watermark past the last window.
-    static func produceEndMarkers(to topic: String, with producer: KafkaProducer) throws {
+    public static func produceEndMarkers(to topic: String, with producer: KafkaProducer) throws {
         for partition in 0..<partitions {
             try producer.send(topic: topic, partition: partition, key: nil,
                               value: Array(try JSONEncoder().encode(Purchase(user: endMarker, amount: 0))),

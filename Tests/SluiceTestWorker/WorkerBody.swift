@@ -1,10 +1,11 @@
 import Foundation
+import KafkaTestJobs
 import Logging
 import Sluice
 import SluiceService
 import Synchronization
 
-/// The body of a worker child process (see ``WorkerProcess``): runs a job until SIGTERM,
+/// The body of a worker process that runs its job as a service: runs it until SIGTERM,
 /// printing its checkpoint and rebalance events as `EVENT <name> …` lines (unbuffered, so the
 /// parent reads them as they happen), and SIGKILLs itself at the event the spec's `crashAt`
 /// names. With a ``ProgressCounter`` it also prints, every 100 ms,
@@ -27,7 +28,7 @@ enum WorkerBody {
         }
         configuration.checkpointObserver = { event in
             let (name, detail) = describe(event)
-            say("EVENT \(name) \(detail) t=\(unixMillis())")
+            say("EVENT \(name) \(detail) t=\(WallClock.unixMillis())")
             let seen = counts.withLock { counts in
                 counts[name, default: 0] += 1
                 return counts[name]!
@@ -50,7 +51,7 @@ enum WorkerBody {
         if let progress {
             let thread = Thread {
                 while true {
-                    say("PROGRESS t=\(unixMillis()) input=\(progress.inputRecords) keyed=\(progress.keyedRecords)")
+                    say("PROGRESS t=\(WallClock.unixMillis()) input=\(progress.inputRecords) keyed=\(progress.keyedRecords)")
                     Thread.sleep(forTimeInterval: 0.1)
                 }
             }
@@ -58,7 +59,7 @@ enum WorkerBody {
         }
         try JobServiceGroup.run([service], logger: Logger(label: "sluice.service"))
         guard let metrics = service.metrics else {
-            fatalError("the job service ended without an error and without metrics")
+            throw WorkerFailure("the job service ended without an error and without metrics")
         }
         say("STOPPED \(spec.workerID): \(metrics.recordsRead) records read, \(metrics.commits) checkpoints, \(metrics.restarts) restarts, \(metrics.rebalances) rebalances pausing \(millis(metrics.rebalancePause)) ms")
         return metrics
@@ -66,11 +67,6 @@ enum WorkerBody {
 
     static func say(_ line: String) {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
-    }
-
-    /// Milliseconds since the epoch: worker and parent run on one machine and share the clock.
-    static func unixMillis() -> Int64 {
-        Int64((Date().timeIntervalSince1970 * 1000).rounded())
     }
 
     /// `duration` in milliseconds, with a tenth.
@@ -82,7 +78,7 @@ enum WorkerBody {
     /// bytes=<n> committed=<bool> owned=<n> pause_ms=<ms> t=<unix ms when handled>`.
     private static func describe(_ event: RebalanceEvent) -> String {
         let splits = event.splits.isEmpty ? "-" : event.splits.map(\.description).joined(separator: ",")
-        return "n=\(event.number) change=\(event.change) splits=\(splits) restored=\(event.tasksRestored) bytes=\(event.bytesRestored) committed=\(event.committed) owned=\(event.ownedSplits) pause_ms=\(millis(event.pause)) t=\(unixMillis())"
+        return "n=\(event.number) change=\(event.change) splits=\(splits) restored=\(event.tasksRestored) bytes=\(event.bytesRestored) committed=\(event.committed) owned=\(event.ownedSplits) pause_ms=\(millis(event.pause)) t=\(WallClock.unixMillis())"
     }
 
     private static func describe(_ event: CheckpointEvent) -> (String, String) {

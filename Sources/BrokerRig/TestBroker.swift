@@ -20,21 +20,14 @@ public final class TestBroker: @unchecked Sendable {
     /// The `bootstrap.servers` value for clients, `127.0.0.1:PORT`.
     public let bootstrap: String
 
-    private let process: Process
-    private let stdin: FileHandle
-    private let stdout: PipeReader
-    private let stderr: PipeReader
+    private let launcher: ChildProcess
     private let lock = NSLock()
     private var stopped = false
 
-    private init(kind: BrokerKind, bootstrap: String, process: Process, stdin: FileHandle,
-                 stdout: PipeReader, stderr: PipeReader) {
+    private init(kind: BrokerKind, bootstrap: String, launcher: ChildProcess) {
         self.kind = kind
         self.bootstrap = bootstrap
-        self.process = process
-        self.stdin = stdin
-        self.stdout = stdout
-        self.stderr = stderr
+        self.launcher = launcher
     }
 
     deinit { stop() }
@@ -51,45 +44,28 @@ public final class TestBroker: @unchecked Sendable {
     public static func start(_ kind: BrokerKind, brokers: Int = 1, topics: [String: Int] = [:],
                              timeout: Double = 30) throws -> TestBroker {
         try RigPaths.requireSetup(script: "brokers.py")
-        ChildProcess.ignoreSigpipe
         var arguments = [RigPaths.script("brokers.py"), kind.rawValue]
         if kind == .mock216 { arguments += ["--brokers", String(brokers)] }
         for (name, partitions) in topics.sorted(by: { $0.key < $1.key }) {
             arguments += ["--topic", "\(name):\(partitions)"]
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: RigPaths.python)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: RigPaths.root)
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
+        let launcher: ChildProcess
         do {
-            try process.run()
+            launcher = try ChildProcess(RigPaths.python, arguments, directory: RigPaths.root, takesInput: true, output: .captured)
         } catch {
             throw BrokerRigError.startFailed("cannot run \(RigPaths.python): \(error)")
         }
-        // Close our copies of the child's ends, so end of file is seen when it exits.
-        try? input.fileHandleForReading.close()
-        try? output.fileHandleForWriting.close()
-        try? errors.fileHandleForWriting.close()
-        let stdout = PipeReader(output.fileHandleForReading)
-        let stderr = PipeReader(errors.fileHandleForReading, keepTail: 8192)
-
         let deadline = Date(timeIntervalSinceNow: timeout)
-        while let line = stdout.nextLine(timeout: max(0, deadline.timeIntervalSinceNow)) {
+        while let line = launcher.nextLine(timeout: max(0, deadline.timeIntervalSinceNow)) {
             if line.hasPrefix("BOOTSTRAP=") {
-                return TestBroker(kind: kind, bootstrap: String(line.dropFirst("BOOTSTRAP=".count)),
-                                  process: process, stdin: input.fileHandleForWriting,
-                                  stdout: stdout, stderr: stderr)
+                return TestBroker(kind: kind, bootstrap: String(line.dropFirst("BOOTSTRAP=".count)), launcher: launcher)
             }
         }
-        try? input.fileHandleForWriting.close()
-        ChildProcess.stop(process, grace: 5)
-        let why = process.isRunning ? "no BOOTSTRAP= line within \(timeout) s"
-            : "brokers.py \(kind.rawValue) exited with status \(process.terminationStatus)"
-        throw BrokerRigError.startFailed("\(why); stderr:\n\(stderr.snapshot())")
+        let why = launcher.isRunning ? "no BOOTSTRAP= line within \(timeout) s"
+            : "brokers.py \(kind.rawValue) exited with status \(launcher.terminationStatus)"
+        launcher.closeInput()
+        launcher.stop(grace: 5)
+        throw BrokerRigError.startFailed("\(why); stderr:\n\(launcher.errorTail)")
     }
 
     /// Sends one control command to `brokers.py` and returns the text after `OK`.
@@ -104,12 +80,12 @@ public final class TestBroker: @unchecked Sendable {
         defer { lock.unlock() }
         guard !stopped else { throw BrokerRigError.commandFailed("\(line): broker stopped") }
         do {
-            try stdin.write(contentsOf: Data((line + "\n").utf8))
+            try launcher.send(line)
         } catch {
-            throw BrokerRigError.commandFailed("\(line): \(error); stderr:\n\(stderr.snapshot())")
+            throw BrokerRigError.commandFailed("\(line): \(error); stderr:\n\(launcher.errorTail)")
         }
-        guard let reply = stdout.nextLine(timeout: timeout) else {
-            throw BrokerRigError.commandFailed("\(line): no reply; stderr:\n\(stderr.snapshot())")
+        guard let reply = launcher.nextLine(timeout: timeout) else {
+            throw BrokerRigError.commandFailed("\(line): no reply; stderr:\n\(launcher.errorTail)")
         }
         if reply == "OK" { return "" }
         if reply.hasPrefix("OK ") { return String(reply.dropFirst(3)) }
@@ -123,7 +99,7 @@ public final class TestBroker: @unchecked Sendable {
     }
 
     /// The launcher's recent stderr, for test failure messages.
-    public var logTail: String { stderr.snapshot() }
+    public var logTail: String { launcher.errorTail }
 
     /// Stops the broker: closes its stdin, sends SIGTERM and waits (SIGKILL after 5 s).
     /// Safe to call more than once.
@@ -132,7 +108,7 @@ public final class TestBroker: @unchecked Sendable {
         defer { lock.unlock() }
         guard !stopped else { return }
         stopped = true
-        try? stdin.close()
-        ChildProcess.stop(process, grace: 5)
+        launcher.closeInput()
+        launcher.stop(grace: 5)
     }
 }

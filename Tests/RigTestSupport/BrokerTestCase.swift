@@ -1,3 +1,4 @@
+import BrokerRig
 import Foundation
 import XCTest
 
@@ -22,9 +23,7 @@ open class BrokerTestCase: XCTestCase {
 
     /// Whether the loaded librdkafka is at least `major.minor`.
     public func librdkafkaAtLeast(_ major: Int, _ minor: Int) -> Bool {
-        let parts = librdkafkaVersion.split(separator: ".").compactMap { Int($0) }
-        guard parts.count >= 2 else { return false }
-        return (parts[0], parts[1]) >= (major, minor)
+        Librdkafka216.version(librdkafkaVersion, isAtLeast: major, minor)
     }
 
     /// Tansu needs librdkafka 2.12 or newer; Debian's is 2.0.2. When this process runs an
@@ -40,22 +39,17 @@ open class BrokerTestCase: XCTestCase {
         }
         let testName = function.hasSuffix("()") ? String(function.dropLast(2)) : function
         let selector = "\(String(reflecting: type(of: self)))/\(testName)"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        process.arguments = [selector]
         var environment = Librdkafka216.environment()
         environment["SLUICE_TEST_CHILD"] = "1"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("child-test") + ".log")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let child = try ChildProcess(CommandLine.arguments[0], [selector], environment: environment, output: .log(log))
+        child.waitUntilExit()
+        let data = try Data(contentsOf: log)
         let text = String(decoding: data, as: UTF8.self)
         print("[\(name)] re-run on librdkafka 2.16 in a child test process:")
         print(text.split(separator: "\n").map { "    | \($0)" }.joined(separator: "\n"))
-        XCTAssertEqual(process.terminationStatus, 0, "\(selector) failed on librdkafka 2.16 (output above)", file: file, line: line)
+        XCTAssertEqual(child.terminationStatus, 0, "\(selector) failed on librdkafka 2.16 (output above)", file: file, line: line)
         XCTAssertTrue(text.contains("Executed 1 test, with 0 failures"), "child did not run \(selector)", file: file, line: line)
         return false
     }

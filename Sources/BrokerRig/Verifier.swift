@@ -43,37 +43,25 @@ public enum Verifier {
     public static func audit(broker: BrokerKind, bootstrap: String, topic: String, view: VerifierView = .now,
                              expect: Int? = nil, timeout: Double = 30) throws -> VerifierReport {
         try RigPaths.requireSetup(script: "verify.py")
-        ChildProcess.ignoreSigpipe
         var arguments = [RigPaths.script("verify.py"), "--broker", broker.rawValue, "--bootstrap", bootstrap,
                          "--topic", topic, "--view", view.rawValue, "--timeout", String(timeout)]
         if let expect { arguments += ["--expect", String(expect)] }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: RigPaths.python)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: RigPaths.root)
-        let output = Pipe(), errors = Pipe()
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = output
-        process.standardError = errors
+        let verifier: ChildProcess
         do {
-            try process.run()
+            verifier = try ChildProcess(RigPaths.python, arguments, directory: RigPaths.root, output: .captured)
         } catch {
             throw BrokerRigError.verifierFailed("cannot run \(RigPaths.python): \(error)")
         }
-        try? output.fileHandleForWriting.close()
-        try? errors.fileHandleForWriting.close()
-        let stdout = PipeReader(output.fileHandleForReading)
-        let stderr = PipeReader(errors.fileHandleForReading, keepTail: 8192)
-        let text = stdout.readToEnd()
-        if !ChildProcess.wait(process, timeout: timeout + 60) {
-            ChildProcess.stop(process, grace: 2)
-            throw BrokerRigError.verifierFailed("did not exit; stderr:\n\(stderr.snapshot())")
+        let text = verifier.readToEnd()
+        if !verifier.wait(timeout: timeout + 60) {
+            verifier.stop(grace: 2)
+            throw BrokerRigError.verifierFailed("did not exit; stderr:\n\(verifier.errorTail)")
         }
-        guard process.terminationStatus == 0 else {
+        guard verifier.terminationStatus == 0 else {
             throw BrokerRigError.verifierFailed(
-                "exit status \(process.terminationStatus); stderr:\n\(stderr.snapshot())")
+                "exit status \(verifier.terminationStatus); stderr:\n\(verifier.errorTail)")
         }
-        let report = try parse(text, stderr: stderr.snapshot())
+        let report = try parse(text, stderr: verifier.errorTail)
         guard report.view == view else {
             throw BrokerRigError.verifierFailed("asked for the \(view) view, got \(report.view)")
         }

@@ -1,0 +1,12 @@
+/// The jobs a worker process of a broker-backed test can run.
+public enum WorkerPipeline: String, Codable, Sendable {
+    /// ``PurchaseJob``: purchases summed per user in 5 s windows, through a repartition topic.
+    case purchaseTotals
+    /// ``UpperCaseJob``: each line upper-cased, no state.
+    case upperCase
+    /// ``LargeStateJob``: one large value per key, kept in keyed state.
+    case largeState
+    /// ``ClickCountJob``: clicks counted per user in 5 s windows, through a repartition topic;
+    /// run until a file says stop, its assignment written to a file.
+    case clickCounts
+}
