@@ -34,7 +34,10 @@ public struct CheckpointAttempt: Sendable, Hashable, CustomStringConvertible {
     /// The task's prefix of ``name``, shared by every attempt of this task and by no other
     /// task's: what a participant lists to find staged work of the task that a recovery must
     /// roll back.
-    public var taskPrefix: String {
+    public var taskPrefix: String { Self.taskPrefix(job: job, task: task) }
+
+    /// The prefix of the ``name`` of every attempt of `task` of `job`.
+    public static func taskPrefix(job: String, task: TaskID) -> String {
         let safeJob = String(job.unicodeScalars.map { scalar in
             scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "-" || scalar == "_")
                 ? Character(scalar) : "_"
@@ -48,17 +51,29 @@ public struct CheckpointAttempt: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// The checkpoint a task resumes from, as one of its ``TwoPhaseCommitParticipant``s sees it.
-public struct RecoveredCheckpoint: Sendable, Hashable {
-    /// The attempt that committed it.
-    public var attempt: CheckpointAttempt
-    /// What the participant's ``TwoPhaseCommitParticipant/preCommit(_:)`` returned for it;
-    /// `nil` when it returned nothing (or the participant did not exist then).
+/// What a ``TwoPhaseCommitParticipant`` learns when its task is built: which task, and which
+/// committed checkpoint it resumes from, with what the participant pre-committed for it.
+public struct TaskRecovery: Sendable, Hashable {
+    /// The job.
+    public var job: String
+    /// The task.
+    public var task: TaskID
+    /// The attempt that committed the checkpoint the task resumes from; `nil` when the task
+    /// never committed one (or its state was reset).
+    public var checkpoint: CheckpointAttempt?
+    /// What the participant's ``TwoPhaseCommitParticipant/preCommit(_:)`` returned for that
+    /// checkpoint; `nil` when it returned nothing, or did not exist then.
     public var preCommitted: [UInt8]?
 
-    /// The checkpoint `attempt` committed, with the participant's pre-commit bytes.
-    public init(attempt: CheckpointAttempt, preCommitted: [UInt8]?) {
-        self.attempt = attempt
+    /// A recovery of `task` from `checkpoint`, with the participant's pre-commit bytes.
+    public init(job: String, task: TaskID, checkpoint: CheckpointAttempt?, preCommitted: [UInt8]?) {
+        self.job = job
+        self.task = task
+        self.checkpoint = checkpoint
         self.preCommitted = preCommitted
     }
+
+    /// The prefix of the ``CheckpointAttempt/name`` of every attempt of the task: staged work
+    /// under it that the checkpoint does not name is to be rolled back.
+    public var taskPrefix: String { CheckpointAttempt.taskPrefix(job: job, task: task) }
 }

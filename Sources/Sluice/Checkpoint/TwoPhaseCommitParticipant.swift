@@ -36,7 +36,8 @@
 /// ## Guarantees
 ///
 /// Under at-least-once the worker calls ``prepare(_:)`` before it commits input positions and
-/// ``commit(_:preCommitted:)`` after, without a manifest: ``recover(_:)`` then always gets `nil`.
+/// ``commit(_:preCommitted:)`` after, without a manifest: ``recover(_:)`` then never names a
+/// checkpoint.
 /// Under ``DeliveryGuarantee/none`` positions are committed first.
 ///
 /// Sinks take part through their writers (``SinkWriter`` refines this protocol); the Kafka sink,
@@ -61,9 +62,9 @@ public protocol TwoPhaseCommitParticipant: AnyObject {
     /// participant's to log: ``recover(_:)`` cleans up after them.
     func abort(_ attempt: CheckpointAttempt)
 
-    /// The task was built and resumes from `checkpoint` (`nil`: from no checkpoint): finish the
-    /// work it names, roll back anything later of the same task.
-    func recover(_ checkpoint: RecoveredCheckpoint?) throws
+    /// The task was built and resumes from `recovery`'s checkpoint (or from none): finish the
+    /// work it names, roll back anything else of the same task.
+    func recover(_ recovery: TaskRecovery) throws
 }
 
 extension TwoPhaseCommitParticipant {
@@ -76,5 +77,5 @@ extension TwoPhaseCommitParticipant {
     /// Does nothing.
     public func abort(_ attempt: CheckpointAttempt) {}
     /// Does nothing.
-    public func recover(_ checkpoint: RecoveredCheckpoint?) throws {}
+    public func recover(_ recovery: TaskRecovery) throws {}
 }

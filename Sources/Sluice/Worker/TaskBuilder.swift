@@ -162,13 +162,11 @@ final class TaskBuilder {
             }
         }
         for participant in context.commitParticipants {
-            let checkpoint = attempt.map { attempt in
-                RecoveredCheckpoint(
-                    attempt: attempt,
-                    preCommitted: manifest?.preCommitted.first { $0.participant == participant.participantID }?.bytes)
-            }
+            let recovery = TaskRecovery(
+                job: job.name, task: context.taskID, checkpoint: attempt,
+                preCommitted: manifest?.preCommitted.first { $0.participant == participant.participantID }?.bytes)
             do {
-                try participant.recover(checkpoint)
+                try participant.recover(recovery)
             } catch {
                 throw JobError.connectorFailed("recovering \(participant.participantID) of \(context.taskID)", underlying: error)
             }
