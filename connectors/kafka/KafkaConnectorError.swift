@@ -13,6 +13,10 @@ public enum KafkaConnectorError: ConnectorError, CustomStringConvertible, Equata
     case recordWithoutTopic
     /// An internal topic exists with another partition count than the job's plan needs.
     case internalTopicPartitions(topic: String, partitions: Int, needed: Int)
+    /// A checkpoint's transaction was being committed when the brokers at `bootstrap` stopped
+    /// answering, and stayed away past the retry budget: whether it committed is unknown, so
+    /// the worker stops rather than guess, and a restart resumes from what Kafka committed.
+    case transactionOutcomeUnknown(bootstrap: String, reason: String)
     /// `what` was asked of the consumer while librdkafka ran its rebalance callback, where
     /// nothing of the engine may run: a defect of the caller, never of the input.
     case insideRebalanceCallback(String)
@@ -22,7 +26,7 @@ public enum KafkaConnectorError: ConnectorError, CustomStringConvertible, Equata
     /// hands it to the job's bad-input policy as `RecordRejected`.
     public var isFatal: Bool {
         switch self {
-        case .secondSource, .notRunning, .internalTopicPartitions, .insideRebalanceCallback: true
+        case .secondSource, .notRunning, .internalTopicPartitions, .insideRebalanceCallback, .transactionOutcomeUnknown: true
         case .recordWithoutTopic: false
         }
     }
@@ -38,6 +42,8 @@ public enum KafkaConnectorError: ConnectorError, CustomStringConvertible, Equata
             "a sink record names no topic and its Kafka sink has no default topic: set SinkRecord.topic, or make the sink with kafka.sink(topic:)"
         case .internalTopicPartitions(let topic, let partitions, let needed):
             "internal topic \(topic) has \(partitions) partitions, the job's plan needs \(needed)"
+        case .transactionOutcomeUnknown(let bootstrap, let reason):
+            "cannot reach Kafka at \(bootstrap) to finish committing a checkpoint (\(reason)); whether it committed is unknown, so the worker stops: start it again to resume from what Kafka committed"
         case .insideRebalanceCallback(let what):
             "\(what) inside the consumer's rebalance callback: the worker acts on a rebalance only after the poll that reported it"
         }

@@ -10,6 +10,14 @@ import Sluice
 /// commits it, so outputs, positions and task state become visible together or not at all.
 /// Retriable errors are retried with backoff for up to ``retryBudget``; abortable and fatal
 /// errors are thrown for the worker to abort and rewind, or stop.
+///
+/// A transactional call that times out stays in progress inside librdkafka, which then refuses
+/// any other transactional call (`_CONFLICT`) until the same call is made again and ends. So an
+/// abort cut short by an outage is resumed before the next transaction begins; and a commit
+/// whose outcome is still unknown when the retry budget is spent stops the worker
+/// (``KafkaConnectorError/transactionOutcomeUnknown(bootstrap:reason:)``): going on as if it
+/// had aborted could commit the same work twice, and a restart resumes from whatever Kafka did
+/// commit.
 final class TransactionalCommitPoint: CommitPoint, @unchecked Sendable {
     private let producer: WorkerProducer
     private let consumer: KafkaConsumer
@@ -17,6 +25,8 @@ final class TransactionalCommitPoint: CommitPoint, @unchecked Sendable {
     private let logger: Logger
     /// How long a retriable failure of one transactional call is retried.
     let retryBudget: Duration
+    /// An abort that did not end (the brokers were away): it is resumed before anything else.
+    private var abortInProgress = false
 
     init(producer: WorkerProducer, consumer: KafkaConsumer, bootstrapServers: String, retryBudget: Duration = .seconds(30),
          logger: Logger) {
@@ -28,6 +38,7 @@ final class TransactionalCommitPoint: CommitPoint, @unchecked Sendable {
     }
 
     func begin() throws {
+        if abortInProgress { try abort() }
         try producer.producer.beginTransaction()
     }
 
@@ -40,20 +51,31 @@ final class TransactionalCommitPoint: CommitPoint, @unchecked Sendable {
                     offsets, groupMetadata: try consumer.groupMetadata(), timeout: .seconds(10))
             }
         }
-        try retrying("committing the transaction") {
-            try producer.producer.commitTransaction(timeout: .seconds(10))
+        do {
+            try retrying("committing the transaction") {
+                try producer.producer.commitTransaction(timeout: .seconds(10))
+            }
+        } catch let error as KafkaError where error.isRetriable || Self.isUnreachable(error) {
+            throw KafkaConnectorError.transactionOutcomeUnknown(bootstrap: bootstrapServers, reason: error.message)
         }
     }
 
     func abort() throws {
+        abortInProgress = true
         try retrying("aborting the transaction") {
             try producer.producer.abortTransaction(timeout: .seconds(10))
         }
+        abortInProgress = false
         producer.discardFailures()
     }
 
     func committedPositions(for splits: [Split]) throws -> [Split: Int64] {
         try OffsetCommitPoint.committedPositions(of: consumer, for: splits)
+    }
+
+    /// Whether `error` says the brokers could not be reached in time.
+    private static func isUnreachable(_ error: KafkaError) -> Bool {
+        error.name == "_TIMED_OUT" || error.name == "_TRANSPORT" || error.name == "_ALL_BROKERS_DOWN"
     }
 
     /// Runs `call`, repeating it after retriable errors (librdkafka: "the call may be retried")
@@ -72,9 +94,10 @@ final class TransactionalCommitPoint: CommitPoint, @unchecked Sendable {
                 Thread.sleep(forTimeInterval: Double(pause.components.attoseconds) / 1e18 + Double(pause.components.seconds))
                 pause = min(pause * 2, .seconds(2))
             } catch let error as KafkaError {
+                let place = Self.isUnreachable(error) ? "cannot reach Kafka at \(bootstrapServers)" : "Kafka at \(bootstrapServers)"
                 throw KafkaError(
-                    code: error.code, name: error.name, message: "Kafka at \(bootstrapServers): \(what): \(error.message)",
-                    isRetriable: error.isRetriable, requiresAbort: error.requiresAbort, isFatal: error.isFatal)
+                    code: error.code, name: error.name, message: "\(place): \(what): \(error.message)",
+                    isRetriable: error.isRetriable || Self.isUnreachable(error), requiresAbort: error.requiresAbort, isFatal: error.isFatal)
             }
         }
     }
