@@ -134,11 +134,13 @@ public final class MemoryBroker: Sendable {
     /// The records of `topic` a read_committed consumer reads, partition by partition: up to
     /// each partition's last stable offset, without those of aborted transactions.
     public func readCommitted(_ topic: String) -> [MemoryRecord] {
-        withState { state in
-            (0..<(state.topics[topic]?.partitions.count ?? 0)).flatMap { partition in
-                state.fetch(Split(topic: topic, partition: Int32(partition)), from: 0, max: .max, isolation: .readCommitted).records
-            }
-        }
+        (0..<(partitionCount(topic) ?? 0)).flatMap { readCommitted(Split(topic: topic, partition: Int32($0))) }
+    }
+
+    /// The records of `split` a read_committed consumer reads: up to its last stable offset,
+    /// without those of aborted transactions.
+    public func readCommitted(_ split: Split) -> [MemoryRecord] {
+        withState { $0.fetch(split, from: 0, max: .max, isolation: .readCommitted).records }
     }
 
     /// The values ``readCommitted(_:)`` reads, tombstones left out.

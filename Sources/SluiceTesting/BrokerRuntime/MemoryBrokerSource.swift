@@ -122,15 +122,17 @@ public final class MemoryBrokerSource: Source, InternalTopicSource, Membership, 
         member.group.release(splits, by: member.id)
     }
 
-    /// Hands out the records of every split it reads, up to `maxRecords` in all; reports an
-    /// input split ended when a read finds nothing more and its end has come. Under a test
-    /// driver, waits first until the driver lets the round run.
+    /// Hands out the records of every split it reads, up to `maxRecords` in all, spread over
+    /// the splits as a consumer's fetch spreads over partitions; reports an input split ended
+    /// when a read finds nothing more and its end has come. Under a test driver, waits first
+    /// until the driver lets the round run.
     public func poll(maxRecords: Int, timeout: Duration, into batch: inout SourceBatch<SourceRecord>) throws {
         owner.pollGate?.sourceWillPoll(self)
         try owner.process.checkAlive()
         var budget = maxRecords
+        let share = max(1, maxRecords / max(1, positions.count))
         for (split, position) in positions.sorted(by: { $0.key < $1.key }) {
-            var limit = min(budget, maxRecordsPerSplit ?? .max)
+            var limit = min(budget, share, maxRecordsPerSplit ?? .max)
             if let end = ends[split] { limit = min(limit, Int(max(0, end - position))) }
             let (records, next) = owner.broker.fetch(split, from: position, max: limit)
             for record in records {
