@@ -136,6 +136,23 @@ final class WordCountExactlyOnceTests: XCTestCase {
         XCTAssertEqual(driver.workers, [restored, third], behaviour)
     }
 
+    /// The snippet of the "A first job" article (GettingStarted.md), as it stands.
+    func testTheGettingStartedSnippet() throws {
+        let driver = ExactlyOnceTestDriver(running: try WordCount.parse([]))
+        let sentences = try driver.input("sentences", partitions: 3, serializer: UTF8StringCodec())
+        let counts = try driver.output("word-counts", partitions: 3, deserializer: UTF8StringCodec())
+        let first = try driver.startWorker()
+        try sentences.pipe(value: "to be or not to be", timestamp: 1_000)
+        try driver.runRounds(3)
+        try driver.checkpoint()
+        try driver.crash(first)                 // its open transaction aborts
+        try driver.startWorker()                // restores from the checkpoint
+        try driver.startWorker()                // the group rebalances: revoke, then assign
+        try driver.endInputs()
+        try driver.settle()
+        XCTAssertEqual(try counts.readCommittedValues().sorted(), ["be\t0\t2", "not\t0\t1", "or\t0\t1", "to\t0\t2"])
+    }
+
     /// Records of `topic` written in transactions that aborted.
     static func recordsOfAbortedTransactions(in topic: String, broker: MemoryBroker) throws -> Int {
         let partitions = try XCTUnwrap(broker.partitionCount(topic), "no topic \(topic)")
