@@ -3,10 +3,9 @@ import SluiceJob
 import SluiceTesting
 
 extension ExactlyOnceTestDriver {
-    /// A driver running `job`, a ``SluiceJob/StreamJob`` as its executable runs it: each worker
-    /// builds the job's pipeline with ``SluiceJob/StreamJob/build(_:)``, and the job's
-    /// ``SluiceJob/JobContext/source(topics:)`` and ``SluiceJob/JobContext/sink(topic:)`` lead to
-    /// the driver's broker instead of Kafka.
+    /// A driver running `job`, a `StreamJob` as its executable runs it: each worker builds the
+    /// job's pipeline with its `build(_:)`, and the job's `JobContext.source(topics:)` and
+    /// `JobContext.sink(topic:)` lead to the driver's broker instead of Kafka.
     ///
     /// ```swift
     /// let driver = ExactlyOnceTestDriver(running: try WordCount.parse(["--input", "sentences"]))

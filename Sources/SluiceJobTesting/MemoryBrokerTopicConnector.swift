@@ -2,7 +2,7 @@ import Sluice
 import SluiceJob
 import SluiceTesting
 
-/// A ``SluiceJob/JobContext``'s topics on a worker's ``SluiceTesting/MemoryBrokerRuntime``.
+/// A `JobContext`'s topics on a worker's `MemoryBrokerRuntime`.
 final class MemoryBrokerTopicConnector: TopicConnector {
     let runtime: MemoryBrokerRuntime
 

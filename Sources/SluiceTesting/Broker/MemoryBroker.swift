@@ -143,7 +143,7 @@ public final class MemoryBroker: Sendable {
         withState { $0.fetch(split, from: 0, max: .max, isolation: .readCommitted).records }
     }
 
-    /// The values ``readCommitted(_:)`` reads, tombstones left out.
+    /// The values ``readCommitted(_:)-(String)`` reads, tombstones left out.
     public func committedValues(_ topic: String) -> [[UInt8]] {
         readCommitted(topic).compactMap(\.value)
     }

@@ -7,8 +7,8 @@ import Sluice
 /// Assignment works as Kafka's cooperative-sticky protocol does. When a member joins, leaves,
 /// dies or lets revoked splits go, the group aims at an even assignment that moves as few
 /// splits as it can: a free split is assigned at once, a split another member owns is first
-/// revoked from it (``Sluice/MembershipChange/revoked(_:)``), and assigned to its new owner only once
-/// the old one let it go (``release(_:by:)``). A member whose session expires
+/// revoked from it (`MembershipChange.revoked`), and assigned to its new owner only once the
+/// old one let it go (``release(_:by:)``). A member whose session expires
 /// (``expireSession(of:)``) is told it lost its splits, which go to the others at once; it
 /// counts for nothing until it let them go, then rejoins.
 ///
@@ -73,7 +73,7 @@ public struct MemoryConsumerGroup: Sendable {
     }
 
     /// `member`'s session expired: its splits go to the others at once and it is told it lost
-    /// them (``Sluice/MembershipChange/lost(_:)``).
+    /// them (`MembershipChange.lost`).
     public func expireSession(of member: String) {
         broker.withState { $0.expireSession(of: member, group: id) }
     }

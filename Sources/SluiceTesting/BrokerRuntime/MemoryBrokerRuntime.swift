@@ -60,6 +60,7 @@ public final class MemoryBrokerRuntime: JobRuntime, @unchecked Sendable {
     /// have is an error naming it when the job is planned.
     ///
     /// - Parameters:
+    ///   - topics: the job's input topics.
     ///   - ending: where input splits end; the runtime's ``ending`` by default.
     ///   - maxRecordsPerSplit: records handed out per split and poll, to spread work over more
     ///     rounds and checkpoints; the job's batch size alone by default.

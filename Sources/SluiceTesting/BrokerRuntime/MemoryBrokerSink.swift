@@ -2,7 +2,7 @@ import Sluice
 
 /// Writes `SinkRecord`s to a ``MemoryBroker`` topic inside the worker's transaction, as a Kafka
 /// sink writes through the worker's transactional producer: a read_committed reader
-/// (``MemoryBroker/readCommitted(_:)``) sees each result once the checkpoint that covers it
+/// (``MemoryBroker/readCommitted(_:)-(String)``) sees each result once the checkpoint that covers it
 /// committed. Make it with ``MemoryBrokerRuntime/sink(topic:)``.
 ///
 /// A record goes to its own partition, else to its key's murmur2 partition (as Kafka's default

@@ -1,7 +1,7 @@
 import Sluice
 
 /// A worker's consumer on a ``MemoryBroker``: the job's source of its input topics and of its
-/// internal (repartition) topics, and the worker's ``Membership`` in the job's consumer group
+/// internal (repartition) topics, and the worker's `Membership` in the job's consumer group
 /// (``MemoryConsumerGroup``). Make it with ``MemoryBrokerRuntime/source(topics:ending:maxRecordsPerSplit:)``.
 ///
 /// It only reports: the group records assignments, revokes and losses, and the worker takes

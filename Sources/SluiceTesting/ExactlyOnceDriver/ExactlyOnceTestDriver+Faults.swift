@@ -16,8 +16,8 @@ extension ExactlyOnceTestDriver {
     /// announces it): the transaction aborts and the worker is gone, as if killed mid-commit.
     /// Run rounds or ``checkpoint()`` to get there.
     public func crashAtNextCommit(_ id: String) throws {
-        let worker = try worker(id)
-        broker.crashAtNextCommit(of: "\(jobName)-\(worker.id)")
+        guard let transactionalID = try worker(id).runtime.transactionalID else { return }
+        broker.crashAtNextCommit(of: transactionalID)
     }
 
     /// Expires worker `id`'s session: the group takes its splits away without a hand-over and

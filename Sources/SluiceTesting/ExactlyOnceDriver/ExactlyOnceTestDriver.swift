@@ -28,7 +28,7 @@ import Sluice
 ///
 /// ## What runs
 ///
-/// Each worker is the engine's own worker (``Sluice/Job/run()``) on a ``MemoryBrokerRuntime`` of its
+/// Each worker is the engine's own worker (`Job.run()`) on a ``MemoryBrokerRuntime`` of its
 /// own, on a thread of its own: a member of the job's consumer group with a transactional
 /// producer, exactly as a worker process on Kafka. The job definition is called once per
 /// worker. Workers never run at the same time: each is parked before every poll until the
