@@ -9,13 +9,15 @@
 // group). Start it in several processes, each with its own --worker-id, and the group spreads
 // the partitions. `scripts/example.sh word-count` starts a Tansu broker, writes sample
 // sentences and runs it.
+//
+// The job is a library of its own (this folder) so tests run it as it stands in the test kit
+// (SluiceJobTestingTests); the executable is `../main.swift`.
 import Sluice
 import SluiceJob
 
-@main
-struct WordCount: StreamJob {
-    static let name = "word-count"
-    static let abstract = "Counts words in 10 s tumbling event-time windows, Kafka to Kafka."
+public struct WordCount: StreamJob {
+    public static let name = "word-count"
+    public static let abstract = "Counts words in 10 s tumbling event-time windows, Kafka to Kafka."
 
     /// The key: the word itself. A named selector shows as "by word" in the plan; a `keyBy` on
     /// this same selector elsewhere in the job would need no second exchange.
@@ -27,7 +29,9 @@ struct WordCount: StreamJob {
     @Option(help: "The topic of counts: word<TAB>window start<TAB>count. Env: SLUICE_OUTPUT.")
     var output = "word-counts"
 
-    func build(_ job: JobContext) throws {
+    public init() {}
+
+    public func build(_ job: JobContext) throws {
         job.environment.fromSource(
             try job.source(topics: [input]), deserializer: UTF8StringCodec(), watermarks: .forBoundedOutOfOrderness(.seconds(2)))
             .flatMap { sentence in sentence.lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init) }
