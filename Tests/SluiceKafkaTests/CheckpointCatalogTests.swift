@@ -39,7 +39,7 @@ final class CheckpointCatalogTests: KafkaJobTestCase {
 
         for row in rows {
             let label = "task \(row.task.stage).\(row.task.partition)"
-            XCTAssertEqual(row.checkpointSplit, CheckpointTopics.split(job: spec.job, task: row.task), label)
+            XCTAssertEqual(row.checkpointSplit, JobTopics(job: spec.job).checkpointSplit(of: row.task), label)
             let manifest = try XCTUnwrap(row.manifest, "\(label) committed a checkpoint")
             let pointer = try XCTUnwrap(row.pointer, label)
             XCTAssertEqual(pointer, groupOffsets[TopicPartition(row.checkpointSplit.topic, row.checkpointSplit.partition)], label)

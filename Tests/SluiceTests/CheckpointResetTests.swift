@@ -100,10 +100,10 @@ final class CheckpointResetTests: XCTestCase {
         let restorer = TaskRestorer(jobName: "eos", log: MemoryBrokerCheckpointLog(broker: broker))
         let partitions = ExactlyOnceEngineTests.partitions
         let tasks = (0..<2).flatMap { stage in (0..<partitions).map { TaskID(stage: stage, partition: $0) } }
-        let splits = tasks.map { CheckpointTopics.split(job: "eos", task: $0) }
+        let splits = tasks.map(JobTopics(job: "eos").checkpointSplit(of:))
         let pointers = broker.committedOffsets(splits)
         let stateBytes = try tasks.filter { $0.stage == 1 }.map { task in
-            let split = CheckpointTopics.split(job: "eos", task: task)
+            let split = JobTopics(job: "eos").checkpointSplit(of: task)
             return try restorer.locate(task, in: split, groupPointer: pointers[split])?.manifest.chainBytes ?? 0
         }
         XCTAssertGreaterThan(stateBytes.reduce(0, +), 0, "the crashed job left window contents in its checkpoints")

@@ -103,7 +103,7 @@ public struct CheckpointCatalog: Sendable {
         }
         var counts: [Int: Int] = [:]
         for topic in topics {
-            guard let task = CheckpointTopics.task(job: job, split: Split(topic: topic, partition: 0)) else { continue }
+            guard let task = JobTopics(job: job).task(ofCheckpointSplit: Split(topic: topic, partition: 0)) else { continue }
             counts[task.stage] = try kafka("describing topic \(topic)") {
                 try consumer.describeTopic(topic, timeout: timeout).partitions.count
             }
@@ -118,7 +118,7 @@ public struct CheckpointCatalog: Sendable {
         of tasks: [TaskID], job: String, explicitOffsets: [TaskID: Int64], consumer: KafkaConsumer
     ) throws -> [TaskCheckpointSummary] {
         let tasks = tasks.sorted()
-        let splits = Dictionary(uniqueKeysWithValues: tasks.map { ($0, CheckpointTopics.split(job: job, task: $0)) })
+        let splits = Dictionary(uniqueKeysWithValues: tasks.map { ($0, JobTopics(job: job).checkpointSplit(of: $0)) })
         let pointers = try committed(Array(splits.values), group: job, consumer: consumer)
         var manifestOffsets: [TaskID: Int64] = [:]
         for task in tasks {

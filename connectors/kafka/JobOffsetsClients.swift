@@ -20,7 +20,7 @@ final class JobOffsetsClients {
         /// The partitions of the job's input topics.
         var inputs: [Split]
         /// The job's internal topics.
-        var `internal`: JobTopics
+        var `internal`: JobTopicLayout
         /// The group's committed offsets of every input, repartition and checkpoint partition.
         var committed: [Split: Int64]
         /// Partition counts of the input topics.
@@ -70,7 +70,7 @@ final class JobOffsetsClients {
             counts[topic] = count
             return count
         }
-        let internalTopics = try JobTopics(job: job, topics: all, stages: stages, partitions: partitions)
+        let internalTopics = try JobTopicLayout(job: job, topics: all, stages: stages, partitions: partitions)
         let candidates: [String]
         if let topics {
             let known = Set(all)
@@ -79,14 +79,13 @@ final class JobOffsetsClients {
             }
             candidates = Array(Set(topics)).sorted()
         } else {
-            candidates = all.filter { JobTopics.stage(of: $0, job: job) == nil && !$0.hasPrefix("__") }
+            candidates = all.filter { internalTopics.names.stage(of: $0) == nil && !$0.hasPrefix("__") }
         }
         var splits: [Split] = []
         for topic in candidates {
             splits += (0..<(try partitions(topic))).map { Split(topic: topic, partition: Int32($0)) }
         }
-        let internalSplits = internalTopics.repartitionSplits(job: job)
-            + internalTopics.tasks.map { CheckpointTopics.split(job: job, task: $0) }
+        let internalSplits = internalTopics.repartitionSplits + internalTopics.tasks.map(internalTopics.names.checkpointSplit(of:))
         var committed: [Split: Int64] = [:]
         let asked = splits + internalSplits
         if !asked.isEmpty {

@@ -125,7 +125,7 @@ final class TaskManager {
 
     /// The checkpoint topic of every stage, one partition per task.
     var checkpointTopics: [InternalTopic] {
-        plan.stages.map { InternalTopic(name: CheckpointTopics.name(job: jobName, stage: $0.id), partitionCount: $0.taskCount) }
+        plan.stages.map { InternalTopic(name: JobTopics(job: jobName).checkpoints(stage: $0.id), partitionCount: $0.taskCount) }
     }
 
     // MARK: Assignment
@@ -286,7 +286,7 @@ final class TaskManager {
         var pointers: [Split: Int64] = [:]
         for split in splits {
             guard let id = taskID(of: split) else { continue }
-            let checkpointSplit = CheckpointTopics.split(job: jobName, task: id)
+            let checkpointSplit = JobTopics(job: jobName).checkpointSplit(of: id)
             pointerSplits[split] = (checkpointSplit, id)
             if let known = checkpoints.coordinator.committedPointers[id] { pointers[split] = known }
         }
@@ -387,7 +387,7 @@ final class TaskManager {
         var checkpointer: TaskCheckpointer?
         if let checkpoints {
             checkpointer = TaskCheckpointer(
-                task: id, split: CheckpointTopics.split(job: jobName, task: id), jobName: jobName,
+                task: id, split: JobTopics(job: jobName).checkpointSplit(of: id), jobName: jobName,
                 writer: checkpoints.workerID, input: split, fullSnapshotInterval: configuration.fullSnapshotInterval,
                 restored: point?.manifest)
             if let point {
