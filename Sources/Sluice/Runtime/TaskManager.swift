@@ -307,18 +307,18 @@ final class TaskManager {
             }
         }
         var points: [Split: RestorePoint] = [:]
-        let restorer = TaskRestorer(jobName: jobName, log: checkpoints.log)
+        let locator = CheckpointLocator(jobName: jobName, log: checkpoints.log)
         for split in splits {
             guard let (checkpointSplit, id) = pointerSplits[split] else { continue }
             do {
-                let located: TaskRestorer.Located?
+                let located: CheckpointLocator.Located?
                 if rewinding {
                     // This worker committed or restored the pointer itself: nothing newer exists.
                     located = try pointers[split].map {
-                        TaskRestorer.Located(manifest: try restorer.manifest(of: id, in: checkpointSplit, pointer: $0), pointer: $0, namedByGroup: true)
+                        CheckpointLocator.Located(manifest: try locator.manifest(of: id, pointer: $0), pointer: $0, namedByGroup: true)
                     }
                 } else {
-                    located = try restorer.locate(id, in: checkpointSplit, groupPointer: pointers[split])
+                    located = try locator.locate(id, groupPointer: pointers[split]).checkpoint
                 }
                 guard let located else { continue }
                 // Offsets committed with the checkpoint must agree with it, unless the broker
