@@ -103,7 +103,7 @@ struct PartitionReader: CheckpointRecordReader {
         while true {
             var handed = 0
             var stopped = false
-            try kafka(split, at: next) {
+            _ = try kafka(split, at: next) {
                 try consumer.poll(maxRecords: 1000, timeout: .milliseconds(100)) { record in
                     guard !stopped, record.topic == split.topic, record.partition == split.partition, record.offset >= next else {
                         return
@@ -132,18 +132,28 @@ struct PartitionReader: CheckpointRecordReader {
 
     // MARK: Helpers
 
+    /// Asks with ListOffsets for the earliest (-2) and latest (-1) offsets rather than with
+    /// `rd_kafka_query_watermark_offsets`, which before librdkafka 2.3 (Debian's is 2.0.2) waits
+    /// forever, whatever its timeout, while the partition's leader is down (librdkafka #2588;
+    /// seen here on the mock cluster). `rd_kafka_offsets_for_times` gives up after its timeout.
     private func watermarks(of split: Split, at offset: Int64?) throws -> Watermarks {
-        try kafka(split, at: offset) { try consumer.watermarks(TopicPartition(split.topic, split.partition), timeout: timeout) }
+        let partition = TopicPartition(split.topic, split.partition)
+        return try kafka(split, at: offset, step: "asking the partition's leader for its first and last offsets") {
+            let low = try consumer.offsets(forTimestamp: -2, in: [partition], timeout: timeout).first?.offset
+            let high = try consumer.offsets(forTimestamp: -1, in: [partition], timeout: timeout).first?.offset
+            return Watermarks(low: low ?? 0, high: high ?? 0)
+        }
     }
 
     /// Runs `body`, turning a librdkafka error into the ``PartitionReadError`` that says what
-    /// it means for reading `split` at `offset`.
-    private func kafka<T>(_ split: Split, at offset: Int64?, _ body: () throws -> T) throws -> T {
+    /// it means for reading `split` at `offset`; `step` names the request in the reason.
+    private func kafka<T>(_ split: Split, at offset: Int64?, step: String? = nil, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as KafkaError {
+            let reason = step.map { "\($0): \(error)" } ?? "\(error)"
             throw error.meansUnreachable
-                ? PartitionReadError.unreachable(bootstrap: bootstrapServers, split: split, offset: offset, reason: "\(error)")
+                ? PartitionReadError.unreachable(bootstrap: bootstrapServers, split: split, offset: offset, reason: reason)
                 : PartitionReadError.failed(bootstrap: bootstrapServers, split: split, offset: offset, error: error)
         }
     }
