@@ -43,7 +43,7 @@ final class CheckpointReadFailureTests: KafkaJobTestCase {
         func expectUnreadable(pointer: Int64, offset: Int64, _ reason: CheckpointRecordDefect, line: UInt = #line) {
             let started = ContinuousClock.now
             XCTAssertThrowsError(try locator.locate(task, groupPointer: pointer), line: line) { error in
-                guard case .unreadable(job, task, split, let found, let defect)? = error as? CheckpointError else {
+                guard case .unreadable(job, task, split, let found, .pointer(pointer), let defect)? = error as? CheckpointError else {
                     return XCTFail("\(error)", line: line)
                 }
                 XCTAssertEqual(found, offset, line: line)

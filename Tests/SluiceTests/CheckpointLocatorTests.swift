@@ -25,12 +25,15 @@ final class CheckpointLocatorTests: XCTestCase {
         let confirmsFour = append(CheckpointConfirmation(task: task, sequence: 4, incarnation: 1, manifestOffset: three).encoded())
         let end = confirmsFour + 1
 
-        func expect(pointer: Int64?, offset: Int64, _ reason: CheckpointRecordDefect, line: UInt = #line) {
+        func expect(
+            pointer: Int64?, offset: Int64, via: CheckpointRecordRole? = nil, _ reason: CheckpointRecordDefect, line: UInt = #line
+        ) {
             XCTAssertThrowsError(try locator.locate(task, groupPointer: pointer), line: line) { error in
-                guard case .unreadable("job", task, split, let found, let defect)? = error as? CheckpointError else {
+                guard case .unreadable("job", task, split, let found, let role, let defect)? = error as? CheckpointError else {
                     return XCTFail("\(error)", line: line)
                 }
                 XCTAssertEqual(found, offset, line: line)
+                XCTAssertEqual(role, via ?? .pointer(offset + 1), line: line)
                 XCTAssertEqual(defect, reason, line: line)
             }
         }
@@ -41,11 +44,32 @@ final class CheckpointLocatorTests: XCTestCase {
         expect(pointer: end + 5, offset: end + 4, .absent)
         expect(pointer: 0, offset: -1, .absent)
         // The confirmation names checkpoint 4 at the manifest of checkpoint 3.
-        expect(pointer: three + 1, offset: three, .otherCheckpoint(confirmed: 4, found: 3))
-        expect(pointer: nil, offset: three, .otherCheckpoint(confirmed: 4, found: 3))
+        expect(pointer: three + 1, offset: three, via: .confirmation(sequence: 4), .otherCheckpoint(confirmed: 4, found: 3))
+        expect(pointer: nil, offset: three, via: .confirmation(sequence: 4), .otherCheckpoint(confirmed: 4, found: 3))
         XCTAssertThrowsError(try locator.manifest(of: task, pointer: confirmsFour + 1)) { error in
-            guard case .unreadable(_, _, _, confirmsFour, .wrongKind("manifest", "confirmation"))? = error as? CheckpointError else {
+            guard case .unreadable(_, _, _, confirmsFour, .pointer(confirmsFour + 1), .wrongKind("manifest", "confirmation"))? =
+                    error as? CheckpointError else {
                 return XCTFail("\(error)")
+            }
+            XCTAssertTrue(
+                "\(error)".contains("offset \(confirmsFour) of \(split), the manifest its committed pointer \(confirmsFour + 1) names, holds a confirmation"),
+                "\(error)")
+        }
+    }
+
+    func testARestoreNamesAPieceThatIsMissingAndItsCheckpoint() throws {
+        let broker = MemoryBroker()
+        broker.createTopic(split.topic, partitions: 2)
+        let log = MemoryBrokerCheckpointLog(broker: broker)
+        let tombstone = broker.append(split.topic, partition: Int(split.partition), key: nil, value: nil, timestamp: 0, transactional: false)
+        var manifest = manifest(sequence: 6)
+        for (pieces, reason) in [([tombstone], CheckpointRecordDefect.tombstone), ([tombstone + 1], .absent)] {
+            manifest.pieceOffsets = pieces
+            XCTAssertThrowsError(try TaskRestorer(jobName: "job", log: log).restore(manifest, into: [], split: split)) { error in
+                guard case .unreadable("job", task, split, pieces[0], .piece(sequence: 6), reason)? = error as? CheckpointError else {
+                    return XCTFail("\(error)")
+                }
+                XCTAssertTrue("\(error)".contains("offset \(pieces[0]) of \(split), a snapshot piece of checkpoint 6, "), "\(error)")
             }
         }
     }

@@ -78,15 +78,18 @@ final class CheckpointResetTests: XCTestCase {
         // A reset record of another task at the pointer is an error naming it, at its offset.
         let other = append(CheckpointReset(jobName: "job", task: TaskID(stage: 0, partition: 2), createdAt: 1, reason: "test").encoded())
         XCTAssertThrowsError(try locator.locate(task, groupPointer: other + 1)) { error in
-            guard case .unreadable(let job, let failed, let place, let offset, let reason)? = error as? CheckpointError else {
+            guard case .unreadable(let job, let failed, let place, let offset, let via, let reason)? = error as? CheckpointError else {
                 return XCTFail("\(error)")
             }
             XCTAssertEqual(job, "job")
             XCTAssertEqual(failed, task)
             XCTAssertEqual(place, split)
             XCTAssertEqual(offset, other)
+            XCTAssertEqual(via, .pointer(other + 1))
             XCTAssertEqual(reason, .otherTask(record: "reset record", job: "job", task: TaskID(stage: 0, partition: 2)))
-            XCTAssertTrue("\(error)".contains("offset \(other) of \(split) holds the reset record of job job, task 0.2"), "\(error)")
+            XCTAssertTrue(
+                "\(error)".contains("offset \(other) of \(split), the manifest its committed pointer \(other + 1) names, holds the reset record of job job, task 0.2"),
+                "\(error)")
         }
     }
 

@@ -19,7 +19,7 @@
 ///
 /// Every read is by an offset that a committed transaction named, so nothing depends on the
 /// broker hiding records of aborted transactions. A record that is missing or cannot serve is
-/// ``CheckpointError/unreadable(job:task:split:offset:reason:)``; a read that fails is the
+/// ``CheckpointError/unreadable(job:task:split:offset:via:reason:)``; a read that fails is the
 /// reader's own error, unchanged, since a retry may succeed.
 public struct CheckpointLocator {
     /// The job whose tasks it finds checkpoints of.
@@ -86,12 +86,12 @@ public struct CheckpointLocator {
     /// confirmation after it proves a newer one committed; without a pointer, the newest
     /// confirmed one in the partition.
     ///
-    /// - Throws: ``CheckpointError/unreadable(job:task:split:offset:reason:)`` when the record
+    /// - Throws: ``CheckpointError/unreadable(job:task:split:offset:via:reason:)`` when the record
     ///   the pointer or a confirmation names is missing or is no manifest (or reset) of the
     ///   task; the reader's error when it cannot read.
     public func locate(_ task: TaskID, groupPointer: Int64?) throws -> Finding {
         let split = topics.checkpointSplit(of: task)
-        let named = try groupPointer.map { try target(of: task, at: $0 - 1) }
+        let named = try groupPointer.map { try target(of: task, at: $0 - 1, via: .pointer($0)) }
         let tail = try reader.readToEnd(split, from: groupPointer ?? 0)
         let records = tail.map { record in record.value.flatMap { try? CheckpointRecord.decode($0) } }
         // Confirmations before a reset belong to the history it ended; sequences start again
@@ -109,10 +109,11 @@ public struct CheckpointLocator {
         var namedSequence: UInt64 = 0
         if case .manifest(let manifest) = named { namedSequence = manifest.sequence }
         if let newest, newest.sequence > namedSequence {
-            let proven = try manifest(of: task, at: newest.manifestOffset)
+            let via = CheckpointRecordRole.confirmation(sequence: newest.sequence)
+            let proven = try manifest(of: task, at: newest.manifestOffset, via: via)
             guard proven.sequence == newest.sequence else {
                 throw CheckpointError.unreadable(
-                    job: jobName, task: task, split: split, offset: newest.manifestOffset,
+                    job: jobName, task: task, split: split, offset: newest.manifestOffset, via: via,
                     reason: .otherCheckpoint(confirmed: newest.sequence, found: proven.sequence))
             }
             return .checkpoint(Located(manifest: proven, pointer: newest.manifestOffset + 1, namedByGroup: false))
@@ -129,18 +130,22 @@ public struct CheckpointLocator {
     ///
     /// - Throws: as ``locate(_:groupPointer:)`` does; a reset record there is the wrong kind.
     public func manifest(of task: TaskID, pointer: Int64) throws -> CheckpointManifest {
-        try manifest(of: task, at: pointer - 1)
+        try manifest(of: task, at: pointer - 1, via: .pointer(pointer))
     }
 
     /// The manifest or reset record of `task` at `offset` of its checkpoint partition.
     ///
-    /// - Throws: ``CheckpointError/unreadable(job:task:split:offset:reason:)`` when the offset
+    /// - Throws: ``CheckpointError/unreadable(job:task:split:offset:via:reason:)`` when the offset
     ///   holds no record, a tombstone, a record of another kind, or one of another job or
     ///   task; the reader's error when it cannot read.
     public func target(of task: TaskID, at offset: Int64) throws -> Target {
+        try target(of: task, at: offset, via: .requested)
+    }
+
+    private func target(of task: TaskID, at offset: Int64, via: CheckpointRecordRole) throws -> Target {
         let split = topics.checkpointSplit(of: task)
         func unreadable(_ reason: CheckpointRecordDefect) -> CheckpointError {
-            .unreadable(job: jobName, task: task, split: split, offset: offset, reason: reason)
+            .unreadable(job: jobName, task: task, split: split, offset: offset, via: via, reason: reason)
         }
         guard offset >= 0 else { throw unreadable(.absent) }
         guard let record = try reader.read(split, from: offset, through: offset).first(where: { $0.offset == offset }) else {
@@ -169,13 +174,13 @@ public struct CheckpointLocator {
         }
     }
 
-    private func manifest(of task: TaskID, at offset: Int64) throws -> CheckpointManifest {
-        switch try target(of: task, at: offset) {
+    private func manifest(of task: TaskID, at offset: Int64, via: CheckpointRecordRole) throws -> CheckpointManifest {
+        switch try target(of: task, at: offset, via: via) {
         case .manifest(let manifest):
             return manifest
         case .reset:
             throw CheckpointError.unreadable(
-                job: jobName, task: task, split: topics.checkpointSplit(of: task), offset: offset,
+                job: jobName, task: task, split: topics.checkpointSplit(of: task), offset: offset, via: via,
                 reason: .wrongKind(expected: CheckpointRecordKind.manifest.name, found: CheckpointRecordKind.reset.name))
         }
     }

@@ -5,7 +5,7 @@
 /// A reader throws only when it cannot read: the log cannot be reached, or refuses. An offset
 /// that holds no record (compacted away, a transaction marker, outside the partition) is not an
 /// error, it is simply absent from the result, so that the locator can tell a damaged or
-/// missing checkpoint (``CheckpointError/unreadable(job:task:split:offset:reason:)``) from an
+/// missing checkpoint (``CheckpointError/unreadable(job:task:split:offset:via:reason:)``) from an
 /// outage, which a retry may overcome.
 public protocol CheckpointRecordReader {
     /// The records of `split` with offsets in `from...through`, in offset order; records of

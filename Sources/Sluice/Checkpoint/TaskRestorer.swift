@@ -4,7 +4,7 @@
 ///
 /// Every read is by an offset that a committed transaction named, so the restore never depends
 /// on the broker hiding records of aborted transactions, which may sit between the pieces. A
-/// piece that is missing or cannot be applied is ``CheckpointError/unreadable(job:task:split:offset:reason:)``;
+/// piece that is missing or cannot be applied is ``CheckpointError/unreadable(job:task:split:offset:via:reason:)``;
 /// a read that fails is the log's own error, unchanged, since a retry may succeed.
 struct TaskRestorer {
     let jobName: String
@@ -39,7 +39,9 @@ struct TaskRestorer {
             }
             for offset in manifest.pieceOffsets {
                 func unreadable(_ reason: CheckpointRecordDefect) -> CheckpointError {
-                    .unreadable(job: jobName, task: manifest.task, split: split, offset: offset, reason: reason)
+                    .unreadable(
+                        job: jobName, task: manifest.task, split: split, offset: offset, via: .piece(sequence: manifest.sequence),
+                        reason: reason)
                 }
                 guard let found = byOffset[offset] else { throw unreadable(.absent) }
                 guard let piece = found else { throw unreadable(.tombstone) }

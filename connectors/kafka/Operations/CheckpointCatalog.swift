@@ -141,7 +141,7 @@ public struct CheckpointCatalog: Sendable {
                 case .reset(let reset, let pointer): found[task] = (pointer - 1, .reset(reset))
                 case .checkpoint(let located): found[task] = (located.pointer - 1, .manifest(located.manifest))
                 }
-            } catch CheckpointError.unreadable(_, let task, let split, let offset, let reason) {
+            } catch CheckpointError.unreadable(_, let task, let split, let offset, _, let reason) {
                 throw CheckpointCatalogError.unreadable(task: task, split: split, offset: offset, reason: reason)
             } catch let error as PartitionReadError {
                 throw CheckpointCatalogError(error)
