@@ -45,9 +45,8 @@ struct PartitionReader: CheckpointRecordReader {
     /// The records of `split` with offsets in `from...through`.
     func read(_ split: Split, from: Int64, through: Int64) throws -> [CheckpointLogRecord] {
         guard from <= through else { return [] }
-        let marks = try watermarks(of: split, at: from)
         var out: [CheckpointLogRecord] = []
-        try scan(split, from: max(from, marks.low), until: min(through + 1, marks.high)) { record in
+        try scan(split, from: max(from, 0), until: min(through + 1, try nextOffset(of: split, at: from))) { record in
             if record.offset <= through { out.append(Self.checkpointRecord(record)) }
             return record.offset < through
         }
@@ -57,9 +56,8 @@ struct PartitionReader: CheckpointRecordReader {
     /// Every record of `split` from `from` until the position reaches the reported high
     /// watermark.
     func readToEnd(_ split: Split, from: Int64) throws -> [CheckpointLogRecord] {
-        let marks = try watermarks(of: split, at: from)
         var out: [CheckpointLogRecord] = []
-        try scan(split, from: max(from, marks.low), until: marks.high) { record in
+        try scan(split, from: max(from, 0), until: try nextOffset(of: split, at: from)) { record in
             out.append(Self.checkpointRecord(record))
             return true
         }
@@ -70,7 +68,7 @@ struct PartitionReader: CheckpointRecordReader {
 
     /// The low and high watermarks of `split` as its leader reports them.
     func watermarks(of split: Split) throws -> Watermarks {
-        try watermarks(of: split, at: nil)
+        Watermarks(low: try listOffset(-2, of: split, at: nil), high: try listOffset(-1, of: split, at: nil))
     }
 
     /// The offset the next record of `split` gets: past the last record, batch or transaction
@@ -87,7 +85,9 @@ struct PartitionReader: CheckpointRecordReader {
     /// Hands each record of `split` from `offset` on to `body`, in order, until `body` returns
     /// `false` or the read position reaches `end`; with `readsPastEnd`, it reads on past `end`
     /// while records still arrive. Returns the read position where it stopped: past the last
-    /// record handed out, or past the transaction markers and gaps after it.
+    /// record handed out, or past the transaction markers and gaps after it. An `offset` before
+    /// the first record still in the partition reads from that record (the consumer's
+    /// `auto.offset.reset` is `earliest`).
     @discardableResult
     func scan(
         _ split: Split, from offset: Int64, until end: Int64, readsPastEnd: Bool = false,
@@ -132,16 +132,21 @@ struct PartitionReader: CheckpointRecordReader {
 
     // MARK: Helpers
 
-    /// Asks with ListOffsets for the earliest (-2) and latest (-1) offsets rather than with
-    /// `rd_kafka_query_watermark_offsets`, which before librdkafka 2.3 (Debian's is 2.0.2) waits
-    /// forever, whatever its timeout, while the partition's leader is down (librdkafka #2588;
-    /// seen here on the mock cluster). `rd_kafka_offsets_for_times` gives up after its timeout.
-    private func watermarks(of split: Split, at offset: Int64?) throws -> Watermarks {
+    /// The high watermark of `split` as its leader reports it: where a read of the partition's
+    /// records so far ends.
+    private func nextOffset(of split: Split, at offset: Int64) throws -> Int64 {
+        try listOffset(-1, of: split, at: offset)
+    }
+
+    /// The partition's first (`-2`) or next (`-1`) offset, asked with ListOffsets through
+    /// `rd_kafka_offsets_for_times` rather than with `rd_kafka_query_watermark_offsets`, which
+    /// before librdkafka 2.3 (Debian's is 2.0.2) waits forever, whatever its timeout, while the
+    /// partition's leader is down (librdkafka #2588; seen here on the mock cluster).
+    private func listOffset(_ sentinel: Int64, of split: Split, at offset: Int64?) throws -> Int64 {
         let partition = TopicPartition(split.topic, split.partition)
-        return try kafka(split, at: offset, step: "asking the partition's leader for its first and last offsets") {
-            let low = try consumer.offsets(forTimestamp: -2, in: [partition], timeout: timeout).first?.offset
-            let high = try consumer.offsets(forTimestamp: -1, in: [partition], timeout: timeout).first?.offset
-            return Watermarks(low: low ?? 0, high: high ?? 0)
+        let step = "asking the partition's leader for its \(sentinel == -2 ? "first" : "next") offset"
+        return try kafka(split, at: offset, step: step) {
+            try consumer.offsets(forTimestamp: sentinel, in: [partition], timeout: timeout).first?.offset ?? 0
         }
     }
 
