@@ -41,7 +41,8 @@ final class CheckpointResetTests: XCTestCase {
         let broker = MemoryBroker()
         try broker.createTopic(split.topic, partitions: 3)
         let log = MemoryBrokerCheckpointLog(producer: broker.producer(transactionalID: "restore-reader"))
-        let restorer = TaskRestorer(jobName: "job", log: log)
+        let locator = CheckpointLocator(jobName: "job", log: log)
+        XCTAssertEqual(JobTopics(job: "job").checkpointSplit(of: task), split, "the locator reads the partition written here")
         func append(_ value: [UInt8]) throws -> Int64 {
             try broker.append(split.topic, partition: split.partition, key: nil, value: value, timestamp: 0)
         }
@@ -50,39 +51,46 @@ final class CheckpointResetTests: XCTestCase {
         _ = try append(CheckpointConfirmation(task: task, sequence: 6, incarnation: 1, manifestOffset: six).encoded())
         let seven = try append(manifest(sequence: 7).encoded())
         _ = try append(CheckpointConfirmation(task: task, sequence: 7, incarnation: 1, manifestOffset: seven).encoded())
-        XCTAssertEqual(try restorer.locate(task, in: split, groupPointer: six + 1)?.manifest.sequence, 7, "a confirmation proves 7")
+        XCTAssertEqual(try locator.locate(task, groupPointer: six + 1).checkpoint?.manifest.sequence, 7, "a confirmation proves 7")
 
-        let reset = try append(CheckpointReset(jobName: "job", task: task, createdAt: 1, reason: "test").encoded())
-        XCTAssertNil(try restorer.locate(task, in: split, groupPointer: reset + 1), "a pointer at a reset: empty state")
-        XCTAssertNil(
-            try restorer.locate(task, in: split, groupPointer: nil),
+        let resetRecord = CheckpointReset(jobName: "job", task: task, createdAt: 1, reason: "test")
+        let reset = try append(resetRecord.encoded())
+        XCTAssertEqual(
+            try locator.locate(task, groupPointer: reset + 1), .reset(resetRecord, pointer: reset + 1), "a pointer at a reset: empty state")
+        XCTAssertEqual(
+            try locator.locate(task, groupPointer: nil), .none,
             "without a pointer, the confirmations before the newest reset are not followed")
         XCTAssertEqual(
-            try restorer.locate(task, in: split, groupPointer: seven + 1)?.manifest.sequence, 7,
+            try locator.locate(task, groupPointer: seven + 1).checkpoint?.manifest.sequence, 7,
             "a reset whose pointer was never committed leaves the committed checkpoint in place")
 
         // The new history after the reset starts again at sequence 1.
         let one = try append(manifest(sequence: 1).encoded())
-        XCTAssertNil(try restorer.locate(task, in: split, groupPointer: reset + 1), "checkpoint 1 is not confirmed yet")
+        XCTAssertEqual(
+            try locator.locate(task, groupPointer: reset + 1), .reset(resetRecord, pointer: reset + 1), "checkpoint 1 is not confirmed yet")
         _ = try append(CheckpointConfirmation(task: task, sequence: 1, incarnation: 2, manifestOffset: one).encoded())
-        let found = try XCTUnwrap(try restorer.locate(task, in: split, groupPointer: reset + 1))
+        let found = try XCTUnwrap(try locator.locate(task, groupPointer: reset + 1).checkpoint)
         XCTAssertEqual(found.manifest.sequence, 1)
         XCTAssertEqual(found.pointer, one + 1)
         XCTAssertFalse(found.namedByGroup)
-        XCTAssertEqual(try restorer.locate(task, in: split, groupPointer: nil)?.manifest.sequence, 1)
-        XCTAssertEqual(try restorer.locate(task, in: split, groupPointer: one + 1)?.manifest.sequence, 1)
+        XCTAssertEqual(try locator.locate(task, groupPointer: nil).checkpoint?.manifest.sequence, 1)
+        XCTAssertEqual(try locator.locate(task, groupPointer: one + 1).checkpoint?.manifest.sequence, 1)
 
-        // A reset record of another task at the pointer is an error naming it.
+        // A reset record of another task at the pointer is an error naming it, at its offset.
         let other = try append(CheckpointReset(jobName: "job", task: TaskID(stage: 0, partition: 2), createdAt: 1, reason: "test").encoded())
-        XCTAssertThrowsError(try restorer.locate(task, in: split, groupPointer: other + 1)) { error in
-            guard case .unreadable(let job, let failed, let place, let offset, let reason)? = error as? CheckpointError else {
+        XCTAssertThrowsError(try locator.locate(task, groupPointer: other + 1)) { error in
+            guard case .unreadable(let job, let failed, let place, let offset, let via, let reason)? = error as? CheckpointError else {
                 return XCTFail("\(error)")
             }
             XCTAssertEqual(job, "job")
             XCTAssertEqual(failed, task)
             XCTAssertEqual(place, split)
-            XCTAssertEqual(offset, other + 1)
-            XCTAssertEqual(reason, "offset \(other) is the reset record of job job, \(TaskID(stage: 0, partition: 2))")
+            XCTAssertEqual(offset, other)
+            XCTAssertEqual(via, .pointer(other + 1))
+            XCTAssertEqual(reason, .otherTask(record: "reset record", job: "job", task: TaskID(stage: 0, partition: 2)))
+            XCTAssertTrue(
+                "\(error)".contains("offset \(other) of \(split), the manifest its committed pointer \(other + 1) names, holds the reset record of job job, task 0.2"),
+                "\(error)")
         }
     }
 
@@ -99,15 +107,15 @@ final class CheckpointResetTests: XCTestCase {
         XCTAssertThrowsError(try ExactlyOnceEngineTests.runJob(on: broker)) { error in
             guard case JobError.connectorFailed(_, _ as MemoryBroker.InjectedCrash) = error else { return XCTFail("\(error)") }
         }
-        let restorer = TaskRestorer(jobName: "eos", log: MemoryBrokerCheckpointLog(producer: broker.producer(transactionalID: "restore-reader")))
+        let locator = CheckpointLocator(jobName: "eos", log: MemoryBrokerCheckpointLog(producer: broker.producer(transactionalID: "restore-reader")))
         let group = broker.group("eos")
         let partitions = ExactlyOnceEngineTests.partitions
         let tasks = (0..<2).flatMap { stage in (0..<partitions).map { TaskID(stage: stage, partition: $0) } }
-        let splits = tasks.map { CheckpointTopics.split(job: "eos", task: $0) }
+        let splits = tasks.map(JobTopics(job: "eos").checkpointSplit(of:))
         let pointers = group.committedOffsets(for: splits)
         let stateBytes = try tasks.filter { $0.stage == 1 }.map { task in
-            let split = CheckpointTopics.split(job: "eos", task: task)
-            return try restorer.locate(task, in: split, groupPointer: pointers[split])?.manifest.chainBytes ?? 0
+            let split = JobTopics(job: "eos").checkpointSplit(of: task)
+            return try locator.locate(task, groupPointer: pointers[split]).checkpoint?.manifest.chainBytes ?? 0
         }
         XCTAssertGreaterThan(stateBytes.reduce(0, +), 0, "the crashed job left window contents in its checkpoints")
         let input = (0..<partitions).map { Split(topic: "purchases", partition: Int32($0)) }

@@ -90,7 +90,11 @@ final class Worker {
             try startupStep("beginning a transaction") { try strategy.begin(tasks: tasks.allTasks) }
             try strategy.tasksJoined(local, all: tasks.allTasks)
             machine.joined(at: clock.now)
-            try handle(initial)
+            do {
+                try handle(initial)
+            } catch {
+                try recover(from: error)
+            }
             try runRounds()
             try handOver(after: finalCheckpoint)
         } catch {

@@ -29,6 +29,8 @@ struct BrokerState {
     var crashingCommits: Set<Int> = []
     /// Transactional ids whose next commit crashes.
     var crashingProducers: Set<String> = []
+    /// Topics whose reads by checkpoint logs fail as if the brokers could not be reached.
+    var unreachableTopics: Set<String> = []
     var visibility: MemoryBroker.OffsetVisibility
     var isolation: MemoryBroker.ReadIsolation
     /// Transactional offsets not visible yet (``MemoryBroker/OffsetVisibility/lagging(commits:)``),

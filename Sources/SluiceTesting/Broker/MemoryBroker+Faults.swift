@@ -44,6 +44,25 @@ extension MemoryBroker {
         withState { $0.crashingProducers.insert(transactionalID) }
     }
 
+    /// Makes checkpoint logs' reads of `topics` fail with ``MemoryBrokerError/unreachable(topic:partition:)``,
+    /// as reads fail while a broker is away, until ``makeReachable(_:)``; writes go on.
+    public func makeUnreachable(_ topics: Set<String>) {
+        withState { $0.unreachableTopics.formUnion(topics) }
+    }
+
+    /// Ends ``makeUnreachable(_:)`` for `topics`.
+    public func makeReachable(_ topics: Set<String>) {
+        withState { $0.unreachableTopics.subtract(topics) }
+    }
+
+    /// Throws ``MemoryBrokerError/unreachable(topic:partition:)`` when reads of `split`'s topic
+    /// fail.
+    func checkReachable(_ split: Split) throws {
+        if withState({ $0.unreachableTopics.contains(split.topic) }) {
+            throw MemoryBrokerError.unreachable(topic: split.topic, partition: split.partition)
+        }
+    }
+
     /// Transactional commits tried so far, failed and crashed ones included.
     public var commitCount: Int {
         withState { $0.commits }

@@ -31,12 +31,17 @@ public enum MemoryBrokerError: ConnectorError, CustomStringConvertible, Equatabl
     /// A second source made by one ``MemoryBrokerRuntime``: a worker reads all its topics
     /// through one consumer.
     case secondSource(worker: String)
+    /// A read of a topic made unreachable (``MemoryBroker/makeUnreachable(_:)``): an outage,
+    /// which a restart may outlast.
+    case unreachable(topic: String, partition: Int32)
 
     /// Whether the worker must stop: every refusal but a zombie's offset commit, which a rewind
     /// to the last committed checkpoint answers.
     public var isFatal: Bool {
-        if case .notAGroupMember = self { return false }
-        return true
+        switch self {
+        case .notAGroupMember, .unreachable: return false
+        default: return true
+        }
     }
 
     /// One line naming what was refused.
@@ -56,6 +61,8 @@ public enum MemoryBrokerError: ConnectorError, CustomStringConvertible, Equatabl
             "producer \(id) has no open transaction"
         case .transactionAlreadyOpen(let id):
             "producer \(id) already has an open transaction"
+        case .unreachable(let topic, let partition):
+            "cannot reach the memory broker while reading \(topic)[\(partition)] (made unreachable)"
         case .notAGroupMember(let group, let member):
             "group \(group) refused the offsets of \(member), which is no longer a member (its session expired or it left); the transaction aborted"
         case .workerCrashed(let worker):

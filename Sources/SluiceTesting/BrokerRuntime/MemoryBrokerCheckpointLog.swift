@@ -40,6 +40,7 @@ public final class MemoryBrokerCheckpointLog: CheckpointLog {
     /// The records at offsets `from...through`.
     public func read(_ split: Split, from: Int64, through: Int64) throws -> [CheckpointLogRecord] {
         try process?.checkAlive()
+        try producer.broker.checkReachable(split)
         return producer.broker.records(split, from: from, max: Int(through - from + 1)).map {
             CheckpointLogRecord(offset: $0.offset, key: $0.key ?? [], value: $0.value)
         }
@@ -48,6 +49,7 @@ public final class MemoryBrokerCheckpointLog: CheckpointLog {
     /// The records from `from` to the partition's end.
     public func readToEnd(_ split: Split, from: Int64) throws -> [CheckpointLogRecord] {
         try process?.checkAlive()
+        try producer.broker.checkReachable(split)
         return producer.broker.records(split, from: from).map {
             CheckpointLogRecord(offset: $0.offset, key: $0.key ?? [], value: $0.value)
         }

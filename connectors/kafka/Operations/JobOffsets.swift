@@ -63,14 +63,14 @@ public struct JobOffsets: Sendable {
             let byTask = Dictionary(uniqueKeysWithValues: summaries.map { ($0.task, $0) })
             let sortedInputs = layout.inputs.sorted()
             var rows: [PartitionOffsets] = []
-            for (index, split) in (sortedInputs + layout.internal.repartitionSplits(job: job)).enumerated() {
+            for (index, split) in (sortedInputs + layout.internal.repartitionSplits).enumerated() {
                 let isInternal = index >= sortedInputs.count
                 let (low, end) = try clients.bounds(split)
                 // A restored task names its input in its manifest; a reset one names none, so its
                 // task is the one the runtime gives the split: stage 0 numbered by the split's place
                 // among the job's input splits, a repartition stage by partition.
                 let task = isInternal
-                    ? JobTopics.stage(of: split.topic, job: job).map { TaskID(stage: $0.stage, partition: Int(split.partition)) }
+                    ? layout.internal.names.stage(of: split.topic).map { TaskID(stage: $0.stage, partition: Int(split.partition)) }
                     : TaskID(stage: 0, partition: index)
                 let checkpoint: TaskCheckpointState
                 if let summary = byInput[split], let manifest = summary.manifest {
@@ -148,12 +148,12 @@ public struct JobOffsets: Sendable {
                     }
                 }
             }
-            for split in layout.internal.repartitionSplits(job: job) {
+            for split in layout.internal.repartitionSplits {
                 let (_, end) = try clients.bounds(split)
                 resets.append(PartitionReset(split: split, isInternal: true, old: layout.committed[split], new: end, resolution: .end))
             }
             let checkpoints = layout.internal.tasks.map { task in
-                let split = CheckpointTopics.split(job: job, task: task)
+                let split = layout.internal.names.checkpointSplit(of: task)
                 return CheckpointPartitionReset(task: task, split: split, oldPointer: layout.committed[split])
             }
             return OffsetResetPlan(

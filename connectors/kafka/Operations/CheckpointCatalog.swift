@@ -4,13 +4,15 @@ import RdKafka
 import Sluice
 
 /// Reads a job's committed checkpoints from Kafka without joining its consumer group: what
-/// `sluice checkpoints list|inspect` shows, and what a restore of each task would start from.
+/// `sluice checkpoints list|inspect` shows, and what a restore of each task starts from.
 ///
 /// For every partition of the job's checkpoint topics (`<job>-<stage>-checkpoints`, partition
 /// `p` holding task `(stage, p)`), it reads the group's committed offset (the task's checkpoint
-/// pointer; the group is named after the job), then the manifest just before the pointer by
-/// exact offset, with `read_uncommitted` (as a restore does, so a transaction a worker left
-/// open cannot hide it), then the group's committed offset of the manifest's input.
+/// pointer; the group is named after the job) and finds the task's newest committed checkpoint
+/// with the `CheckpointLocator` a restore uses, reading with `read_uncommitted` as a restore
+/// does: the manifest the pointer names, unless a confirmation after it proves a newer one
+/// committed while the broker still shows the older pointer. Then it reads the group's
+/// committed offset of the manifest's input.
 ///
 /// ```swift
 /// let catalog = CheckpointCatalog(bootstrapServers: "127.0.0.1:9092")
@@ -22,10 +24,11 @@ import Sluice
 /// It only reads: it never joins the group, commits, or writes, so it is safe to run against a
 /// live job. What it reports is the state of the moment; a running job moves on.
 ///
-/// A pointer whose record is no readable manifest is an error (``CheckpointCatalogError``), as
-/// it is for a restore, never a silently empty row; a pointer at a reset record of the task
-/// (`CheckpointReset`, written by `sluice offsets reset`) is a row with that reset and no
-/// manifest: the task starts from empty state.
+/// A pointer or confirmation that leads to no readable manifest of its task is an error
+/// (``CheckpointCatalogError/unreadable(task:split:offset:reason:)``), as it is for a restore,
+/// never a silently empty row; a pointer at a reset record of the task (`CheckpointReset`,
+/// written by `sluice offsets reset`) with no checkpoint confirmed after it is a row with that
+/// reset and no manifest: the task starts from empty state.
 public struct CheckpointCatalog: Sendable {
     /// `bootstrap.servers`.
     public let bootstrapServers: String
@@ -51,11 +54,13 @@ public struct CheckpointCatalog: Sendable {
         self.logger = logger
     }
 
-    /// One summary per task of every stage of `job`, ordered by stage and partition; tasks that
-    /// never committed a checkpoint have no pointer and no manifest.
+    /// One summary per task of every stage of `job`, ordered by stage and partition: the
+    /// checkpoint a restore of the task starts from. Tasks that never committed a checkpoint
+    /// have no manifest.
     ///
     /// - Throws: ``CheckpointCatalogError``: the brokers cannot be reached, the job has no
-    ///   checkpoint topics, or a pointer names no readable manifest of its task.
+    ///   checkpoint topics, or a pointer or confirmation leads to no readable manifest of its
+    ///   task.
     public func list(job: String) throws -> [TaskCheckpointSummary] {
         try withConsumer(job: job) { consumer in
             let tasks = try taskCounts(job: job, consumer: consumer).flatMap { stage, count in
@@ -65,8 +70,9 @@ public struct CheckpointCatalog: Sendable {
         }
     }
 
-    /// The summary of one task of `job`, its manifest read at `manifestOffset` of the task's
-    /// checkpoint partition when given, else just before the group's committed pointer.
+    /// The summary of one task of `job`: the manifest (or reset record) at `manifestOffset` of
+    /// the task's checkpoint partition when given, else the checkpoint a restore of the task
+    /// starts from, as ``list(job:)`` finds it.
     ///
     /// - Throws: ``CheckpointCatalogError``, as ``list(job:)`` does, and
     ///   ``CheckpointCatalogError/unknownTask(job:task:taskCounts:)`` when the job has no such task.
@@ -81,13 +87,13 @@ public struct CheckpointCatalog: Sendable {
         }
     }
 
-    /// Runs `body` with a consumer in `job`'s group, to read its committed offsets. The consumer
-    /// never subscribes, so it never joins the group, and never commits.
+    /// Runs `body` with a consumer in `job`'s group, to read its committed offsets and the
+    /// checkpoint partitions. The consumer never subscribes, so it never joins the group, and
+    /// never commits.
     private func withConsumer<T>(job: String, _ body: (KafkaConsumer) throws -> T) throws -> T {
-        var configuration = ConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: job)
-        configuration.isolationLevel = .readUncommitted
-        configuration.client.properties = properties
-        let consumer = try kafka("creating a consumer") { try KafkaConsumer(configuration: configuration, logger: logger) }
+        let consumer = try kafka("creating a consumer") {
+            try PartitionReader.makeConsumer(bootstrapServers: bootstrapServers, properties: properties, groupID: job, logger: logger)
+        }
         defer { consumer.close() }
         return try body(consumer)
     }
@@ -103,7 +109,7 @@ public struct CheckpointCatalog: Sendable {
         }
         var counts: [Int: Int] = [:]
         for topic in topics {
-            guard let task = CheckpointTopics.task(job: job, split: Split(topic: topic, partition: 0)) else { continue }
+            guard let task = JobTopics(job: job).task(ofCheckpointSplit: Split(topic: topic, partition: 0)) else { continue }
             counts[task.stage] = try kafka("describing topic \(topic)") {
                 try consumer.describeTopic(topic, timeout: timeout).partitions.count
             }
@@ -112,76 +118,50 @@ public struct CheckpointCatalog: Sendable {
         return counts
     }
 
-    /// The summaries of `tasks` of `job`, ordered, each manifest read at its explicit offset if
-    /// given, else just before its pointer.
+    /// The summaries of `tasks` of `job`, ordered: each task's newest committed checkpoint, or
+    /// the manifest (or reset) at its explicit offset if given.
     private func summaries(
         of tasks: [TaskID], job: String, explicitOffsets: [TaskID: Int64], consumer: KafkaConsumer
     ) throws -> [TaskCheckpointSummary] {
         let tasks = tasks.sorted()
-        let splits = Dictionary(uniqueKeysWithValues: tasks.map { ($0, CheckpointTopics.split(job: job, task: $0)) })
-        let pointers = try committed(Array(splits.values), group: job, consumer: consumer)
-        var manifestOffsets: [TaskID: Int64] = [:]
+        let topics = JobTopics(job: job)
+        let pointers = try committed(tasks.map(topics.checkpointSplit(of:)), group: job, consumer: consumer)
+        let locator = CheckpointLocator(
+            jobName: job, reader: PartitionReader(consumer: consumer, bootstrapServers: bootstrapServers, timeout: timeout))
+        var found: [TaskID: (offset: Int64, target: CheckpointLocator.Target)] = [:]
+        // In task order, so that of several broken checkpoints the first task's is reported.
         for task in tasks {
-            manifestOffsets[task] = explicitOffsets[task] ?? pointers[splits[task]!].map { $0 - 1 }
-        }
-        var targets: [TopicPartition: Int64] = [:]
-        for (task, offset) in manifestOffsets {
-            targets[TopicPartition(splits[task]!.topic, splits[task]!.partition)] = offset
-        }
-        let read = try kafka("reading checkpoint manifests") {
-            try ExactOffsetReader(consumer: consumer, timeout: timeout).read(targets)
-        }
-        var manifests: [TaskID: CheckpointManifest] = [:]
-        var resets: [TaskID: CheckpointReset] = [:]
-        // In task order, so that of several broken pointers the first task's is reported.
-        for task in tasks {
-            guard let offset = manifestOffsets[task] else { continue }
-            let split = splits[task]!
-            let outcome = read[TopicPartition(split.topic, split.partition)]!
-            if case .record(let bytes?) = outcome, let reset = CheckpointReset.decodeIfReset(bytes),
-               reset.jobName == job, reset.task == task {
-                resets[task] = reset
-                continue
+            do {
+                if let offset = explicitOffsets[task] {
+                    found[task] = (offset, try locator.target(of: task, at: offset))
+                    continue
+                }
+                switch try locator.locate(task, groupPointer: pointers[topics.checkpointSplit(of: task)]) {
+                case .none: break
+                case .reset(let reset, let pointer): found[task] = (pointer - 1, .reset(reset))
+                case .checkpoint(let located): found[task] = (located.pointer - 1, .manifest(located.manifest))
+                }
+            } catch CheckpointError.unreadable(_, let task, let split, let offset, _, let reason) {
+                throw CheckpointCatalogError.unreadable(task: task, split: split, offset: offset, reason: reason)
+            } catch let error as PartitionReadError {
+                throw CheckpointCatalogError(error)
             }
-            manifests[task] = try manifest(of: task, job: job, in: split, at: offset, outcome)
         }
-        let inputs = manifests.values.compactMap(\.input)
+        let inputs = found.values.compactMap { if case .manifest(let manifest) = $0.target { manifest.input } else { nil } }
         let inputOffsets = inputs.isEmpty ? [:] : try committed(inputs, group: job, consumer: consumer)
         return tasks.map { task in
-            let manifest = manifests[task]
+            let split = topics.checkpointSplit(of: task)
+            var manifest: CheckpointManifest?
+            var reset: CheckpointReset?
+            switch found[task]?.target {
+            case .manifest(let found)?: manifest = found
+            case .reset(let found)?: reset = found
+            case nil: break
+            }
             return TaskCheckpointSummary(
-                task: task, checkpointSplit: splits[task]!, pointer: pointers[splits[task]!],
-                manifestOffset: manifestOffsets[task], manifest: manifest,
-                committedInputOffset: manifest?.input.flatMap { inputOffsets[$0] }, reset: resets[task])
+                task: task, checkpointSplit: split, pointer: pointers[split], manifestOffset: found[task]?.offset,
+                manifest: manifest, committedInputOffset: manifest?.input.flatMap { inputOffsets[$0] }, reset: reset)
         }
-    }
-
-    /// The manifest `outcome` holds, or the error naming what the offset holds instead.
-    private func manifest(
-        of task: TaskID, job: String, in split: Split, at offset: Int64, _ outcome: ExactOffsetReader.Outcome
-    ) throws -> CheckpointManifest {
-        let value: [UInt8]
-        switch outcome {
-        case .absent(let reason):
-            throw CheckpointCatalogError.noRecord(task: task, split: split, offset: offset, reason: reason)
-        case .record(nil):
-            throw CheckpointCatalogError.noRecord(task: task, split: split, offset: offset, reason: "only a tombstone")
-        case .record(let bytes?):
-            value = bytes
-        }
-        let manifest: CheckpointManifest
-        do {
-            manifest = try CheckpointManifest.decode(value)
-        } catch CheckpointFormatError.unknownVersion(let version) where version > CheckpointManifest.formatVersion {
-            throw CheckpointCatalogError.newerFormat(task: task, split: split, offset: offset, version: version)
-        } catch {
-            throw CheckpointCatalogError.notAManifest(task: task, split: split, offset: offset, reason: "\(error)")
-        }
-        guard manifest.jobName == job, manifest.task == task else {
-            throw CheckpointCatalogError.otherTasksManifest(
-                task: task, split: split, offset: offset, foundJob: manifest.jobName, foundTask: manifest.task)
-        }
-        return manifest
     }
 
     /// `group`'s committed offsets of `splits`; absent where it committed none.

@@ -11,15 +11,10 @@ public enum CheckpointCatalogError: Error, Equatable, CustomStringConvertible {
     case unknownJob(job: String, bootstrap: String)
     /// The job has no such task; `taskCounts` gives, per stage, how many tasks it has.
     case unknownTask(job: String, task: TaskID, taskCounts: [Int: Int])
-    /// The offset where a manifest should be holds no record, or a tombstone.
-    case noRecord(task: TaskID, split: Split, offset: Int64, reason: String)
-    /// The record at the offset is not a manifest (a snapshot piece, or not a checkpoint record
-    /// at all); `reason` is the decoder's error.
-    case notAManifest(task: TaskID, split: Split, offset: Int64, reason: String)
-    /// The manifest was written by a newer Sluice, in a format version this build does not read.
-    case newerFormat(task: TaskID, split: Split, offset: Int64, version: UInt8)
-    /// The record is the manifest of another job or task: the pointer was moved by hand.
-    case otherTasksManifest(task: TaskID, split: Split, offset: Int64, foundJob: String, foundTask: TaskID)
+    /// The record at `offset` of the task's checkpoint partition, which its pointer, a
+    /// confirmation, or the request names, is missing or is no manifest (or reset) of the
+    /// task; a restore of the task fails the same way.
+    case unreadable(task: TaskID, split: Split, offset: Int64, reason: CheckpointRecordDefect)
 
     /// What went wrong, naming brokers, job, task, topic, partition and offset as they apply.
     public var description: String {
@@ -34,18 +29,18 @@ public enum CheckpointCatalogError: Error, Equatable, CustomStringConvertible {
             let known = taskCounts.sorted { $0.key < $1.key }
                 .map { $0.value == 1 ? "\($0.key).0" : "\($0.key).0-\($0.key).\($0.value - 1)" }
             return "job '\(job)' has no \(task); its tasks are \(known.joined(separator: ", "))"
-        case .noRecord(let task, let split, let offset, let reason):
-            return "\(Self.place(task, split, offset)) holds no record: \(reason)"
-        case .notAManifest(let task, let split, let offset, let reason):
-            return "\(Self.place(task, split, offset)) is not a checkpoint manifest: \(reason)"
-        case .newerFormat(let task, let split, let offset, let version):
-            return "\(Self.place(task, split, offset)) is a manifest of format version \(version), newer than this build of Sluice reads (\(CheckpointManifest.formatVersion)); use a newer sluice"
-        case .otherTasksManifest(let task, let split, let offset, let foundJob, let foundTask):
-            return "\(Self.place(task, split, offset)) is the manifest of job '\(foundJob)', \(foundTask)"
+        case .unreadable(let task, let split, let offset, let reason):
+            return "\(task): topic \(split.topic) partition \(split.partition) offset \(offset) \(reason)"
         }
     }
+}
 
-    private static func place(_ task: TaskID, _ split: Split, _ offset: Int64) -> String {
-        "\(task): topic \(split.topic) partition \(split.partition) offset \(offset)"
+extension CheckpointCatalogError {
+    /// The catalog's error for a partition it could not read.
+    init(_ error: PartitionReadError) {
+        switch error {
+        case .unreachable: self = .unreachable(bootstrap: error.bootstrap, reason: "\(error.operation): \(error.reason)")
+        case .failed: self = .kafkaFailed(bootstrap: error.bootstrap, operation: error.operation, reason: error.reason)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import RdKafka
+import Sluice
 
 /// Finds, in a partition, the first offset whose record timestamp is at or after a time.
 ///
@@ -9,7 +10,7 @@ import RdKafka
 /// partition is read from its start until the first record at or after the time, or its end.
 struct TimestampOffsetFinder {
     let groupConsumer: KafkaConsumer
-    let reader: PartitionLogReader
+    let reader: PartitionReader
     let timeout: Duration
 
     /// The offset, and whether the broker's answer held (``OffsetResolution/lookup``) or the
@@ -23,9 +24,9 @@ struct TimestampOffsetFinder {
             return (answer, .lookup)
         }
         var found = end
-        try reader.read(partition, from: low, reportedEnd: end) { offset, timestamp in
-            guard let timestamp, timestamp >= time else { return true }
-            found = offset
+        try reader.scan(Split(topic: partition.topic, partition: partition.partition), from: low, until: end) { record in
+            guard let timestamp = record.timestamp, timestamp >= time else { return true }
+            found = record.offset
             return false
         }
         return (found, .scan)
@@ -37,9 +38,9 @@ struct TimestampOffsetFinder {
     private func verifies(_ offset: Int64, time: Int64, in partition: TopicPartition, low: Int64, end: Int64) throws -> Bool {
         var seen: [Int64: Int64?] = [:]
         let from = max(low, offset - 1)
-        try reader.read(partition, from: from, reportedEnd: end) { recordOffset, timestamp in
-            seen[recordOffset] = timestamp
-            return recordOffset < offset
+        try reader.scan(Split(topic: partition.topic, partition: partition.partition), from: from, until: end) { record in
+            seen[record.offset] = record.timestamp
+            return record.offset < offset
         }
         guard let atAnswer = seen[offset], let timestamp = atAnswer, timestamp >= time else { return false }
         guard offset > low else { return true }

@@ -2,20 +2,23 @@ import Foundation
 import Sluice
 
 /// One task's committed checkpoint as a ``CheckpointCatalog`` found it: the consumer group's
-/// pointer, the manifest just before it, and the group's committed offset of the task's input,
-/// which a restore requires to equal the manifest's input position.
+/// pointer, the manifest a restore starts from (just before the pointer, or a newer one that a
+/// confirmation proves committed), and the group's committed offset of the task's input, which
+/// a restore requires to equal the manifest's input position when the pointer names it.
 ///
-/// A task that never committed a checkpoint has neither ``pointer`` nor ``manifest``; a task
-/// whose state was reset since has a ``pointer`` and a ``reset`` but no ``manifest``.
+/// A task that never committed a checkpoint has no ``manifest``; a task whose state was reset
+/// since has a ``pointer`` and a ``reset`` but no ``manifest``.
 public struct TaskCheckpointSummary: Sendable, Equatable {
     /// The task: its stage, and its partition of that stage.
     public var task: TaskID
     /// The task's partition of its stage's checkpoint topic.
     public var checkpointSplit: Split
-    /// The job's consumer group's committed offset of ``checkpointSplit``: the checkpoint a
-    /// restore starts from; `nil` when the group committed none.
+    /// The job's consumer group's committed offset of ``checkpointSplit``, as the broker shows
+    /// it; `nil` when it shows none.
     public var pointer: Int64?
-    /// The offset ``manifest`` was read at: `pointer - 1`, or the offset asked for explicitly.
+    /// The offset ``manifest`` (or ``reset``) was read at: `pointer - 1`; a later offset when
+    /// a confirmation proves a newer checkpoint committed than the broker's pointer names
+    /// (see ``isNamedByGroup``); or the offset asked for explicitly.
     public var manifestOffset: Int64?
     /// The manifest at ``manifestOffset``.
     public var manifest: CheckpointManifest?
@@ -40,12 +43,22 @@ public struct TaskCheckpointSummary: Sendable, Equatable {
         self.committedInputOffset = committedInputOffset
     }
 
+    /// Whether the group's committed ``pointer`` names the record at ``manifestOffset``. When it
+    /// does not, the broker shows an older pointer (or none) than a confirmation in the
+    /// checkpoint partition proves (Tansu shows transactional offsets late, librdkafka's mock
+    /// clusters keep none), or another offset was asked for explicitly.
+    public var isNamedByGroup: Bool {
+        guard let pointer, let manifestOffset else { return false }
+        return manifestOffset + 1 == pointer
+    }
+
     /// Whether the manifest's input position equals the group's committed offset of that input,
-    /// as a restore requires; `nil` when the manifest names no input position. `false` means the
-    /// offsets were moved by hand since, or (for a manifest read at an explicit offset) that the
-    /// checkpoint is older than the committed one.
+    /// as a restore requires of a checkpoint the group's pointer names; `nil` when the manifest
+    /// names no input position, or the pointer does not name it (``isNamedByGroup``): the
+    /// group's input offset then lags with its pointer, and a restore checks nothing. `false`
+    /// means the offsets were moved by hand since.
     public var inputAgrees: Bool? {
-        guard let position = manifest?.inputPosition else { return nil }
+        guard let position = manifest?.inputPosition, isNamedByGroup else { return nil }
         return committedInputOffset == position
     }
 

@@ -10,7 +10,7 @@ final class JobOffsetsClients {
     let timeout: Duration
     let group: KafkaConsumer
     let timestamps: TimestampOffsetFinder
-    private let reader: PartitionLogReader
+    private let reader: PartitionReader
     private let readerConsumer: KafkaConsumer
     private let admin: KafkaAdmin
     private var boundsCache: [Split: (low: Int64, end: Int64)] = [:]
@@ -20,7 +20,7 @@ final class JobOffsetsClients {
         /// The partitions of the job's input topics.
         var inputs: [Split]
         /// The job's internal topics.
-        var `internal`: JobTopics
+        var `internal`: JobTopicLayout
         /// The group's committed offsets of every input, repartition and checkpoint partition.
         var committed: [Split: Int64]
         /// Partition counts of the input topics.
@@ -38,13 +38,12 @@ final class JobOffsetsClients {
         do {
             group = try KafkaConsumer(
                 configuration: ConsumerConfiguration(client: client, groupID: job, isolationLevel: .readUncommitted), logger: logger)
-            readerConsumer = try KafkaConsumer(
-                configuration: ConsumerConfiguration(client: client, isolationLevel: .readUncommitted), logger: logger)
+            readerConsumer = try PartitionReader.makeConsumer(bootstrapServers: bootstrapServers, properties: properties, logger: logger)
             admin = try KafkaAdmin(configuration: client, logger: logger)
         } catch let error as KafkaError {
             throw failed("creating clients", error)
         }
-        reader = PartitionLogReader(consumer: readerConsumer, timeout: timeout)
+        reader = PartitionReader(consumer: readerConsumer, bootstrapServers: bootstrapServers, timeout: timeout)
         timestamps = TimestampOffsetFinder(groupConsumer: group, reader: reader, timeout: timeout)
     }
 
@@ -70,7 +69,7 @@ final class JobOffsetsClients {
             counts[topic] = count
             return count
         }
-        let internalTopics = try JobTopics(job: job, topics: all, stages: stages, partitions: partitions)
+        let internalTopics = try JobTopicLayout(job: job, topics: all, stages: stages, partitions: partitions)
         let candidates: [String]
         if let topics {
             let known = Set(all)
@@ -79,14 +78,13 @@ final class JobOffsetsClients {
             }
             candidates = Array(Set(topics)).sorted()
         } else {
-            candidates = all.filter { JobTopics.stage(of: $0, job: job) == nil && !$0.hasPrefix("__") }
+            candidates = all.filter { internalTopics.names.stage(of: $0) == nil && !$0.hasPrefix("__") }
         }
         var splits: [Split] = []
         for topic in candidates {
             splits += (0..<(try partitions(topic))).map { Split(topic: topic, partition: Int32($0)) }
         }
-        let internalSplits = internalTopics.repartitionSplits(job: job)
-            + internalTopics.tasks.map { CheckpointTopics.split(job: job, task: $0) }
+        let internalSplits = internalTopics.repartitionSplits + internalTopics.tasks.map(internalTopics.names.checkpointSplit(of:))
         var committed: [Split: Int64] = [:]
         let asked = splits + internalSplits
         if !asked.isEmpty {
@@ -111,21 +109,28 @@ final class JobOffsetsClients {
     /// The first offset in `split` and its end, read (not the high watermark).
     func bounds(_ split: Split) throws -> (low: Int64, end: Int64) {
         if let known = boundsCache[split] { return known }
-        let partition = TopicPartition(split.topic, split.partition)
-        let found = try kafka("reading the end of \(partition)") {
-            let marks = try group.watermarks(partition, timeout: timeout)
-            return (marks.low, try reader.end(of: partition, marks: marks))
+        let found = try kafka("reading the end of \(split)") {
+            let marks = try reader.watermarks(of: split)
+            return (marks.low, try reader.end(of: split, marks: marks))
         }
         boundsCache[split] = found
         return found
     }
 
-    /// Runs `body`, naming the brokers and `operation` in a librdkafka error.
+    /// Runs `body`, naming the brokers and `operation` in a librdkafka error, and the
+    /// partition in a read that failed.
     func kafka<T>(_ operation: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as KafkaError {
             throw JobOffsetsError.kafkaFailed(bootstrap: bootstrapServers, operation: operation, reason: error.message)
+        } catch let error as PartitionReadError {
+            switch error {
+            case .unreachable:
+                throw JobOffsetsError.unreachable(bootstrap: error.bootstrap, reason: "\(error.operation): \(error.reason)")
+            case .failed:
+                throw JobOffsetsError.kafkaFailed(bootstrap: error.bootstrap, operation: error.operation, reason: error.reason)
+            }
         }
     }
 }
