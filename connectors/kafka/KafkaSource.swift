@@ -95,10 +95,11 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
         bridge.internalTopics.formUnion(topics)
     }
 
-    /// Leaves the group: librdkafka revokes the remaining partitions through the listener
-    /// (which checkpoints them) and closes the consumer.
+    /// Leaves the group (or, as the runtime decides, keeps a static member's place for a
+    /// restart): librdkafka revokes the remaining partitions through the listener (which
+    /// checkpoints them) and closes the consumer.
     public func leave() throws {
-        consumer?.close()
+        if let consumer { kafka.endMembership(of: consumer) }
         try bridge.rethrow()
     }
 
@@ -143,28 +144,33 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
         let bounded = ending.isBounded
         let endTime: Int64? = if case .timestamp(let instant) = ending { instant } else { nil }
         var run = ChunkRun()
-        try requireConsumer().poll(maxRecords: maxRecords, timeout: timeout) { record in
-            // Internal topics never end by offsets (see InternalTopicSource).
-            if bounded, !bridge.internalTopics.contains(record.topic) {
-                let partition = TopicPartition(record.topic, record.partition)
-                guard let end = bridge.ends[partition], record.offset < end else { return }
-                if let endTime, let timestamp = record.timestamp, timestamp >= endTime {
-                    // The partition ends before this record: it stays unhandled and uncommitted.
-                    bridge.ends[partition] = record.offset
-                    return
+        let consumer = try requireConsumer()
+        do {
+            try consumer.poll(maxRecords: maxRecords, timeout: timeout) { record in
+                // Internal topics never end by offsets (see InternalTopicSource).
+                if bounded, !bridge.internalTopics.contains(record.topic) {
+                    let partition = TopicPartition(record.topic, record.partition)
+                    guard let end = bridge.ends[partition], record.offset < end else { return }
+                    if let endTime, let timestamp = record.timestamp, timestamp >= endTime {
+                        // The partition ends before this record: it stays unhandled and uncommitted.
+                        bridge.ends[partition] = record.offset
+                        return
+                    }
+                    bridge.next[partition] = record.offset + 1
                 }
-                bridge.next[partition] = record.offset + 1
+                var headers: [RecordHeader] = []
+                record.forEachHeader { name, value in
+                    headers.append(RecordHeader(key: name, value: value.map { Array($0) } ?? []))
+                }
+                let timestamp = record.timestamp ?? 0
+                run.append(
+                    SourceRecord(
+                        topic: record.topic, partition: record.partition, offset: record.offset, timestamp: timestamp,
+                        key: record.copyKey(), value: record.copyValue(), headers: headers),
+                    into: &batch)
             }
-            var headers: [RecordHeader] = []
-            record.forEachHeader { name, value in
-                headers.append(RecordHeader(key: name, value: value.map { Array($0) } ?? []))
-            }
-            let timestamp = record.timestamp ?? 0
-            run.append(
-                SourceRecord(
-                    topic: record.topic, partition: record.partition, offset: record.offset, timestamp: timestamp,
-                    key: record.copyKey(), value: record.copyValue(), headers: headers),
-                into: &batch)
+        } catch {
+            throw kafka.identified(error, consumer: consumer)
         }
         run.flush(into: &batch)
         try bridge.rethrow()

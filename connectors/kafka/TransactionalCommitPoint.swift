@@ -28,7 +28,11 @@ final class TransactionalCommitPoint: CommitPoint, @unchecked Sendable {
     }
 
     func begin() throws {
-        try producer.producer.beginTransaction()
+        do {
+            try producer.producer.beginTransaction()
+        } catch {
+            throw producer.identified(error)
+        }
     }
 
     func commit(_ commit: Commit) throws {
@@ -45,7 +49,11 @@ final class TransactionalCommitPoint: CommitPoint, @unchecked Sendable {
         }
     }
 
+    /// Does nothing once the worker was fenced: the newer process aborted the transaction when
+    /// it took the transactional id over, and the broker would refuse this one's abort anyway
+    /// (Tansu lets it time out, which the retries would stretch to ``retryBudget``).
     func abort() throws {
+        if producer.fencing.error != nil { return }
         try retrying("aborting the transaction") {
             try producer.producer.abortTransaction(timeout: .seconds(10))
         }
@@ -66,15 +74,15 @@ final class TransactionalCommitPoint: CommitPoint, @unchecked Sendable {
             do {
                 return try call()
             } catch let error as KafkaError where error.isRetriable && !error.isFatal && !error.requiresAbort
-                && ContinuousClock.now + pause < deadline
+                && producer.fencing.error == nil && ContinuousClock.now + pause < deadline
             {
                 logger.info("\(what): \(error); retrying in \(pause)")
                 Thread.sleep(forTimeInterval: Double(pause.components.attoseconds) / 1e18 + Double(pause.components.seconds))
                 pause = min(pause * 2, .seconds(2))
             } catch let error as KafkaError {
-                throw KafkaError(
+                throw producer.identified(KafkaError(
                     code: error.code, name: error.name, message: "Kafka at \(bootstrapServers): \(what): \(error.message)",
-                    isRetriable: error.isRetriable, requiresAbort: error.requiresAbort, isFatal: error.isFatal)
+                    isRetriable: error.isRetriable, requiresAbort: error.requiresAbort, isFatal: error.isFatal))
             }
         }
     }
