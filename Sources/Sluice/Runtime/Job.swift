@@ -253,7 +253,7 @@ public final class Job {
                 logger.warning("job \(plan.jobName): \(what): \(error); retrying in \(delay) (attempt \(attempt))")
                 configuration.checkpointObserver?(.restarting(attempt: attempt, delay: delay, error: "\(what): \(error)"))
                 metrics.restarts += 1
-                workerMetrics.restarted()
+                workerMetrics?.restarted()  // nil while the worker is still connecting
                 sleep(delay)
                 if stopSignal.isRequested { throw error }
             }
