@@ -55,6 +55,15 @@ struct JobRun<Job: StreamJob> {
                 for stop in stops { stop.stop() }
             }
         }
+        // SIGUSR1 stops them for a restart: static members keep their place in the group.
+        let runtimes = built.map(\.context.kafka)
+        let restart = RestartSignal {
+            guard !stopping.exchange(true, ordering: .relaxed) else { return }
+            for kafka in runtimes { kafka.leavesGroupOnStop = false }
+            print("\(name): stopping for a restart after the current round (final checkpoint, \(Self.keptPlace(runtimes[0])))")
+            for service in services { service.requestStop() }
+        }
+        defer { restart.cancel() }
         var serviceLogger = Logger(label: "sluice.service")
         serviceLogger[metadataKey: "job"] = "\(name)"
         var failure: (any Error)?
@@ -70,6 +79,14 @@ struct JobRun<Job: StreamJob> {
         if let failure { throw failure }
         let how = stopping.load(ordering: .relaxed) ? "stopped" : "finished"
         print("\(name): \(how): \(total.counts)")
+    }
+
+    /// What a stop for a restart does with the workers' group membership.
+    private static func keptPlace(_ kafka: KafkaRuntime) -> String {
+        guard kafka.consumer.effectiveMembership == .static else {
+            return "leaving the group: dynamic members cannot keep their place"
+        }
+        return "keeping the partitions for \(kafka.sessionTimeout) for a restart with the same --worker-id"
     }
 
     private func replay(plan: JobPlan, topics: [String], properties: [String: String], logger: Logger) throws {
