@@ -37,9 +37,12 @@ final class WorkerProducer: Sendable {
         }
     }
 
-    /// `error`, or the ``WorkerFencedError`` it means.
+    /// `error`, or the ``WorkerFencedError`` it means. Delivery reports are served first: a
+    /// send refused because the transaction turned abortable ("Producing not allowed in
+    /// transactional state AbortableError") may have a fenced delivery behind it, not yet reported.
     func identified(_ error: any Error) -> any Error {
-        fencing.check(error, clientFatal: producer.fatalError)
+        if fencing.error == nil { producer.poll() }
+        return fencing.check(error, clientFatal: producer.fatalError)
     }
 
     /// Enqueues one record. Errors that lie in the record itself (too large, an explicit
