@@ -116,4 +116,16 @@ final class KafkaOptionsTests: XCTestCase {
         XCTAssertEqual(try KafkaRuntime(
             bootstrapServers: "127.0.0.1:1", workerID: "w", properties: ["session.timeout.ms": "8000"]).sessionTimeout, .seconds(8))
     }
+
+    func testAWorkerIsAStaticMemberNamedByItsWorkerIDUnlessDynamic() throws {
+        func instanceID(_ membership: GroupMembership?) throws -> String? {
+            let kafka = try KafkaRuntime(bootstrapServers: "127.0.0.1:1", workerID: "host-a-0", consumer: ConsumerOptions(membership: membership))
+            let properties = kafka.consumerConfiguration(job: "word-count", source: try kafka.source(topics: ["t"])).librdkafkaProperties
+            return Dictionary(properties, uniquingKeysWith: { _, later in later })["group.instance.id"]
+        }
+        XCTAssertEqual(try instanceID(nil), "host-a-0", "static by default")
+        XCTAssertEqual(try instanceID(.static), "host-a-0")
+        XCTAssertNil(try instanceID(.dynamic))
+        XCTAssertTrue(try KafkaRuntime(bootstrapServers: "127.0.0.1:1", workerID: "w").leavesGroupOnStop, "a stop leaves unless told otherwise")
+    }
 }

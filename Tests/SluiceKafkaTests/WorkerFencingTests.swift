@@ -79,16 +79,4 @@ final class WorkerFencingTests: XCTestCase {
         XCTAssertNil(WorkerFencedError.find(in: JobError.connectorFailed("commit", underlying: producerFenced)),
                      "a librdkafka error the worker never identified is not made into one here")
     }
-
-    func testAWorkerIsAStaticMemberNamedByItsWorkerIDUnlessDynamic() throws {
-        func instanceID(_ membership: GroupMembership?) throws -> String? {
-            let kafka = try KafkaRuntime(bootstrapServers: "127.0.0.1:1", workerID: "host-a-0", consumer: ConsumerOptions(membership: membership))
-            let properties = kafka.consumerConfiguration(job: "word-count", source: try kafka.source(topics: ["t"])).librdkafkaProperties
-            return Dictionary(properties, uniquingKeysWith: { _, later in later })["group.instance.id"]
-        }
-        XCTAssertEqual(try instanceID(nil), "host-a-0", "static by default")
-        XCTAssertEqual(try instanceID(.static), "host-a-0")
-        XCTAssertNil(try instanceID(.dynamic))
-        XCTAssertTrue(try KafkaRuntime(bootstrapServers: "127.0.0.1:1", workerID: "w").leavesGroupOnStop, "a stop leaves unless told otherwise")
-    }
 }

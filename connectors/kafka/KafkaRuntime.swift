@@ -66,7 +66,10 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
     private let state = Mutex<State>(State())
 
     private struct State {
-        var source: KafkaSource?
+        /// Weak: the source refers to its runtime, and a cycle would keep every client of the
+        /// worker (and librdkafka's threads) alive until the process exits, which librdkafka
+        /// warns against (its TLS library cleans up at exit while those threads still run).
+        weak var source: KafkaSource?
         var producer: WorkerProducer?
         var fencing: WorkerFencing?
         var leavesGroupOnStop = true
