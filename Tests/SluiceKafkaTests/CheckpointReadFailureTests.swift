@@ -32,12 +32,15 @@ final class CheckpointReadFailureTests: KafkaJobTestCase {
 
         let readTimeout = Duration.seconds(3)
         let log = try KafkaCheckpointLog(
-            producer: try WorkerProducer(configuration: ProducerConfiguration(bootstrapServers: bootstrap), logger: quiet),
+            producer: try WorkerProducer(
+                configuration: ProducerConfiguration(bootstrapServers: bootstrap),
+                fencing: WorkerFencing(job: job, workerID: "reader", transactionalID: nil, groupInstanceID: nil), logger: quiet),
             topics: InternalTopicAdmin(admin: try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: bootstrap), logger: quiet)),
             bootstrapServers: bootstrap, properties: [:], readTimeout: readTimeout, logger: quiet)
         let locator = CheckpointLocator(jobName: job, log: log)
         XCTAssertEqual(
-            try locator.locate(task, groupPointer: 1), .checkpoint(.init(manifest: manifest, pointer: 1, namedByGroup: true)))
+            try locator.locate(task, groupPointer: 1),
+            CheckpointLocator.Finding.checkpoint(CheckpointLocator.Located(manifest: manifest, pointer: 1, namedByGroup: true)))
 
         // Read, and wrong or missing: the checkpoint is unreadable, and that is found at once.
         func expectUnreadable(pointer: Int64, offset: Int64, _ reason: CheckpointRecordDefect, line: UInt = #line) {
