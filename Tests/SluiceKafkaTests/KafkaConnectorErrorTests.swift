@@ -25,11 +25,13 @@ final class KafkaConnectorErrorTests: XCTestCase {
 
     func testASecondSourceOfOneRuntimeIsRefused() throws {
         let kafka = try runtime()
-        _ = try kafka.source(topics: ["a"])
+        // The job's graph holds its source; the runtime only points at it.
+        let first = try kafka.source(topics: ["a"])
         assertConnectorError(
             .secondSource, fatal: true,
             message: "a KafkaRuntime has one source per job: read several topics with one source, kafka.source(topics: [\"a\", \"b\"])"
         ) { _ = try kafka.source(topics: ["b"]) }
+        withExtendedLifetime(first) {}
     }
 
     func testSourcesAndSinksOutsideARunSayTheJobIsNotRunning() throws {

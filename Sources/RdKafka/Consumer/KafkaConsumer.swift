@@ -167,11 +167,13 @@ public final class KafkaConsumer: @unchecked Sendable {
     }
 
     /// Completes a revocation or a loss: stops fetching the partitions, which lets the group
-    /// hand them to another member.
+    /// hand them to another member. Partitions no longer in the assignment (let go earlier) are
+    /// passed over: the group's revocation is completed all the same.
     public func completeRevocation(_ partitions: [TopicPartition]) throws {
         try requireOutsideRebalanceCallback("complete a revocation")
         if isCooperative {
-            let list = TopicPartitionList.make(partitions)
+            let assigned = Set(try assignment())
+            let list = TopicPartitionList.make(partitions.filter(assigned.contains))
             defer { rd_kafka_topic_partition_list_destroy(list) }
             if let error = rd_kafka_incremental_unassign(client.handle, list) {
                 throw KafkaError(consuming: error)

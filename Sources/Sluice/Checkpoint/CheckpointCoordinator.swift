@@ -28,7 +28,10 @@ import Logging
 ///    any more, the repartition senders' commit markers) and commits at once.
 ///
 /// A failure before step 5 leaves the transaction to ``abort(reason:tasks:)``; the worker then
-/// rewinds every task to the checkpoint ``committedPointers`` names. A failure in step 6 is
+/// rewinds every task to the checkpoint ``committedPointers`` names. A commit in step 5 that
+/// fails may still have committed (its outcome can be unknown), so the abort that follows
+/// leaves the participants' staged work alone: their recovery, told which checkpoint the task
+/// resumes from, finishes or rolls it back. A failure in step 6 is
 /// retried the same way: the rebuilt tasks' participants finish the work in
 /// ``TwoPhaseCommitParticipant/recover(_:)``, named by the manifest the transaction committed.
 final class CheckpointCoordinator {
@@ -47,6 +50,9 @@ final class CheckpointCoordinator {
     /// Whether the open transaction holds records written when it began (markers, tombstones),
     /// which must not stay in an open transaction for long.
     private var beganWithWrites = false
+    /// Whether a commit of the decision was attempted and did not return: it may have committed,
+    /// so the participants' staged work is left to their recovery, never aborted.
+    private var decisionInDoubt = false
     private(set) var committedCount = 0
 
     /// A checkpoint whose first phase is done: what the transaction will commit.
@@ -201,11 +207,13 @@ final class CheckpointCoordinator {
     func commit(_ prepared: Prepared, tasks: [Task]) throws -> CheckpointReport {
         let clock = ContinuousClock()
         let committing = clock.now
+        decisionInDoubt = true
         do {
             try commitPoint.commit(Commit(positions: prepared.positions))
         } catch {
             throw JobError.connectorFailed("committing checkpoint", underlying: error)
         }
+        decisionInDoubt = false
         metrics?.committed(in: clock.now - committing)
         transactionOpen = false
         for (task, _, _) in prepared.staged {
@@ -269,9 +277,11 @@ final class CheckpointCoordinator {
     func abort(reason: String, tasks: [Task]) {
         for task in tasks {
             task.checkpointer?.aborted()
+            guard !decisionInDoubt else { continue }
             let attempt = task.context.currentAttempt
             for participant in task.context.commitParticipants { participant.abort(attempt) }
         }
+        decisionInDoubt = false
         guard transactionOpen else { return }
         transactionOpen = false
         beganWithWrites = false

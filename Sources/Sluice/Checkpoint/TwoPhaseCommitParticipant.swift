@@ -58,8 +58,10 @@ public protocol TwoPhaseCommitParticipant: AnyObject {
     /// Phase two: the checkpoint `attempt` committed; make its staged work visible.
     func commit(_ attempt: CheckpointAttempt, preCommitted: [UInt8]?) throws
 
-    /// The checkpoint `attempt` did not commit; roll its staged work back. Failures are the
-    /// participant's to log: ``recover(_:)`` cleans up after them.
+    /// The checkpoint `attempt` was abandoned before its decision: roll its staged work back.
+    /// Failures are the participant's to log: ``recover(_:)`` cleans up after them. When the
+    /// decision itself failed (its outcome may be unknown) ``abort(_:)`` is not called: the
+    /// staged work is left to ``recover(_:)``, which knows what committed.
     func abort(_ attempt: CheckpointAttempt)
 
     /// The task was built and resumes from `recovery`'s checkpoint (or from none): finish the

@@ -22,7 +22,8 @@ extension Worker {
         guard !owned.isEmpty else { return try checkpoint() }
         try record(.revoked(owned)) {
             try checkpoint()
-            try release(owned)
+            // Leaving the group lets the splits go; the membership does it as it leaves.
+            try release(owned, lettingGo: false)
         }
     }
 
@@ -81,11 +82,12 @@ extension Worker {
         try rewind()
     }
 
-    /// Drops the splits' tasks and lets their sources stop reading them.
-    private func release(_ splits: [Split]) throws {
+    /// Drops the splits' tasks and, `lettingGo`, lets their sources stop reading them.
+    private func release(_ splits: [Split], lettingGo: Bool = true) throws {
         let removed = tasks.remove(splits)
         strategy.tasksLeft(removed)
         for task in removed { count(task) }
+        guard lettingGo else { return }
         var bySource: [ObjectIdentifier: (source: AnySourceBinding, splits: [Split])] = [:]
         for split in splits {
             guard let source = tasks.source(of: split) else { continue }
