@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "RdKafka", targets: ["RdKafka"]),
         .library(name: "Sluice", targets: ["Sluice"]),
         .library(name: "SluiceKafka", targets: ["SluiceKafka"]),
+        .library(name: "SluicePostgres", targets: ["SluicePostgres"]),
         .library(name: "SluiceService", targets: ["SluiceService"]),
         .library(name: "SluiceJob", targets: ["SluiceJob"]),
         .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
@@ -19,6 +20,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Only SluicePostgres and what tests or runs it depend on these three.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // `swift package generate-documentation`: a command plugin, built only when invoked.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -50,6 +55,16 @@ let package = Package(
             name: "SluiceKafka",
             dependencies: ["Sluice", "RdKafka", .product(name: "Logging", package: "swift-log")],
             path: "connectors/kafka"
+        ),
+        // PostgreSQL sink over PostgresNIO: exactly once by prepared transactions, or at least once.
+        .target(
+            name: "SluicePostgres",
+            dependencies: [
+                "Sluice", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "connectors/postgres"
         ),
         // A running job as a swift-service-lifecycle Service, for a ServiceGroup (graceful
         // shutdown on signals, next to a user's own services).
@@ -143,6 +158,10 @@ let package = Package(
         .testTarget(
             name: "SluiceKafkaTests",
             dependencies: ["SluiceKafka", "Sluice", "RdKafka", "BrokerRig", "RigTestSupport", "KafkaTestJobs"]),
+        // The PostgreSQL sink against a real server (scripts/postgres.py).
+        .testTarget(
+            name: "SluicePostgresTests",
+            dependencies: ["SluicePostgres", "Sluice", "BrokerRig"]),
     ],
     swiftLanguageModes: [.v6]
 )
