@@ -114,17 +114,25 @@ let package = Package(
         // What broker-backed test targets share beyond the rig: their XCTest base class, a
         // metrics scrape.
         .target(name: "RigTestSupport", dependencies: ["BrokerRig"], path: "Tests/RigTestSupport"),
-        // The jobs broker-backed tests run, in-process and in worker processes, and the spec a
-        // worker process runs.
-        .target(name: "KafkaTestJobs", dependencies: ["Sluice", "SluiceKafka", "RdKafka"], path: "Tests/KafkaTestJobs"),
+        // The jobs broker-backed tests run, in-process and in worker processes, the spec a worker
+        // process runs, and the body of a worker process (WorkerBody).
+        .target(
+            name: "KafkaTestJobs",
+            dependencies: ["Sluice", "SluiceKafka", "RdKafka", "SluiceService", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/KafkaTestJobs"),
         // A worker process of a broker-backed test (not a test itself): runs a WorkerSpec's job
         // until stopped, printing its events for the test to read.
         .executableTarget(
             name: "sluice-test-worker",
-            dependencies: [
-                "KafkaTestJobs", "Sluice", "SluiceService", .product(name: "Logging", package: "swift-log"),
-            ],
+            dependencies: ["KafkaTestJobs", "Sluice"],
             path: "Tests/SluiceTestWorker"),
+        // The PostgreSQL sink tests' job, and the worker process that runs it (apart from
+        // sluice-test-worker, so only these link PostgresNIO).
+        .target(
+            name: "PostgresTestJobs", dependencies: ["KafkaTestJobs", "Sluice", "SluiceKafka", "RdKafka", "SluicePostgres"],
+            path: "Tests/PostgresTestJobs"),
+        .executableTarget(
+            name: "sluice-postgres-test-worker", dependencies: ["PostgresTestJobs", "KafkaTestJobs"], path: "Tests/PostgresTestWorker"),
         // The seed example: fromElements -> keyBy -> 5 s event-time window -> process -> print.
         .executableTarget(name: "seed-window", dependencies: ["Sluice"], path: "examples/seed-window"),
         // Kafka examples on the job command: scripts/example.sh word-count|order-totals|dead-letters.
@@ -158,10 +166,14 @@ let package = Package(
         .testTarget(
             name: "SluiceKafkaTests",
             dependencies: ["SluiceKafka", "Sluice", "RdKafka", "BrokerRig", "RigTestSupport", "KafkaTestJobs"]),
-        // The PostgreSQL sink against a real server (scripts/postgres.py).
+        // The PostgreSQL sink against a real server (scripts/postgres.py), alone and in jobs from
+        // Tansu killed at random moments.
         .testTarget(
             name: "SluicePostgresTests",
-            dependencies: ["SluicePostgres", "Sluice", "BrokerRig"]),
+            dependencies: [
+                "SluicePostgres", "Sluice", "SluiceKafka", "RdKafka", "BrokerRig", "RigTestSupport", "KafkaTestJobs",
+                "PostgresTestJobs",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )
