@@ -139,6 +139,9 @@ let package = Package(
         .executableTarget(name: "word-count", dependencies: ["Sluice", "SluiceKafka", "SluiceJob"], path: "examples/word-count"),
         .executableTarget(name: "order-totals", dependencies: ["Sluice", "SluiceKafka", "SluiceJob"], path: "examples/order-totals"),
         .executableTarget(name: "dead-letters", dependencies: ["Sluice", "SluiceKafka", "SluiceJob"], path: "examples/dead-letters"),
+        // The word count into a PostgreSQL table, exactly once: scripts/example.sh kafka-to-postgres.
+        .executableTarget(
+            name: "kafka-to-postgres", dependencies: ["Sluice", "SluiceJob", "SluicePostgres"], path: "examples/kafka-to-postgres"),
         // README's "A job" snippet, compiled as it stands; ReadmeExampleTests keeps the two equal.
         .executableTarget(name: "readme-job", dependencies: ["Sluice", "SluiceJob"], path: "examples/readme-job"),
         // Engine-only benchmarks (no Kafka): records/s and ns/record on one thread.
