@@ -155,6 +155,9 @@ let package = Package(
         // On Tansu: exactly-once against at-least-once, checkpoint durations, end-to-end latency.
         .executableTarget(
             name: "sluice-eos-bench", dependencies: ["RdKafka", "Sluice", "SluiceKafka"], path: "Benchmarks/ExactlyOnceBenchmark"),
+        // The PostgreSQL sink's rows/s, exactly-once against at-least-once (scripts/bench-postgres.sh).
+        .executableTarget(
+            name: "sluice-postgres-bench", dependencies: ["Sluice", "SluicePostgres"], path: "Benchmarks/PostgresBenchmark"),
         .testTarget(name: "RdKafkaTests", dependencies: ["RdKafka", "CRdKafka", "BrokerRig", "RigTestSupport"]),
         .testTarget(name: "SluiceTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceTestingTests", dependencies: ["SluiceTesting", "Sluice"]),
