@@ -26,6 +26,12 @@ final class TaskRegistry {
     /// Per split, the offset of the first record its current task read, where a task that never
     /// committed a checkpoint rewinds to.
     private var startPositions: [Split: Int64] = [:]
+    /// Splits the membership assigned that have no task: building it failed (a participant's
+    /// recovery could not reach its server), so the next rewind builds it.
+    private var unbuilt: Set<Split> = []
+    /// Splits the membership assigned whose source was never told to start reading them: the
+    /// next rewind starts them rather than moving them back.
+    private(set) var unstarted: Set<Split> = []
 
     init(plan: JobPlan, graph: LogicalGraph, stageOf: [Int], sources: [(binding: AnySourceBinding, nodeID: Int)],
          builder: TaskBuilder) {
@@ -178,7 +184,9 @@ final class TaskRegistry {
     /// where each split's reading starts: its checkpoint's position, or the source's own start.
     func build(_ splits: [Split], restoring points: [Split: RestorePlanner.RestorePoint]) throws -> [(task: Task, start: SplitStart)] {
         var built: [(Task, SplitStart)] = []
-        for split in splits.sorted() where splitOwner[split] != nil && !ownedSplits.contains(split) {
+        let wanted = splits.sorted().filter { splitOwner[$0] != nil && !ownedSplits.contains($0) }
+        unbuilt.formUnion(wanted)
+        for split in wanted {
             let point = points[split]
             let task: Task
             if let repartition = repartitionTopics[split.topic] {
@@ -196,6 +204,7 @@ final class TaskRegistry {
             tasksByStage[task.id.stage].append(task)
             taskReading[split] = task
             ownedSplits.insert(split)
+            unbuilt.remove(split)
             built.append((task, SplitStart(split, at: point?.manifest.inputPosition)))
         }
         return built
@@ -219,16 +228,36 @@ final class TaskRegistry {
         }
         ownedSplits.subtract(gone)
         endedSplits.subtract(gone)
+        unbuilt.subtract(gone)
+        unstarted.subtract(gone)
         return removed
+    }
+
+    /// `splits` were assigned; their sources start reading them once their tasks are built.
+    func awaitStart(_ splits: [Split]) {
+        unstarted.formUnion(splits.filter { splitOwner[$0] != nil })
+    }
+
+    /// The sources of `splits` were told where to start reading.
+    func started(_ splits: [Split]) {
+        unstarted.subtract(splits)
     }
 
     /// Removes every split-reading task for a rewind; returns the splits, each with where its
     /// source must be moved back to when its task never committed a checkpoint (the first record
     /// it read), and the tasks removed.
+    ///
+    /// The splits include those whose task an earlier rewind or assignment failed to build; they
+    /// stay to be built (and keep where they started reading, and whether they started at all)
+    /// until a build succeeds or the membership takes them away.
     func removeAllForRewind() -> (splits: [Split], startedAt: [Split: Int64], removed: [Task]) {
-        let splits = ownedSplits.sorted()
+        let splits = ownedSplits.union(unbuilt).sorted()
         let starts = startPositions
+        let waiting = unstarted
         let removed = remove(splits)
+        unbuilt = Set(splits)
+        unstarted = waiting
+        startPositions = starts
         return (splits, starts, removed)
     }
 

@@ -47,10 +47,13 @@ extension Worker {
         guard tasks.allowsReassignment || rebalances.count == 0 else {
             throw JobError.unsupported("changing the assignment of a job with in-process exchanges")
         }
+        // Until the sources start, a failure leaves the splits to the next rewind.
+        tasks.awaitStart(splits)
         let points = try restorePoints(for: splits, rewinding: false)
         let built = try tasks.build(splits, restoring: points)
         try strategy.tasksJoined(built.map(\.task), all: tasks.allTasks)
         try startReading(built.map(\.start))
+        tasks.started(built.map(\.start.split))
     }
 
     /// An orderly revoke: checkpoints every task (or commits their positions) before letting the

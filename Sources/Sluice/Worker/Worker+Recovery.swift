@@ -51,15 +51,25 @@ extension Worker {
     /// Rebuilds every task from its last committed checkpoint this worker knows (a new
     /// incarnation of each), moves each split's source back to that checkpoint's position, or to
     /// where the task started reading when it never committed one, and opens the next interval.
+    /// Splits whose task an earlier attempt failed to build are built too, and those whose
+    /// source never started reading are started.
     func rewind() throws {
         let (splits, startedAt, _) = tasks.removeAllForRewind()
         let points = try restorePoints(for: splits, rewinding: true)
         let built = try tasks.build(splits, restoring: points)
+        var starts: [SplitStart] = []
         for (task, start) in built {
-            guard let split = task.split, let target = start.position ?? startedAt[split] else { continue }
+            guard let split = task.split else { continue }
+            if tasks.unstarted.contains(split) {
+                starts.append(start)
+                continue
+            }
+            guard let target = start.position ?? startedAt[split] else { continue }
             try tasks.source(of: split)?.seek(split, to: target)
         }
         try strategy.tasksJoined(built.map(\.task), all: tasks.allTasks)
+        try startReading(starts)
+        tasks.started(starts.map(\.split))
         machine.rewound()
     }
 

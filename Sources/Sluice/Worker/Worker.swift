@@ -88,7 +88,13 @@ final class Worker {
             try startupStep("beginning a transaction") { try strategy.begin(tasks: tasks.allTasks) }
             try strategy.tasksJoined(local, all: tasks.allTasks)
             machine.joined(at: clock.now)
-            try handle(initial)
+            do {
+                try handle(initial)
+            } catch {
+                // As for any later assignment: the splits whose tasks could not be built wait
+                // for the rewind.
+                try recover(from: error)
+            }
             try runRounds()
             try handOver(after: finalCheckpoint)
         } catch {
