@@ -27,7 +27,9 @@ final class PostgresAtLeastOnceTests: PostgresJobTestCase {
             spec: spec(broker: broker, postgres: postgres, input: input, job: job, table: "totals", workerID: "w0"),
             directory: directory, incarnation: 1)
         defer { worker.kill() }
-        XCTAssertTrue(worker.waitForExit(timeout: 60), "the worker did not stop:\n\(worker.indentedOutput())")
+        guard worker.waitForExit(timeout: 60) else {
+            return XCTFail("the worker did not stop:\n\(worker.indentedOutput())")
+        }
         let failures = worker.output.split(separator: "\n").filter { $0.hasPrefix("FAILED") }
         print("[\(name)] \(failures.first ?? "no FAILED line")")
         XCTAssertEqual(worker.terminationStatus, 1)

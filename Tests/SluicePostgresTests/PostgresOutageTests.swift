@@ -76,7 +76,9 @@ final class PostgresOutageTests: PostgresJobTestCase {
         spec.parameters["postgres"] = url
         let worker = try PostgresWorkerProcess(spec: spec, directory: directory, incarnation: 1)
         defer { worker.kill() }
-        XCTAssertTrue(worker.waitForExit(timeout: 90), "the worker did not give up:\n\(worker.indentedOutput())")
+        guard worker.waitForExit(timeout: 90) else {
+            return XCTFail("the worker did not give up:\n\(worker.indentedOutput())")
+        }
         let failures = worker.output.split(separator: "\n").filter { $0.hasPrefix("FAILED") }
         print("[\(name)] \(failures.first ?? "no FAILED line")")
         XCTAssertEqual(worker.terminationStatus, 1)

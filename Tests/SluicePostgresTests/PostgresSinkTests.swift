@@ -271,6 +271,29 @@ final class PostgresSinkTests: XCTestCase {
         }
     }
 
+    /// The test server offers no TLS: `require` refuses to go on without it, `prefer` goes on.
+    func testTLSSettingsArePassedThrough() throws {
+        let postgres = try TestPostgres.start()
+        defer { postgres.stop() }
+        let required = try makeSink(postgres, url: postgres.url + "?sslmode=require")
+        defer { required.close() }
+        let harness = WriterHarness(sink: required)
+        XCTAssertThrowsError(try harness.makeWriter().recover(harness.recovery(from: nil, preCommitted: nil))) { error in
+            let line = "\(error)"
+            XCTAssertTrue((error as? PostgresSinkError)?.isFatal == true, "\(line) stops the job")
+            XCTAssertTrue(line.contains("PostgreSQL at \(postgres.server) refused the connection"), line)
+            XCTAssertTrue(line.contains("does not support TLS, which sslmode require requires"), line)
+        }
+        let preferred = try makeSink(postgres, url: postgres.url + "?sslmode=prefer")
+        defer { preferred.close() }
+        let lenient = WriterHarness(sink: preferred)
+        let writer = try lenient.makeWriter()
+        try writer.recover(lenient.recovery(from: nil, preCommitted: nil))
+        try writer.write([(1, "without TLS, as preferred")])
+        try lenient.checkpoint(writer, lenient.attempt(1))
+        XCTAssertEqual(try postgres.count("rows"), 1)
+    }
+
     func testAServerThatIsDownOrRestartsFailsRetriablyAndNamesItself() throws {
         let postgres = try TestPostgres.start()
         defer { postgres.stop() }
