@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "RdKafka", targets: ["RdKafka"]),
         .library(name: "Sluice", targets: ["Sluice"]),
         .library(name: "SluiceKafka", targets: ["SluiceKafka"]),
+        .library(name: "SluicePostgres", targets: ["SluicePostgres"]),
         .library(name: "SluiceService", targets: ["SluiceService"]),
         .library(name: "SluiceJob", targets: ["SluiceJob"]),
         .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
@@ -20,6 +21,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Only SluicePostgres and what tests or runs it depend on these three.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // `swift package generate-documentation`: a command plugin, built only when invoked.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -53,6 +58,16 @@ let package = Package(
             name: "SluiceKafka",
             dependencies: ["Sluice", "RdKafka", .product(name: "Logging", package: "swift-log")],
             path: "connectors/kafka"
+        ),
+        // PostgreSQL sink over PostgresNIO: exactly once by prepared transactions, or at least once.
+        .target(
+            name: "SluicePostgres",
+            dependencies: [
+                "Sluice", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "connectors/postgres"
         ),
         // A running job as a swift-service-lifecycle Service, for a ServiceGroup (graceful
         // shutdown on signals, next to a user's own services).
@@ -105,17 +120,25 @@ let package = Package(
         // What broker-backed test targets share beyond the rig: their XCTest base class, a
         // metrics scrape.
         .target(name: "RigTestSupport", dependencies: ["BrokerRig"], path: "Tests/RigTestSupport"),
-        // The jobs broker-backed tests run, in-process and in worker processes, and the spec a
-        // worker process runs.
-        .target(name: "KafkaTestJobs", dependencies: ["Sluice", "SluiceKafka", "RdKafka"], path: "Tests/KafkaTestJobs"),
+        // The jobs broker-backed tests run, in-process and in worker processes, the spec a worker
+        // process runs, and the body of a worker process (WorkerBody).
+        .target(
+            name: "KafkaTestJobs",
+            dependencies: ["Sluice", "SluiceKafka", "RdKafka", "SluiceService", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/KafkaTestJobs"),
         // A worker process of a broker-backed test (not a test itself): runs a WorkerSpec's job
         // until stopped, printing its events for the test to read.
         .executableTarget(
             name: "sluice-test-worker",
-            dependencies: [
-                "KafkaTestJobs", "Sluice", "SluiceService", .product(name: "Logging", package: "swift-log"),
-            ],
+            dependencies: ["KafkaTestJobs", "Sluice"],
             path: "Tests/SluiceTestWorker"),
+        // The PostgreSQL sink tests' job, and the worker process that runs it (apart from
+        // sluice-test-worker, so only these link PostgresNIO).
+        .target(
+            name: "PostgresTestJobs", dependencies: ["KafkaTestJobs", "Sluice", "SluiceKafka", "RdKafka", "SluicePostgres"],
+            path: "Tests/PostgresTestJobs"),
+        .executableTarget(
+            name: "sluice-postgres-test-worker", dependencies: ["PostgresTestJobs", "KafkaTestJobs"], path: "Tests/PostgresTestWorker"),
         // The seed example: fromElements -> keyBy -> 5 s event-time window -> process -> print.
         .executableTarget(name: "seed-window", dependencies: ["Sluice"], path: "examples/seed-window"),
         // Kafka examples on the job command: scripts/example.sh word-count|order-totals|dead-letters.
@@ -125,6 +148,9 @@ let package = Package(
             name: "word-count", dependencies: ["WordCountJob"], path: "examples/word-count", exclude: ["WordCountJob"]),
         .executableTarget(name: "order-totals", dependencies: ["Sluice", "SluiceKafka", "SluiceJob"], path: "examples/order-totals"),
         .executableTarget(name: "dead-letters", dependencies: ["Sluice", "SluiceKafka", "SluiceJob"], path: "examples/dead-letters"),
+        // The word count into a PostgreSQL table, exactly once: scripts/example.sh kafka-to-postgres.
+        .executableTarget(
+            name: "kafka-to-postgres", dependencies: ["Sluice", "SluiceJob", "SluicePostgres"], path: "examples/kafka-to-postgres"),
         // README's "A job" snippet, compiled as it stands; ReadmeExampleTests keeps the two equal.
         .executableTarget(name: "readme-job", dependencies: ["Sluice", "SluiceJob"], path: "examples/readme-job"),
         // Engine-only benchmarks (no Kafka): records/s and ns/record on one thread.
@@ -138,6 +164,9 @@ let package = Package(
         // On Tansu: exactly-once against at-least-once, checkpoint durations, end-to-end latency.
         .executableTarget(
             name: "sluice-eos-bench", dependencies: ["RdKafka", "Sluice", "SluiceKafka"], path: "Benchmarks/ExactlyOnceBenchmark"),
+        // The PostgreSQL sink's rows/s, exactly-once against at-least-once (scripts/bench-postgres.sh).
+        .executableTarget(
+            name: "sluice-postgres-bench", dependencies: ["Sluice", "SluicePostgres"], path: "Benchmarks/PostgresBenchmark"),
         .testTarget(name: "RdKafkaTests", dependencies: ["RdKafka", "CRdKafka", "BrokerRig", "RigTestSupport"]),
         .testTarget(name: "SluiceTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceTestingTests", dependencies: ["SluiceTesting", "Sluice"]),
@@ -155,6 +184,14 @@ let package = Package(
         .testTarget(
             name: "SluiceKafkaTests",
             dependencies: ["SluiceKafka", "Sluice", "RdKafka", "BrokerRig", "RigTestSupport", "KafkaTestJobs"]),
+        // The PostgreSQL sink against a real server (scripts/postgres.py), alone and in jobs from
+        // Tansu killed at random moments.
+        .testTarget(
+            name: "SluicePostgresTests",
+            dependencies: [
+                "SluicePostgres", "Sluice", "SluiceKafka", "RdKafka", "BrokerRig", "RigTestSupport", "KafkaTestJobs",
+                "PostgresTestJobs",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,6 +4,7 @@
 #   scripts/example.sh word-count     Kafka word count on a Tansu broker started here
 #   scripts/example.sh order-totals   per-customer order totals, then a replay from a time
 #   scripts/example.sh dead-letters   malformed readings go to a dead-letter topic
+#   scripts/example.sh kafka-to-postgres  the word count into a PostgreSQL table, exactly once
 # The Kafka examples run on the job command (`<example> run --bootstrap …`), on librdkafka
 # 2.16 (Tansu needs >= 2.12), and read their output as a read_committed consumer would
 # (scripts/verify.py).
@@ -32,6 +33,21 @@ run_job() {
   echo "\$ $example run --bootstrap $bootstrap $*"
   LD_LIBRARY_PATH="$root/.venv/librdkafka-2.16" "$bin" run --bootstrap "$bootstrap" --checkpoint-interval 500ms \
     --property session.timeout.ms=6000 --property max.poll.interval.ms=10000 --property heartbeat.interval.ms=500 "$@"
+}
+
+# Starts a throw-away PostgreSQL server (scripts/postgres.py); sets $postgres to its URL. Its
+# stdin is a descriptor of this script (bash runs one coproc at a time: Tansu's), so it stops,
+# and its files go, when this script exits.
+start_postgres() {
+  local fifo
+  fifo="$(mktemp -u)"
+  mkfifo "$fifo"
+  exec {postgres_input}> >(exec python3 scripts/postgres.py >"$fifo")
+  local line
+  read -r line <"$fifo"
+  rm -f "$fifo"
+  postgres="${line#POSTGRES=}"
+  echo "PostgreSQL at $postgres"
 }
 
 # Prints the read_committed records of topic $1 as JSON lines (partition, offset, key, value).
@@ -149,8 +165,30 @@ for message in consumer.consume(num_messages=100, timeout=5):
 consumer.close()
 PY
     ;;
+  kafka-to-postgres)
+    bash scripts/setup.sh
+    build
+    start_tansu --topic sentences:3
+    start_postgres
+    .venv/bin/python - "$bootstrap" <<'PY'
+import sys
+from confluent_kafka import Producer
+producer = Producer({"bootstrap.servers": sys.argv[1], "batch.num.messages": 1})
+sentences = ["the quick brown fox jumps over the lazy dog", "the dog sleeps and the fox runs",
+             "a quick brown dog jumps over a lazy fox", "the end"]
+base = 1_700_000_000_000
+for i, sentence in enumerate(sentences * 3):
+    producer.produce("sentences", key=str(i).encode(), value=sentence.encode(), timestamp=base + i * 2_500)
+producer.flush()
+print(f"wrote {len(sentences) * 3} sentences, 2.5 s of event time apart")
+PY
+    run_job --input sentences --postgres "$postgres" --table word_counts --until end
+    echo "\$ psql $postgres -c 'SELECT … FROM word_counts'"
+    psql -X "$postgres" -c "SELECT (window_start - 1700000000000) / 1000 AS window_s, word, count
+                            FROM word_counts ORDER BY window_start, word"
+    ;;
   *)
-    echo "usage: scripts/example.sh seed-window|word-count|order-totals|dead-letters" >&2
+    echo "usage: scripts/example.sh seed-window|word-count|order-totals|dead-letters|kafka-to-postgres" >&2
     exit 2
     ;;
 esac

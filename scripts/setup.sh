@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Idempotent set-up for Sluice: system packages, a project-local Python environment with the
-# test brokers and verifiers, and a directory that puts librdkafka 2.16 on LD_LIBRARY_PATH.
+# Idempotent set-up for Sluice: system packages (librdkafka, kcat, Debian's PostgreSQL server for
+# the PostgreSQL sink's tests and example), a project-local Python environment with the test
+# brokers and verifiers, and a directory that puts librdkafka 2.16 on LD_LIBRARY_PATH.
 # Fast when everything is already in place.
 # With --system-only, only the Debian packages (what the demo needs).
 set -euo pipefail
@@ -14,6 +15,9 @@ need_apt=()
 pkg-config --exists rdkafka 2>/dev/null || need_apt+=(librdkafka-dev)
 command -v kcat >/dev/null 2>&1 || need_apt+=(kcat)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+# scripts/postgres.py runs initdb and postgres from here, in a directory of its own; the
+# package's own cluster (main, port 5432) is not used.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi

@@ -13,6 +13,8 @@ public enum BrokerRigError: Error, CustomStringConvertible, Sendable {
     case verifierFailed(String)
     /// This process could not be started again on librdkafka 2.16 (see ``Librdkafka216``).
     case librdkafkaSwitchFailed(String)
+    /// The test PostgreSQL server (``TestPostgres``) did not start, or a command to it failed.
+    case postgresFailed(String)
 
     /// A human-readable description of the failure.
     public var description: String {
@@ -22,6 +24,7 @@ public enum BrokerRigError: Error, CustomStringConvertible, Sendable {
         case .commandFailed(let message): return "test broker command failed: \(message)"
         case .verifierFailed(let message): return "verify.py failed: \(message)"
         case .librdkafkaSwitchFailed(let message): return "cannot run on librdkafka 2.16: \(message)"
+        case .postgresFailed(let message): return "test PostgreSQL: \(message)"
         }
     }
 

@@ -24,14 +24,16 @@ public enum PurchaseJob {
         }
     }
 
-    struct SumPurchases: AggregateFunction {
-        func createAccumulator() -> Totals { Totals() }
-        func add(_ value: Purchase, to accumulator: inout Totals) {
+    /// A user's purchases in a window: (count, sum).
+    public struct SumPurchases: AggregateFunction {
+        public init() {}
+        public func createAccumulator() -> Totals { Totals() }
+        public func add(_ value: Purchase, to accumulator: inout Totals) {
             accumulator.count += 1
             accumulator.sum += value.amount
         }
-        func result(_ accumulator: Totals) -> Totals { accumulator }
-        func merge(_ first: Totals, _ second: Totals) -> Totals { Totals(count: first.count + second.count, sum: first.sum + second.sum) }
+        public func result(_ accumulator: Totals) -> Totals { accumulator }
+        public func merge(_ first: Totals, _ second: Totals) -> Totals { Totals(count: first.count + second.count, sum: first.sum + second.sum) }
     }
 
     /// The input topic's partitions.

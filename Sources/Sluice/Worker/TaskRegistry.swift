@@ -29,6 +29,8 @@ final class TaskRegistry {
     /// Splits this worker owns whose tasks are not built (yet, or again): their restore failed,
     /// and a retry must build them.
     private var unbuilt: [Split: Unbuilt] = [:]
+    /// Splits whose source was told to start reading them.
+    private var reading: Set<Split> = []
 
     /// Why a split this worker owns has no task.
     enum Unbuilt: Equatable {
@@ -196,6 +198,11 @@ final class TaskRegistry {
     /// The splits owned without a task, and why.
     var awaitingBuild: [Split: Unbuilt] { unbuilt }
 
+    /// Notes that the splits' sources were told to start reading them.
+    func markReading(_ splits: [Split]) {
+        reading.formUnion(splits)
+    }
+
     /// Builds the tasks of `splits` (restoring those with a restore point) and returns them with
     /// where each split's reading starts: its checkpoint's position, or the source's own start.
     func build(_ splits: [Split], restoring points: [Split: RestorePlanner.RestorePoint]) throws -> [(task: Task, start: SplitStart)] {
@@ -240,6 +247,7 @@ final class TaskRegistry {
             if let owner = splitOwner[split] { sources[owner].binding.dropHead(split: split) }
             startPositions[split] = nil
             unbuilt[split] = nil
+            reading.remove(split)
         }
         ownedSplits.subtract(gone)
         endedSplits.subtract(gone)
@@ -247,13 +255,17 @@ final class TaskRegistry {
     }
 
     /// Drops every split-reading task for a rewind; their splits await their build again, each
-    /// with where its task started reading. Returns the tasks dropped.
+    /// with where its task started reading, or as assigned when its source never started reading
+    /// it. Returns the tasks dropped.
     @discardableResult
     func dropAllForRewind() -> [Task] {
         let splits = ownedSplits.sorted()
         let starts = startPositions
+        let started = reading
         let removed = remove(splits)
-        for split in splits { unbuilt[split] = .rewound(startedAt: starts[split]) }
+        for split in splits { unbuilt[split] = started.contains(split) ? .rewound(startedAt: starts[split]) : .assigned }
+        // A rewind drops tasks, not the reading: the sources go on reading these splits.
+        reading.formUnion(started.intersection(splits))
         return removed
     }
 

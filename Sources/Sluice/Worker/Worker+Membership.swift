@@ -52,9 +52,15 @@ extension Worker {
         // that follows the failure.
         tasks.awaitBuild(assigned: splits)
         let points = try restorePoints(for: splits, rewinding: false)
-        let built = try tasks.build(splits, restoring: points)
-        try strategy.tasksJoined(built.map(\.task), all: tasks.allTasks)
-        try startReading(built.map(\.start))
+        // One split at a time: each task built is read at once, so a build that fails leaves
+        // every split either built and read, or awaiting its build.
+        var built: [Task] = []
+        for split in splits.sorted() {
+            guard let (task, start) = try tasks.build([split], restoring: points).first else { continue }
+            built.append(task)
+            try startReading([start])
+        }
+        try strategy.tasksJoined(built, all: tasks.allTasks)
     }
 
     /// An orderly revoke: checkpoints every task (or commits their positions) before letting the
@@ -103,7 +109,10 @@ extension Worker {
             guard let source = tasks.source(of: start.split) else { continue }
             bySource[ObjectIdentifier(source), default: (source, [])].starts.append(start)
         }
-        for (source, starts) in bySource.values { try source.assign(starts) }
+        for (source, starts) in bySource.values {
+            try source.assign(starts)
+            tasks.markReading(starts.map(\.split))
+        }
     }
 
     /// Per split about to get a task, the committed checkpoint the task restores from

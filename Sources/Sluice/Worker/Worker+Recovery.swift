@@ -60,19 +60,20 @@ extension Worker {
         let assigned = awaiting.filter { $0.value == .assigned }.map(\.key)
         var points = try restorePoints(for: rewound, rewinding: true)
         points.merge(try restorePoints(for: assigned, rewinding: false)) { known, _ in known }
-        let built = try tasks.build(Array(awaiting.keys), restoring: points)
-        var starts: [SplitStart] = []
-        for (task, start) in built {
-            guard let split = task.split else { continue }
+        // One split at a time: each task built is moved back (or started) at once, so a build
+        // that fails leaves every split either consistent or awaiting its build.
+        var built: [Task] = []
+        for split in awaiting.keys.sorted() {
+            guard let (task, start) = try tasks.build([split], restoring: points).first else { continue }
+            built.append(task)
             switch awaiting[split] {
             case .rewound(let startedAt):
                 if let target = start.position ?? startedAt { try tasks.source(of: split)?.seek(split, to: target) }
             case .assigned, nil:
-                starts.append(start)
+                try startReading([start])
             }
         }
-        try strategy.tasksJoined(built.map(\.task), all: tasks.allTasks)
-        try startReading(starts)
+        try strategy.tasksJoined(built, all: tasks.allTasks)
         machine.rewound()
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import KafkaTestJobs
 import Logging
 import Sluice
 import SluiceService
@@ -9,11 +8,12 @@ import Synchronization
 /// printing its checkpoint and rebalance events as `EVENT <name> …` lines (unbuffered, so the
 /// parent reads them as they happen), and SIGKILLs itself at the event the spec's `crashAt`
 /// names. With a ``ProgressCounter`` it also prints, every 100 ms,
-/// `PROGRESS t=<unix ms> input=<n> keyed=<n>`.
-enum WorkerBody {
+/// `PROGRESS t=<unix ms> input=<n> keyed=<n>`. Shared by the test worker executables
+/// (`sluice-test-worker`, and `sluice-postgres-test-worker`, which alone links PostgreSQL).
+public enum WorkerBody {
     @discardableResult
-    static func run(spec: WorkerSpec, progress: ProgressCounter? = nil,
-                    build: (JobConfiguration) throws -> StreamEnvironment) throws -> JobMetrics {
+    public static func run(spec: WorkerSpec, progress: ProgressCounter? = nil,
+                           build: (JobConfiguration) throws -> StreamEnvironment) throws -> JobMetrics {
         let crash = spec.crashAt.flatMap { text -> (String, Int)? in
             let parts = text.split(separator: ":")
             guard parts.count == 2, let count = Int(parts[1]) else { return nil }
@@ -65,12 +65,12 @@ enum WorkerBody {
         return metrics
     }
 
-    static func say(_ line: String) {
+    public static func say(_ line: String) {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     /// `duration` in milliseconds, with a tenth.
-    static func millis(_ duration: Duration) -> String {
+    public static func millis(_ duration: Duration) -> String {
         String(format: "%.1f", Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15)
     }
 
