@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "RdKafka", targets: ["RdKafka"]),
         .library(name: "Sluice", targets: ["Sluice"]),
         .library(name: "SluiceKafka", targets: ["SluiceKafka"]),
+        .library(name: "SluiceFile", targets: ["SluiceFile"]),
         .library(name: "SluiceService", targets: ["SluiceService"]),
         .library(name: "SluiceJob", targets: ["SluiceJob"]),
         .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
@@ -51,6 +52,9 @@ let package = Package(
             dependencies: ["Sluice", "RdKafka", .product(name: "Logging", package: "swift-log")],
             path: "connectors/kafka"
         ),
+        // File sink (part files made visible by rename when the checkpoint commits) and file
+        // source (lines of a directory's files, byte positions in the checkpoint).
+        .target(name: "SluiceFile", dependencies: ["Sluice"], path: "connectors/file"),
         // A running job as a swift-service-lifecycle Service, for a ServiceGroup (graceful
         // shutdown on signals, next to a user's own services).
         .target(
@@ -132,6 +136,7 @@ let package = Package(
         .testTarget(name: "RdKafkaTests", dependencies: ["RdKafka", "CRdKafka", "BrokerRig", "RigTestSupport"]),
         .testTarget(name: "SluiceTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceTestingTests", dependencies: ["SluiceTesting", "Sluice"]),
+        .testTarget(name: "SluiceFileTests", dependencies: ["SluiceFile", "Sluice"]),
         .testTarget(
             name: "SluiceJobTests",
             dependencies: [
