@@ -116,6 +116,9 @@ final class SplitReader {
                 try refill(file: file, fileStart: fileStart)
                 continue
             }
+            if lineEnd - cursor > maxLineBytes {
+                throw FileConnectorError.lineTooLong(path: "\(root)/\(file.path)", offset: position - fileStart, limit: maxLineBytes)
+            }
             if skipsLine {
                 skipsLine = false
             } else {
