@@ -105,7 +105,7 @@ let package = Package(
         .target(name: "RigTestSupport", dependencies: ["BrokerRig"], path: "Tests/RigTestSupport"),
         // The jobs broker-backed tests run, in-process and in worker processes, and the spec a
         // worker process runs.
-        .target(name: "KafkaTestJobs", dependencies: ["Sluice", "SluiceKafka", "RdKafka"], path: "Tests/KafkaTestJobs"),
+        .target(name: "KafkaTestJobs", dependencies: ["Sluice", "SluiceKafka", "SluiceFile", "RdKafka"], path: "Tests/KafkaTestJobs"),
         // A worker process of a broker-backed test (not a test itself): runs a WorkerSpec's job
         // until stopped, printing its events for the test to read.
         .executableTarget(
