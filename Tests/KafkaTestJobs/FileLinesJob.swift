@@ -8,9 +8,11 @@ import SluiceKafka
 /// record: the file's path as key, the line as value.
 ///
 /// The spec's parameters: `directory`, `source` (the file source's name), `splits`, and
-/// `scanMillis` for a continuous source (bounded without it).
+/// `scanMillis` for a continuous source (bounded without it), `batchSize` (records per poll).
 public enum FileLinesJob {
     public static func build(spec: WorkerSpec, configuration: JobConfiguration) throws -> StreamEnvironment {
+        var configuration = configuration
+        if let batchSize = spec.parameters["batchSize"].flatMap(Int.init) { configuration.batchSize = batchSize }
         let kafka = try KafkaRuntime(bootstrapServers: spec.bootstrap, workerID: spec.workerID, consumer: TansuGroupSettings.options)
         let env = StreamEnvironment(jobName: spec.job, runtime: kafka, configuration: configuration)
         let discovery: FileSource.Discovery = spec.parameters["scanMillis"].flatMap(Int64.init)

@@ -157,14 +157,14 @@ public final class FileSource: Source {
     }
 
     /// Reads up to `maxRecords` lines, spread over the assigned splits; continuous discovery
-    /// lists the directory again when its interval has passed, and waits up to `timeout` (or
-    /// the next listing) when no split has a line to read.
+    /// lists the directory again when its interval has passed. When no split has a line to read
+    /// (none assigned, all read), it waits up to `timeout`, or until the next listing is due.
     public func poll(maxRecords: Int, timeout: Duration, into batch: inout SourceBatch<SourceRecord>) throws {
         if case .continuous(let interval) = discovery, lastScan.map({ ContinuousClock.now - $0 >= interval }) ?? true {
             try rescan()
         }
         let order = readers.keys.sorted()
-        guard !order.isEmpty else { return }
+        guard !order.isEmpty else { return wait(timeout) }
         var budget = maxRecords
         var read = 0
         for step in 0..<order.count where budget > 0 {
@@ -181,10 +181,17 @@ public final class FileSource: Source {
             }
         }
         nextFirst += 1
-        if read == 0, case .continuous(let interval) = discovery, let lastScan {
-            let wait = min(timeout, max(.zero, lastScan + interval - ContinuousClock.now))
-            if wait > .zero { Thread.sleep(forTimeInterval: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18) }
+        if read == 0, batch.endedSplits.isEmpty { wait(timeout) }
+    }
+
+    /// Sleeps `timeout`, or until the next listing is due when that comes first.
+    private func wait(_ timeout: Duration) {
+        var pause = timeout
+        if case .continuous(let interval) = discovery, let lastScan {
+            pause = min(pause, max(.zero, lastScan + interval - ContinuousClock.now))
         }
+        guard pause > .zero else { return }
+        Thread.sleep(forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18)
     }
 
     /// Closes every open file.
