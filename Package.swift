@@ -116,10 +116,12 @@ let package = Package(
             path: "Tests/SluiceTestWorker"),
         // The seed example: fromElements -> keyBy -> 5 s event-time window -> process -> print.
         .executableTarget(name: "seed-window", dependencies: ["Sluice"], path: "examples/seed-window"),
-        // Kafka examples on the job command: scripts/example.sh word-count|order-totals|dead-letters.
+        // Kafka examples on the job command: scripts/example.sh word-count|order-totals|dead-letters|kafka-to-files.
         .executableTarget(name: "word-count", dependencies: ["Sluice", "SluiceKafka", "SluiceJob"], path: "examples/word-count"),
         .executableTarget(name: "order-totals", dependencies: ["Sluice", "SluiceKafka", "SluiceJob"], path: "examples/order-totals"),
         .executableTarget(name: "dead-letters", dependencies: ["Sluice", "SluiceKafka", "SluiceJob"], path: "examples/dead-letters"),
+        .executableTarget(
+            name: "kafka-to-files", dependencies: ["Sluice", "SluiceFile", "SluiceJob"], path: "examples/kafka-to-files"),
         // README's "A job" snippet, compiled as it stands; ReadmeExampleTests keeps the two equal.
         .executableTarget(name: "readme-job", dependencies: ["Sluice", "SluiceJob"], path: "examples/readme-job"),
         // Engine-only benchmarks (no Kafka): records/s and ns/record on one thread.
