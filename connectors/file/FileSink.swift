@@ -23,11 +23,10 @@ import Sluice
 /// A part file is written **hidden**, as `.part-….inprogress`, and becomes visible as
 /// `part-…` by an atomic rename only once the data in it is committed:
 ///
-/// - **exactly-once**: at a checkpoint the writer writes out, syncs and closes its part files
-///   (``TwoPhaseCommitParticipant/prepare(_:)``), names them in the task's manifest
-///   (``TwoPhaseCommitParticipant/preCommit(_:)``), and renames them once the worker's
-///   transaction committed (``TwoPhaseCommitParticipant/commit(_:preCommitted:)``). When the
-///   task is built again after a crash or a rebalance, the writer renames the files its
+/// - **exactly-once**: at a checkpoint the writer (a two-phase participant of the task) writes
+///   out, syncs and closes its part files (`prepare`), names them in the task's manifest
+///   (`preCommit`), and renames them once the worker's transaction committed (`commit`). When
+///   the task is built again after a crash or a rebalance, the writer renames the files its
 ///   restored checkpoint names (a crash may have struck between the commit and the renames) and
 ///   deletes every other hidden part file of the task: they belong to checkpoints that never
 ///   committed, whose input is read again.

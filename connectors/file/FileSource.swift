@@ -22,10 +22,10 @@ import Sluice
 /// past the start of the last line it handled. The source resumes at the first line starting at
 /// or after a position, as a Kafka consumer resumes at the first record at or after an offset.
 /// Exactly-once checkpoints keep that position with the task's state, and a restored task reads
-/// on from there (``Source/assign(_:)``); at-least-once jobs commit it as the split's position
-/// and start there after a restart (``Source/startsAtCommittedPosition``).
+/// on from there (`Source.assign(_:)`); at-least-once jobs commit it as the split's position
+/// and start there after a restart (`Source.startsAtCommittedPosition`).
 ///
-/// Each line is a ``SourceRecord``: its bytes as the value (without the line break, nor a
+/// Each line is a `SourceRecord`: its bytes as the value (without the line break, nor a
 /// carriage return before it), no key, a header `file` naming its path under ``directory``, and
 /// as timestamp the file's modification time in milliseconds; give event time from the line
 /// itself with a `WatermarkStrategy`'s timestamp assigner.

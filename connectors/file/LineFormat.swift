@@ -41,7 +41,7 @@ public struct LineFormat<Element>: Sendable {
         LineFormat(fileExtension: fileExtension) { element, buffer in buffer.append(contentsOf: try line(element)) }
     }
 
-    /// Each element through a ``Serializer`` (a codec), its bytes as the line.
+    /// Each element through a `Serializer` (a codec), its bytes as the line.
     public static func serialized<S: Serializer>(by serializer: S, fileExtension: String = "") -> LineFormat
     where S.Value == Element {
         LineFormat(fileExtension: fileExtension) { element, buffer in buffer.append(contentsOf: try serializer.serialize(element)) }

@@ -1,7 +1,7 @@
 /// How a ``FileSink`` names its part files.
 ///
 /// A visible part file is `part-<task prefix><writer token>-<counter><extension>`, where the task
-/// prefix is ``CheckpointAttempt/taskPrefix`` (job, stage and partition), the token is drawn
+/// prefix is `CheckpointAttempt.taskPrefix` (job, stage and partition), the token is drawn
 /// by each writer (so no incarnation of a task reuses another's names) and the counter counts
 /// the writer's part files. While it is written, and until the checkpoint that covers it
 /// commits, the same name is hidden: `.part-…<extension>.inprogress`.
