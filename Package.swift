@@ -135,6 +135,10 @@ let package = Package(
         // On Tansu: exactly-once against at-least-once, checkpoint durations, end-to-end latency.
         .executableTarget(
             name: "sluice-eos-bench", dependencies: ["RdKafka", "Sluice", "SluiceKafka"], path: "Benchmarks/ExactlyOnceBenchmark"),
+        // On Tansu: the file sink exactly-once against at-least-once, and peak memory.
+        .executableTarget(
+            name: "sluice-file-bench", dependencies: ["RdKafka", "Sluice", "SluiceKafka", "SluiceFile"],
+            path: "Benchmarks/FileSinkBenchmark"),
         .testTarget(name: "RdKafkaTests", dependencies: ["RdKafka", "CRdKafka", "BrokerRig", "RigTestSupport"]),
         .testTarget(name: "SluiceTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceTestingTests", dependencies: ["SluiceTesting", "Sluice"]),
