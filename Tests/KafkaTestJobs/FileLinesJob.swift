@@ -8,12 +8,15 @@ import SluiceKafka
 /// record: the file's path as key, the line as value.
 ///
 /// The spec's parameters: `directory`, `source` (the file source's name), `splits`, and
-/// `scanMillis` for a continuous source (bounded without it), `batchSize` (records per poll).
+/// `scanMillis` for a continuous source (bounded without it), `batchSize` (records per poll),
+/// `guarantee` (`at-least-once`; exactly-once without it).
 public enum FileLinesJob {
     public static func build(spec: WorkerSpec, configuration: JobConfiguration) throws -> StreamEnvironment {
         var configuration = configuration
         if let batchSize = spec.parameters["batchSize"].flatMap(Int.init) { configuration.batchSize = batchSize }
-        let kafka = try KafkaRuntime(bootstrapServers: spec.bootstrap, workerID: spec.workerID, consumer: TansuGroupSettings.options)
+        let guarantee: DeliveryGuarantee = spec.parameters["guarantee"] == "at-least-once" ? .atLeastOnce : .exactlyOnce
+        let kafka = try KafkaRuntime(
+            bootstrapServers: spec.bootstrap, guarantee: guarantee, workerID: spec.workerID, consumer: TansuGroupSettings.options)
         let env = StreamEnvironment(jobName: spec.job, runtime: kafka, configuration: configuration)
         let discovery: FileSource.Discovery = spec.parameters["scanMillis"].flatMap(Int64.init)
             .map { .continuous(scanInterval: .milliseconds($0)) } ?? .bounded

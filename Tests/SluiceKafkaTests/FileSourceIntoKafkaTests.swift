@@ -69,6 +69,36 @@ final class FileSourceIntoKafkaTests: KafkaJobTestCase {
         XCTAssertEqual(Dictionary(uniqueKeysWithValues: committed.map { ($0.partition, $0.offset) }), expectedPositions)
     }
 
+    /// At-least-once, the split positions are committed as the group's offsets of the
+    /// stand-in partitions: a second bounded run reads only the files added since the first.
+    func testAtLeastOnceASecondRunStartsWhereTheFirstCommitted() throws {
+        guard try runsOnLibrdkafka216() else { return }
+        let (broker, admin) = try startTansu()
+        defer { broker.stop() }
+        let output = uniqueName("lines"), job = uniqueName("files-alo")
+        try admin.createTopic(output, partitions: 2)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("batches"))
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var configuration = JobConfiguration()
+        configuration.checkpointInterval = .milliseconds(300)
+        let spec = WorkerSpec(
+            bootstrap: broker.bootstrap, input: "", output: output, job: job, workerID: "solo",
+            parameters: ["directory": directory.path, "source": uniqueName("batches"), "splits": "2", "guarantee": "at-least-once"],
+            pipeline: .fileLines)
+
+        var expected: [String] = []
+        for file in 0..<4 { expected += try FileLinesJob.writeFile(file, lines: 100, in: directory) }
+        let first = try start(try FileLinesJob.build(spec: spec, configuration: configuration).build()).waitForEnd()
+        XCTAssertEqual(first.recordsRead, expected.count)
+        for file in 4..<7 { expected += try FileLinesJob.writeFile(file, lines: 50, in: directory) }
+        let second = try start(try FileLinesJob.build(spec: spec, configuration: configuration).build()).waitForEnd()
+        XCTAssertEqual(second.recordsRead, 150, "only the lines of the files added since")
+        let lines = try Verifier.committedRecords(broker: .tansu, bootstrap: broker.bootstrap, topic: output, expect: expected.count)
+            .compactMap(\.valueString)
+        XCTAssertEqual(lines.sorted(), expected.sorted())
+    }
+
     /// Two worker processes read 4 splits of a bounded directory, killed with SIGKILL at random
     /// moments and some restarts armed to crash themselves inside a checkpoint (after the
     /// pieces, after the manifests, right after the commit); each finishes by itself once its
