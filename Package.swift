@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "SluiceService", targets: ["SluiceService"]),
         .library(name: "SluiceJob", targets: ["SluiceJob"]),
         .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
+        .library(name: "SluiceJobTesting", targets: ["SluiceJobTesting"]),
         .executable(name: "sluice", targets: ["SluiceCLI"]),
     ],
     dependencies: [
@@ -44,7 +45,9 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
-        // The test kit: runs a job over in-memory topics with controlled time, no broker.
+        // The test kit: runs a job over in-memory topics with controlled time (TestDriver), or its
+        // workers exactly once over an in-memory transactional broker through checkpoints, crashes
+        // and rebalances (ExactlyOnceTestDriver). No broker, no librdkafka.
         .target(name: "SluiceTesting", dependencies: ["Sluice"]),
         // Kafka source, sink and commit point, built on RdKafka.
         .target(
@@ -76,6 +79,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // A StreamJob as it stands in the test kit's ExactlyOnceTestDriver. Apart from
+        // SluiceTesting because SluiceJob links librdkafka, which tests of plain pipelines need not.
+        .target(name: "SluiceJobTesting", dependencies: ["SluiceJob", "SluiceTesting", "Sluice"]),
         // `sluice demo`: the order-totals job exactly once through a rebalance and a crash, in
         // worker processes, on a broker the rig starts, its output audited by the rig.
         .target(
@@ -117,7 +123,10 @@ let package = Package(
         // The seed example: fromElements -> keyBy -> 5 s event-time window -> process -> print.
         .executableTarget(name: "seed-window", dependencies: ["Sluice"], path: "examples/seed-window"),
         // Kafka examples on the job command: scripts/example.sh word-count|order-totals|dead-letters|kafka-to-files.
-        .executableTarget(name: "word-count", dependencies: ["Sluice", "SluiceKafka", "SluiceJob"], path: "examples/word-count"),
+        // The word count's StreamJob is a library, so SluiceJobTestingTests runs the job itself.
+        .target(name: "WordCountJob", dependencies: ["Sluice", "SluiceJob"], path: "examples/word-count/WordCountJob"),
+        .executableTarget(
+            name: "word-count", dependencies: ["WordCountJob"], path: "examples/word-count", exclude: ["WordCountJob"]),
         .executableTarget(name: "order-totals", dependencies: ["Sluice", "SluiceKafka", "SluiceJob"], path: "examples/order-totals"),
         .executableTarget(name: "dead-letters", dependencies: ["Sluice", "SluiceKafka", "SluiceJob"], path: "examples/dead-letters"),
         .executableTarget(
@@ -143,6 +152,9 @@ let package = Package(
         .testTarget(name: "SluiceTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceTestingTests", dependencies: ["SluiceTesting", "Sluice"]),
         .testTarget(name: "SluiceFileTests", dependencies: ["SluiceFile", "Sluice"]),
+        // The word-count example's StreamJob through checkpoints, a crash and a rebalance in the test kit.
+        .testTarget(
+            name: "SluiceJobTestingTests", dependencies: ["SluiceJobTesting", "SluiceJob", "SluiceTesting", "Sluice", "WordCountJob"]),
         .testTarget(
             name: "SluiceJobTests",
             dependencies: [

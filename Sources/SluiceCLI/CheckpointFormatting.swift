@@ -61,10 +61,13 @@ enum CheckpointFormatting {
     }
 
     /// The group's committed input offset and whether it agrees with the checkpoint:
-    /// `201 ok`, `180 MISMATCH`, `none MISMATCH`; `-` when the checkpoint names no input.
+    /// `201 ok`, `180 MISMATCH`, `none MISMATCH`; `180 unchecked` when a confirmation proves a
+    /// newer checkpoint than the group's pointer names (the input offset lags with the pointer,
+    /// and a restore checks nothing); `-` when the checkpoint names no input position.
     static func committedInput(_ summary: TaskCheckpointSummary) -> String {
-        guard let agrees = summary.inputAgrees else { return "-" }
+        guard summary.manifest?.inputPosition != nil else { return "-" }
         let offset = summary.committedInputOffset.map(String.init) ?? "none"
+        guard let agrees = summary.inputAgrees else { return "\(offset) unchecked" }
         return "\(offset) \(agrees ? "ok" : "MISMATCH")"
     }
 }

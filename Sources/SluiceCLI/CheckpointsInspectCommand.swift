@@ -9,9 +9,10 @@ struct CheckpointsInspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Everything of one task's committed checkpoint manifest.",
         discussion: """
-            Reads the manifest just before the task's committed checkpoint pointer, or with \
-            --offset the manifest at that offset of the task's checkpoint partition (an older \
-            checkpoint, while compaction has not removed it).
+            Reads the manifest of the checkpoint a restore of the task starts from (just before \
+            the group's committed pointer, or a newer one that a confirmation proves committed), \
+            or with --offset the manifest at that offset of the task's checkpoint partition (an \
+            older checkpoint, while compaction has not removed it).
 
             --json writes one object with the fields of `sluice checkpoints list --json` and: \
             incarnation and chain (16 hex digits), chain_start_sequence, full_snapshot_bytes (the \
@@ -62,12 +63,15 @@ struct CheckpointsInspectCommand: ParsableCommand {
             lines.append(("sequence", "none: task \(name) has no committed checkpoint"))
             return Self.render(lines)
         }
-        // A manifest read at an explicit offset may be older than the committed one; its input
-        // position then trails the group's offset without anything being wrong.
-        let committed = summary.pointer == manifestOffset + 1
+        // A manifest the group's pointer does not name, asked for or proven by a confirmation:
+        // its input position may differ from the group's offset without anything being wrong.
+        let committed = summary.isNamedByGroup
+        let note = committed ? "" : offset != nil
+            ? ", asked for: not the one the group's pointer names"
+            : ", newer than the group's pointer names: a confirmation proves it committed"
         let chain = "chain \(CheckpointFormatting.id(manifest.chain)) started at sequence \(manifest.chainStartSequence)"
         lines += [
-            ("manifest", "offset \(manifestOffset)\(committed ? "" : ", asked for: not the committed checkpoint")"),
+            ("manifest", "offset \(manifestOffset)\(note)"),
             ("sequence", "\(manifest.sequence), \(CheckpointFormatting.kind(manifest)); \(chain)"),
             ("incarnation", CheckpointFormatting.id(manifest.incarnation)),
             ("written", "\(CheckpointFormatting.timestamp(manifest.createdAt)) by \(manifest.writer), \(summary.age(at: now).map(CheckpointFormatting.age) ?? "-") ago"),

@@ -13,20 +13,25 @@ struct CheckpointsListCommand: ParsableCommand {
             and it committed none since); KIND, full or incremental snapshot; INPUT and \
             POSITION, the split the task reads and the offset it resumes at; COMMITTED, the job \
             group's committed offset of that input and whether it agrees (a restore refuses a \
-            MISMATCH); STATE, bytes of the snapshot chain a restore reads; LAST and ENTRIES, \
+            MISMATCH; "unchecked" when a confirmation proves a newer checkpoint than the group's \
+            pointer names, the broker showing transactional offsets late); STATE, bytes of the snapshot chain a restore reads; LAST and ENTRIES, \
             bytes and keyed entries the checkpoint itself wrote; PIECES, snapshot records in the \
             chain; WRITER, the worker that wrote it; AGE, since it was taken.
 
             --json writes one array with an object per task, every field always present (null \
             where it does not apply): job, task ("stage.partition"), stage, partition, \
             checkpoint_topic, checkpoint_partition, pointer (the group's committed offset of the \
-            checkpoint partition), manifest_offset, sequence, kind ("full" | "incremental" | "reset"), \
+            checkpoint partition), manifest_offset (of the manifest a restore reads: pointer - 1, \
+            or later when a confirmation proves a newer checkpoint), sequence, kind ("full" | "incremental" | "reset"), \
             input_topic, input_partition, input_position, committed_input_offset, input_agrees, \
             state_bytes, checkpoint_bytes, checkpoint_entries, pieces (count), writer, \
             created_at (ms since the epoch), age_ms.
 
+            Each task's checkpoint is the one a restore starts from, found the same way.
+
             Exit status 2, with one line on standard error, when the brokers cannot be reached, \
-            the job has no checkpoint topics, or a pointer names no readable manifest.
+            the job has no checkpoint topics, or a pointer or confirmation leads to no readable \
+            manifest.
             """)
 
     @Argument(help: "The job's name (also its consumer group's).")
@@ -73,6 +78,14 @@ struct CheckpointsListCommand: ParsableCommand {
             ])
         }
         print(table.rendered)
+        let proven = summaries.filter { $0.manifest != nil && !$0.isNamedByGroup }.map { CheckpointFormatting.task($0.task) }
+        if !proven.isEmpty {
+            print("""
+                \(CheckpointFormatting.count(proven.count, "task")) (\(proven.joined(separator: ", "))) \
+                restore\(proven.count == 1 ? "s" : "") a newer checkpoint than the group's committed pointer names: \
+                a confirmation in the checkpoint partition proves it committed (the broker shows transactional offsets late, or keeps none)
+                """)
+        }
         let mismatched = summaries.filter { $0.inputAgrees == false }.map { CheckpointFormatting.task($0.task) }
         if !mismatched.isEmpty {
             print("""

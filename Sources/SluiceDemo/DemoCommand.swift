@@ -83,7 +83,7 @@ struct DemoCommand: ParsableCommand {
         }
         defer { for worker in workers.values { worker.stop(grace: 10) } }
 
-        let input = DemoJob.input, repartition = "\(DemoJob.name)-1-repartition"
+        let input = DemoJob.input, repartition = JobTopics(job: DemoJob.name).repartition(stage: 1)
         func settled() -> Bool {
             let ownership = progress.ownership
             return ownership.owned(input) == partitions && ownership.owned(repartition) == partitions

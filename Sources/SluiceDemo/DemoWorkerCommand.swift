@@ -24,8 +24,11 @@ struct DemoWorkerCommand: ParsableCommand {
         logger.logLevel = ProcessInfo.processInfo.environment["SLUICE_DEMO_DEBUG"] == nil ? .info : .debug
         let kafka = try KafkaRuntime(
             bootstrapServers: bootstrap, guarantee: .exactlyOnce, workerID: workerID,
+            // Dynamic members: the demo moves partitions between workers on Tansu, which does not
+            // follow a static member (the default) that hands some over (README, gaps).
             consumer: ConsumerOptions(
                 sessionTimeout: .seconds(6), heartbeatInterval: .milliseconds(500), maxPollInterval: .seconds(10),
+                membership: .dynamic,
                 properties: ProcessInfo.processInfo.environment["SLUICE_DEMO_DEBUG"].map { ["debug": $0] } ?? [:]),
             logger: logger)
         var configuration = JobConfiguration()

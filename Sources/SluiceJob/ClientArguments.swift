@@ -1,5 +1,6 @@
 import ArgumentParser
 import RdKafka
+import SluiceKafka
 
 /// `--consumer-assignment-strategy`: `cooperative-sticky`, `range` or `roundrobin`.
 enum AssignmentStrategyArgument: String, ExpressibleByArgument, CaseIterable, Sendable {
@@ -22,6 +23,16 @@ enum IsolationLevelArgument: String, ExpressibleByArgument, CaseIterable, Sendab
     /// RdKafka's value.
     var level: ConsumerConfiguration.IsolationLevel {
         self == .readCommitted ? .readCommitted : .readUncommitted
+    }
+}
+
+/// `--consumer-membership`: `static` or `dynamic`.
+enum MembershipArgument: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case `static`, dynamic
+
+    /// SluiceKafka's value.
+    var membership: GroupMembership {
+        self == .static ? .static : .dynamic
     }
 }
 

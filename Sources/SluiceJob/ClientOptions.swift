@@ -26,6 +26,11 @@ struct ClientOptions: ParsableArguments {
     @Option(help: ArgumentHelp("isolation.level; read-committed by default (exactly-once requires it). Env: SLUICE_CONSUMER_ISOLATION_LEVEL.", valueName: "level"))
     var consumerIsolationLevel: IsolationLevelArgument?
 
+    @Option(help: ArgumentHelp(
+        "static (the default: group.instance.id is the worker id, so a worker restarted with its --worker-id takes its partitions back at once) or dynamic. Env: SLUICE_CONSUMER_MEMBERSHIP.",
+        valueName: "membership"))
+    var consumerMembership: MembershipArgument?
+
     @Option(help: ArgumentHelp("How long the broker lets an exactly-once worker's transaction stay open (transaction.timeout.ms); 60s by default. Env: SLUICE_PRODUCER_TRANSACTION_TIMEOUT.", valueName: "duration"))
     var producerTransactionTimeout: DurationArgument?
 
@@ -45,7 +50,7 @@ struct ClientOptions: ParsableArguments {
             maxPollInterval: consumerMaxPollInterval?.duration, fetchWait: consumerFetchWait?.duration,
             fetchQueueBackoff: consumerFetchQueueBackoff?.duration,
             assignmentStrategy: consumerAssignmentStrategy?.strategy, isolationLevel: consumerIsolationLevel?.level,
-            properties: properties)
+            membership: consumerMembership?.membership, properties: properties)
     }
 
     /// The producer's typed options, with `properties` passed through.

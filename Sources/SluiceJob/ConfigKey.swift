@@ -78,6 +78,7 @@ struct ConfigKey: Sendable {
                   expected: "cooperative-sticky, range or roundrobin"),
         ConfigKey("consumer.isolation-level", IsolationLevelArgument.self, runtimeOption: "consumer.isolationLevel",
                   expected: "read-committed or read-uncommitted"),
+        ConfigKey("consumer.membership", MembershipArgument.self, runtimeOption: "consumer.membership", expected: "static or dynamic"),
         ConfigKey("producer.transaction-timeout", DurationArgument.self, runtimeOption: "producer.transactionTimeout", expected: duration),
         ConfigKey("producer.linger", DurationArgument.self, runtimeOption: "producer.linger", expected: duration),
         ConfigKey("producer.acks", AcksArgument.self, runtimeOption: "producer.acks", expected: "all, 1 or 0"),

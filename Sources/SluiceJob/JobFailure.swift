@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RdKafka
+import SluiceKafka
 
 /// How a job executable fails: one line `<job>: error: …` on standard error and exit status 1,
 /// never a Swift crash.
@@ -29,10 +30,11 @@ enum JobFailure {
         }
     }
 
-    /// The error's message on one line: a librdkafka error by its message (which names the
-    /// brokers), anything else by its description.
+    /// The error's message on one line: a worker fenced by another process with its worker id
+    /// by what happened and the fix, wherever the error wraps it; a librdkafka error by its
+    /// message (which names the brokers); anything else by its description.
     static func oneLine(_ error: any Error) -> String {
-        let text = (error as? KafkaError)?.message ?? "\(error)"
+        let text = WorkerFencedError.find(in: error)?.description ?? (error as? KafkaError)?.message ?? "\(error)"
         return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
     }
 }

@@ -19,6 +19,7 @@ struct JobRun<Job: StreamJob> {
         let properties = settings.properties
         let logger = LoggingSetup.kafkaLogger(verbose: options.verbose)
         var built: [(context: JobContext, plan: JobPlan)] = []
+        var workerRuntimes: [KafkaRuntime] = []
         for (index, id) in ids.enumerated() {
             var workerLogger = logger
             workerLogger[metadataKey: "job"] = "\(name)"
@@ -26,6 +27,7 @@ struct JobRun<Job: StreamJob> {
             let kafka = try KafkaRuntime(
                 bootstrapServers: options.bootstrap, guarantee: options.guarantee.guarantee, workerID: id,
                 consumer: settings.consumer, producer: settings.producer, properties: properties, logger: workerLogger)
+            workerRuntimes.append(kafka)
             var configuration = JobConfiguration()
             configuration.checkpointInterval = options.checkpointInterval.duration
             configuration.statusInterval = options.statusInterval.duration
@@ -55,6 +57,15 @@ struct JobRun<Job: StreamJob> {
                 for stop in stops { stop.stop() }
             }
         }
+        // SIGUSR1 stops them for a restart: static members keep their place in the group.
+        let runtimes = workerRuntimes
+        let restart = RestartSignal {
+            guard !stopping.exchange(true, ordering: .relaxed) else { return }
+            for kafka in runtimes { kafka.leavesGroupOnStop = false }
+            print("\(name): stopping for a restart after the current round (final checkpoint, \(Self.keptPlace(runtimes[0])))")
+            for service in services { service.requestStop() }
+        }
+        defer { restart.cancel() }
         var serviceLogger = Logger(label: "sluice.service")
         serviceLogger[metadataKey: "job"] = "\(name)"
         var failure: (any Error)?
@@ -70,6 +81,14 @@ struct JobRun<Job: StreamJob> {
         if let failure { throw failure }
         let how = stopping.load(ordering: .relaxed) ? "stopped" : "finished"
         print("\(name): \(how): \(total.counts)")
+    }
+
+    /// What a stop for a restart does with the workers' group membership.
+    private static func keptPlace(_ kafka: KafkaRuntime) -> String {
+        guard kafka.consumer.effectiveMembership == .static else {
+            return "leaving the group: dynamic members cannot keep their place"
+        }
+        return "keeping the partitions for \(kafka.sessionTimeout) for a restart with the same --worker-id"
     }
 
     private func replay(plan: JobPlan, topics: [String], properties: [String: String], logger: Logger) throws {

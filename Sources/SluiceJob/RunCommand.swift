@@ -6,7 +6,7 @@ struct RunCommand<Job: StreamJob>: ParsableCommand {
     static var configuration: CommandConfiguration {
         CommandConfiguration(
             commandName: "run",
-            abstract: "Run the job as members of its consumer group until SIGINT/SIGTERM (graceful stop) or --until.")
+            abstract: "Run the job as members of its consumer group until SIGINT/SIGTERM (graceful stop, leaving the group), SIGUSR1 (graceful stop for a restart, keeping the workers' places) or --until.")
     }
 
     @OptionGroup(title: "Run options")

@@ -41,9 +41,10 @@ public protocol StreamJob: ParsableArguments {
     /// One line saying what the job does, for `--help`.
     static var abstract: String { get }
 
-    /// Adds the job's sources, operators and sinks to `job.environment`. Read Kafka through
+    /// Adds the job's sources, operators and sinks to `job.environment`. Read through
     /// ``JobContext/source(topics:)`` so the run's `--from` and `--until` apply, and write
-    /// through ``JobContext/sink(topic:)`` so the run counts what it wrote.
+    /// through ``JobContext/sink(topic:)`` so the run counts what it wrote; a job that does
+    /// runs unchanged in the test kit (`SluiceJobTesting`).
     func build(_ job: JobContext) throws
 }
 

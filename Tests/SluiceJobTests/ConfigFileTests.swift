@@ -70,6 +70,7 @@ final class ConfigFileTests: XCTestCase {
             consumer.fetch-wait = 50ms
             consumer.assignment-strategy = range
             consumer.isolation-level = read-uncommitted
+            consumer.membership = dynamic
             producer.transaction-timeout = 15s
             producer.linger = 5ms
             producer.acks = all
@@ -97,7 +98,7 @@ final class ConfigFileTests: XCTestCase {
         let settings = try options.kafkaSettings()
         XCTAssertEqual(settings.consumer, ConsumerOptions(
             sessionTimeout: .seconds(6), heartbeatInterval: .milliseconds(500), maxPollInterval: .seconds(10),
-            fetchWait: .milliseconds(50), assignmentStrategy: .range, isolationLevel: .readUncommitted,
+            fetchWait: .milliseconds(50), assignmentStrategy: .range, isolationLevel: .readUncommitted, membership: .dynamic,
             properties: ["fetch.min.bytes": "1024"]))
         XCTAssertEqual(settings.producer, ProducerOptions(
             transactionTimeout: .seconds(15), linger: .milliseconds(5), acks: .all, compression: .lz4,
@@ -163,6 +164,7 @@ final class ConfigFileTests: XCTestCase {
             ("workers = 0\n", 1, "key workers: '0' is not a number from 1 to 256"),
             ("producer.compression = brotli\n", 1, "key producer.compression: 'brotli' is not none, gzip, snappy, lz4, zstd"),
             ("consumer.assignment-strategy = sticky\n", 1, "key consumer.assignment-strategy: 'sticky' is not cooperative-sticky, range or roundrobin"),
+            ("consumer.membership = sticky\n", 1, "key consumer.membership: 'sticky' is not static or dynamic"),
             ("verbose = maybe\n", 1, "key verbose: 'maybe' is not true or false"),
             ("log-format = xml\n", 1, "key log-format: 'xml' is not text or json"),
             ("session.timeout.ms = 6000\n", 1, "unknown key session.timeout.ms (a librdkafka property is written kafka.<property>"),

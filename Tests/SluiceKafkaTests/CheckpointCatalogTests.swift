@@ -40,7 +40,7 @@ final class CheckpointCatalogTests: KafkaJobTestCase {
 
         for row in rows {
             let label = "task \(row.task.stage).\(row.task.partition)"
-            XCTAssertEqual(row.checkpointSplit, CheckpointTopics.split(job: spec.job, task: row.task), label)
+            XCTAssertEqual(row.checkpointSplit, JobTopics(job: spec.job).checkpointSplit(of: row.task), label)
             let manifest = try XCTUnwrap(row.manifest, "\(label) committed a checkpoint")
             let pointer = try XCTUnwrap(row.pointer, label)
             XCTAssertEqual(pointer, groupOffsets[TopicPartition(row.checkpointSplit.topic, row.checkpointSplit.partition)], label)
@@ -95,7 +95,8 @@ final class CheckpointCatalogTests: KafkaJobTestCase {
         let stateful = try XCTUnwrap(rows.first { $0.task.stage == 1 })
         let piece = try XCTUnwrap(stateful.manifest?.pieceOffsets.first)
         XCTAssertThrowsError(try catalog.inspect(job: spec.job, task: stateful.task, manifestOffset: piece)) { error in
-            guard case .notAManifest(let task, let split, let offset, _)? = error as? CheckpointCatalogError else {
+            guard case .unreadable(let task, let split, let offset, .wrongKind("manifest", "snapshot piece"))? =
+                    error as? CheckpointCatalogError else {
                 return XCTFail("\(error)")
             }
             XCTAssertEqual(task, stateful.task)
@@ -110,16 +111,16 @@ final class CheckpointCatalogTests: KafkaJobTestCase {
         XCTAssertThrowsError(try catalog.list(job: spec.job)) { error in
             let text = "\(error)"
             print("[\(name)] \(text)")
-            guard case .notAManifest(let task, let split, let offset, let reason)? = error as? CheckpointCatalogError else {
+            guard case .unreadable(let task, let split, let offset, let reason)? = error as? CheckpointCatalogError else {
                 return XCTFail(text)
             }
             XCTAssertEqual(task, stateful.task)
             XCTAssertEqual(split, stateful.checkpointSplit)
             XCTAssertEqual(offset, piece)
-            XCTAssertTrue(reason.contains("expected a manifest"), reason)
+            XCTAssertEqual(reason, .wrongKind(expected: "manifest", found: "snapshot piece"))
             XCTAssertTrue(
-                text.contains("topic \(split.topic) partition \(split.partition) offset \(piece)") && text.contains(reason)
-                    && !text.contains("\n"),
+                text.contains("topic \(split.topic) partition \(split.partition) offset \(piece)")
+                    && text.contains("expected a manifest") && !text.contains("\n"),
                 text)
         }
     }
@@ -165,12 +166,14 @@ final class CheckpointCatalogTests: KafkaJobTestCase {
             }
         }
         let task0 = TaskID(stage: 0, partition: 0), task2 = TaskID(stage: 0, partition: 2)
-        expect(task0, offset: 0, .notAManifest(
-            task: task0, split: split(0), offset: 0, reason: "\(CheckpointFormatError.malformed("not a Sluice checkpoint record"))"))
-        expect(task2, offset: 0, .otherTasksManifest(task: task2, split: split(2), offset: 0, foundJob: written.job, foundTask: task0))
-        expect(task2, offset: 1, .noRecord(task: task2, split: split(2), offset: 1, reason: "only a tombstone"))
-        expect(task2, offset: 3, .noRecord(task: task2, split: split(2), offset: 3, reason: "the partition ends before it (next offset 3)"))
-        expect(task2, offset: -1, .noRecord(task: task2, split: split(2), offset: -1, reason: "the partition starts at offset 0"))
+        expect(task0, offset: 0, .unreadable(
+            task: task0, split: split(0), offset: 0, reason: .undecodable(.malformed("not a Sluice checkpoint record"))))
+        expect(task2, offset: 0, .unreadable(
+            task: task2, split: split(2), offset: 0, reason: .otherTask(record: "manifest", job: written.job, task: task0)))
+        expect(task2, offset: 1, .unreadable(task: task2, split: split(2), offset: 1, reason: .tombstone))
+        // Past the partition's end and before its start: no record, as a restore sees it.
+        expect(task2, offset: 3, .unreadable(task: task2, split: split(2), offset: 3, reason: .absent))
+        expect(task2, offset: -1, .unreadable(task: task2, split: split(2), offset: -1, reason: .absent))
         expect(TaskID(stage: 1, partition: 0), offset: nil, .unknownTask(
             job: written.job, task: TaskID(stage: 1, partition: 0), taskCounts: [0: 3]))
         expect(TaskID(stage: 0, partition: 3), offset: nil, .unknownTask(
@@ -181,7 +184,7 @@ final class CheckpointCatalogTests: KafkaJobTestCase {
         XCTAssertThrowsError(try catalog.list(job: written.job)) { error in
             XCTAssertEqual(
                 error as? CheckpointCatalogError,
-                .newerFormat(task: task2, split: split(2), offset: 2, version: written.newerVersion))
+                .unreadable(task: task2, split: split(2), offset: 2, reason: .undecodable(.unknownVersion(written.newerVersion))))
             XCTAssertTrue("\(error)".contains("format version \(written.newerVersion)"), "\(error)")
         }
     }

@@ -74,7 +74,7 @@ final class CheckpointRecoveryTests: KafkaJobTestCase {
         let setup = try runOnce()
         defer { setup.broker.stop() }
         // Point task 1.0's checkpoint pointer at a record that is no manifest.
-        let checkpoints = CheckpointTopics.name(job: setup.spec.job, stage: 1)
+        let checkpoints = JobTopics(job: setup.spec.job).checkpoints(stage: 1)
         let offset = Mutex<Int64>(-1)
         let writer = try KafkaProducer(configuration: ProducerConfiguration(bootstrapServers: setup.broker.bootstrap)) { report in
             offset.withLock { $0 = report.offset }

@@ -292,7 +292,9 @@ final class ExamplesTests: KafkaJobTestCase {
         let bad = try readAll(bootstrap: broker.bootstrap, topic: input, count: 33).filter { $0.key?.starts(with: Array("bad".utf8)) == true }
         XCTAssertEqual(bad.count, 3)
 
-        // The group's settings come from a properties file this time.
+        // The group's settings come from a properties file this time. Two members share the
+        // partitions: dynamic ones, as Tansu 0.6 does not follow static members that hand some
+        // over (see KafkaJobTestCase.groupOptions).
         let properties = FileManager.default.temporaryDirectory.appendingPathComponent("\(uniqueName("group")).properties")
         defer { try? FileManager.default.removeItem(at: properties) }
         try (["# Tansu's JoinGroup waits up to the rebalance timeout"] + Self.groupProperties.map { "\($0.key) = \($0.value)" })
@@ -300,7 +302,8 @@ final class ExamplesTests: KafkaJobTestCase {
         let job = try ExampleProcess(
             "dead-letters",
             ["run", "--bootstrap", broker.bootstrap, "--checkpoint-interval", "500ms", "--properties-file", properties.path,
-             "--input", input, "--output", output, "--dead-letters", deadLetters, "--workers", "2", "--worker-id", "dl"])
+             "--input", input, "--output", output, "--dead-letters", deadLetters, "--workers", "2", "--worker-id", "dl",
+             "--consumer-membership", "dynamic"])
         let results = try Verifier.committedRecords(broker: .tansu, bootstrap: broker.bootstrap, topic: output, expect: expected.count, timeout: 90)
         let letters = try Verifier.committedRecords(broker: .tansu, bootstrap: broker.bootstrap, topic: deadLetters, expect: 3)
         job.send(SIGTERM)

@@ -80,6 +80,9 @@ final class KafkaOptionsTests: XCTestCase {
              .conflict(option: "producer.transactionTimeout", property: "transaction.timeout.ms", propertiesName: "properties")),
             (ConsumerOptions(properties: ["group.id": "g"]), ProducerOptions(), [:], .exactlyOnce,
              .reserved(property: "group.id", propertiesName: "consumer.properties", reason: "the consumer group is named after the job")),
+            (ConsumerOptions(membership: .dynamic, properties: ["group.instance.id": "i"]), ProducerOptions(), [:], .atLeastOnce,
+             .reserved(property: "group.instance.id", propertiesName: "consumer.properties",
+                       reason: "a static member's group.instance.id is its worker id (choose static or dynamic membership with consumer.membership)")),
             (ConsumerOptions(), ProducerOptions(), ["enable.idempotence": "false"], .atLeastOnce,
              .reserved(property: "enable.idempotence", propertiesName: "properties", reason: "the worker's producer is always idempotent")),
             (ConsumerOptions(), ProducerOptions(acks: .leader), [:], .atLeastOnce,
@@ -112,5 +115,17 @@ final class KafkaOptionsTests: XCTestCase {
             .seconds(7))
         XCTAssertEqual(try KafkaRuntime(
             bootstrapServers: "127.0.0.1:1", workerID: "w", properties: ["session.timeout.ms": "8000"]).sessionTimeout, .seconds(8))
+    }
+
+    func testAWorkerIsAStaticMemberNamedByItsWorkerIDUnlessDynamic() throws {
+        func instanceID(_ membership: GroupMembership?) throws -> String? {
+            let kafka = try KafkaRuntime(bootstrapServers: "127.0.0.1:1", workerID: "host-a-0", consumer: ConsumerOptions(membership: membership))
+            let properties = kafka.consumerConfiguration(job: "word-count", source: try kafka.source(topics: ["t"])).librdkafkaProperties
+            return Dictionary(properties, uniquingKeysWith: { _, later in later })["group.instance.id"]
+        }
+        XCTAssertEqual(try instanceID(nil), "host-a-0", "static by default")
+        XCTAssertEqual(try instanceID(.static), "host-a-0")
+        XCTAssertNil(try instanceID(.dynamic))
+        XCTAssertTrue(try KafkaRuntime(bootstrapServers: "127.0.0.1:1", workerID: "w").leavesGroupOnStop, "a stop leaves unless told otherwise")
     }
 }

@@ -38,7 +38,7 @@ final class OffsetsCommandTests: KafkaJobTestCase {
         let inputs = (0..<PurchaseJob.partitions).map { Split(topic: spec.input, partition: $0) }
         let repartitions = (0..<PurchaseJob.partitions).map { Split(topic: repartition, partition: $0) }
         let checkpointSplits = (0..<2).flatMap { stage in
-            (0..<Int(PurchaseJob.partitions)).map { CheckpointTopics.split(job: spec.job, task: TaskID(stage: stage, partition: $0)) }
+            (0..<Int(PurchaseJob.partitions)).map { JobTopics(job: spec.job).checkpointSplit(of: TaskID(stage: stage, partition: $0)) }
         }
 
         // 1. The job runs: show names its member, a reset is refused naming it.
@@ -238,7 +238,7 @@ final class OffsetsCommandTests: KafkaJobTestCase {
             let reset = try XCTUnwrap(record.value.flatMap(CheckpointReset.decodeIfReset), "\(split) offset \(pointer - 1) is a reset record", line: line)
             XCTAssertEqual(reset.jobName, job, line: line)
             XCTAssertEqual("\(reset.task.stage).\(reset.task.partition)", row["task"] as? String, line: line)
-            XCTAssertEqual(CheckpointTopics.split(job: job, task: reset.task), split, line: line)
+            XCTAssertEqual(JobTopics(job: job).checkpointSplit(of: reset.task), split, line: line)
         }
     }
 

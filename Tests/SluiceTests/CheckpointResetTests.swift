@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTesting
 import XCTest
 @testable import Sluice
 
@@ -38,50 +39,58 @@ final class CheckpointResetTests: XCTestCase {
 
     func testRestoreMeetingAResetStartsEmptyAndFindsCheckpointsAfterIt() throws {
         let broker = MemoryBroker()
-        broker.createTopic(split.topic, partitions: 3)
-        let log = MemoryBrokerCheckpointLog(broker: broker)
-        let restorer = TaskRestorer(jobName: "job", log: log)
-        func append(_ value: [UInt8]) -> Int64 {
-            broker.append(split.topic, partition: Int(split.partition), key: nil, value: value, timestamp: 0, transactional: false)
+        try broker.createTopic(split.topic, partitions: 3)
+        let log = MemoryBrokerCheckpointLog(producer: broker.producer(transactionalID: "restore-reader"))
+        let locator = CheckpointLocator(jobName: "job", log: log)
+        XCTAssertEqual(JobTopics(job: "job").checkpointSplit(of: task), split, "the locator reads the partition written here")
+        func append(_ value: [UInt8]) throws -> Int64 {
+            try broker.append(split.topic, partition: split.partition, key: nil, value: value, timestamp: 0)
         }
         // The old history: checkpoints 6 and 7, each confirmed.
-        let six = append(manifest(sequence: 6).encoded())
-        _ = append(CheckpointConfirmation(task: task, sequence: 6, incarnation: 1, manifestOffset: six).encoded())
-        let seven = append(manifest(sequence: 7).encoded())
-        _ = append(CheckpointConfirmation(task: task, sequence: 7, incarnation: 1, manifestOffset: seven).encoded())
-        XCTAssertEqual(try restorer.locate(task, in: split, groupPointer: six + 1)?.manifest.sequence, 7, "a confirmation proves 7")
+        let six = try append(manifest(sequence: 6).encoded())
+        _ = try append(CheckpointConfirmation(task: task, sequence: 6, incarnation: 1, manifestOffset: six).encoded())
+        let seven = try append(manifest(sequence: 7).encoded())
+        _ = try append(CheckpointConfirmation(task: task, sequence: 7, incarnation: 1, manifestOffset: seven).encoded())
+        XCTAssertEqual(try locator.locate(task, groupPointer: six + 1).checkpoint?.manifest.sequence, 7, "a confirmation proves 7")
 
-        let reset = append(CheckpointReset(jobName: "job", task: task, createdAt: 1, reason: "test").encoded())
-        XCTAssertNil(try restorer.locate(task, in: split, groupPointer: reset + 1), "a pointer at a reset: empty state")
-        XCTAssertNil(
-            try restorer.locate(task, in: split, groupPointer: nil),
+        let resetRecord = CheckpointReset(jobName: "job", task: task, createdAt: 1, reason: "test")
+        let reset = try append(resetRecord.encoded())
+        XCTAssertEqual(
+            try locator.locate(task, groupPointer: reset + 1), .reset(resetRecord, pointer: reset + 1), "a pointer at a reset: empty state")
+        XCTAssertEqual(
+            try locator.locate(task, groupPointer: nil), .none,
             "without a pointer, the confirmations before the newest reset are not followed")
         XCTAssertEqual(
-            try restorer.locate(task, in: split, groupPointer: seven + 1)?.manifest.sequence, 7,
+            try locator.locate(task, groupPointer: seven + 1).checkpoint?.manifest.sequence, 7,
             "a reset whose pointer was never committed leaves the committed checkpoint in place")
 
         // The new history after the reset starts again at sequence 1.
-        let one = append(manifest(sequence: 1).encoded())
-        XCTAssertNil(try restorer.locate(task, in: split, groupPointer: reset + 1), "checkpoint 1 is not confirmed yet")
-        _ = append(CheckpointConfirmation(task: task, sequence: 1, incarnation: 2, manifestOffset: one).encoded())
-        let found = try XCTUnwrap(try restorer.locate(task, in: split, groupPointer: reset + 1))
+        let one = try append(manifest(sequence: 1).encoded())
+        XCTAssertEqual(
+            try locator.locate(task, groupPointer: reset + 1), .reset(resetRecord, pointer: reset + 1), "checkpoint 1 is not confirmed yet")
+        _ = try append(CheckpointConfirmation(task: task, sequence: 1, incarnation: 2, manifestOffset: one).encoded())
+        let found = try XCTUnwrap(try locator.locate(task, groupPointer: reset + 1).checkpoint)
         XCTAssertEqual(found.manifest.sequence, 1)
         XCTAssertEqual(found.pointer, one + 1)
         XCTAssertFalse(found.namedByGroup)
-        XCTAssertEqual(try restorer.locate(task, in: split, groupPointer: nil)?.manifest.sequence, 1)
-        XCTAssertEqual(try restorer.locate(task, in: split, groupPointer: one + 1)?.manifest.sequence, 1)
+        XCTAssertEqual(try locator.locate(task, groupPointer: nil).checkpoint?.manifest.sequence, 1)
+        XCTAssertEqual(try locator.locate(task, groupPointer: one + 1).checkpoint?.manifest.sequence, 1)
 
-        // A reset record of another task at the pointer is an error naming it.
-        let other = append(CheckpointReset(jobName: "job", task: TaskID(stage: 0, partition: 2), createdAt: 1, reason: "test").encoded())
-        XCTAssertThrowsError(try restorer.locate(task, in: split, groupPointer: other + 1)) { error in
-            guard case .unreadable(let job, let failed, let place, let offset, let reason)? = error as? CheckpointError else {
+        // A reset record of another task at the pointer is an error naming it, at its offset.
+        let other = try append(CheckpointReset(jobName: "job", task: TaskID(stage: 0, partition: 2), createdAt: 1, reason: "test").encoded())
+        XCTAssertThrowsError(try locator.locate(task, groupPointer: other + 1)) { error in
+            guard case .unreadable(let job, let failed, let place, let offset, let via, let reason)? = error as? CheckpointError else {
                 return XCTFail("\(error)")
             }
             XCTAssertEqual(job, "job")
             XCTAssertEqual(failed, task)
             XCTAssertEqual(place, split)
-            XCTAssertEqual(offset, other + 1)
-            XCTAssertEqual(reason, "offset \(other) is the reset record of job job, \(TaskID(stage: 0, partition: 2))")
+            XCTAssertEqual(offset, other)
+            XCTAssertEqual(via, .pointer(other + 1))
+            XCTAssertEqual(reason, .otherTask(record: "reset record", job: "job", task: TaskID(stage: 0, partition: 2)))
+            XCTAssertTrue(
+                "\(error)".contains("offset \(other) of \(split), the manifest its committed pointer \(other + 1) names, holds the reset record of job job, task 0.2"),
+                "\(error)")
         }
     }
 
@@ -91,25 +100,27 @@ final class CheckpointResetTests: XCTestCase {
     /// computed from the records at and after offset 30 alone, every value: the old window
     /// contents (offsets 0 to 41, in the same window) never mix in.
     func testAJobAfterAResetComputesFromTheNewOffsetsWithEmptyState() throws {
-        let broker = MemoryBroker(crashingCommit: 12)
-        let purchases = Self.fill(broker, count: 2_000)
-        broker.createTopic("totals", partitions: 1)
+        let broker = MemoryBroker()
+        broker.crashAtCommit(12)
+        let purchases = try Self.fill(broker, count: 2_000)
+        try broker.createTopic("totals", partitions: 1)
         XCTAssertThrowsError(try ExactlyOnceEngineTests.runJob(on: broker)) { error in
             guard case JobError.connectorFailed(_, _ as MemoryBroker.InjectedCrash) = error else { return XCTFail("\(error)") }
         }
-        let restorer = TaskRestorer(jobName: "eos", log: MemoryBrokerCheckpointLog(broker: broker))
+        let locator = CheckpointLocator(jobName: "eos", log: MemoryBrokerCheckpointLog(producer: broker.producer(transactionalID: "restore-reader")))
+        let group = broker.group("eos")
         let partitions = ExactlyOnceEngineTests.partitions
         let tasks = (0..<2).flatMap { stage in (0..<partitions).map { TaskID(stage: stage, partition: $0) } }
-        let splits = tasks.map { CheckpointTopics.split(job: "eos", task: $0) }
-        let pointers = broker.committedOffsets(splits)
+        let splits = tasks.map(JobTopics(job: "eos").checkpointSplit(of:))
+        let pointers = group.committedOffsets(for: splits)
         let stateBytes = try tasks.filter { $0.stage == 1 }.map { task in
-            let split = CheckpointTopics.split(job: "eos", task: task)
-            return try restorer.locate(task, in: split, groupPointer: pointers[split])?.manifest.chainBytes ?? 0
+            let split = JobTopics(job: "eos").checkpointSplit(of: task)
+            return try locator.locate(task, groupPointer: pointers[split]).checkpoint?.manifest.chainBytes ?? 0
         }
         XCTAssertGreaterThan(stateBytes.reduce(0, +), 0, "the crashed job left window contents in its checkpoints")
         let input = (0..<partitions).map { Split(topic: "purchases", partition: Int32($0)) }
         let newOffset: Int64 = 30
-        let read = broker.committedOffsets(input)
+        let read = group.committedOffsets(for: input)
         XCTAssertTrue(input.allSatisfy { (read[$0] ?? 0) > newOffset }, "the crashed job had read past offset \(newOffset): \(read)")
         let before = broker.committedValues("totals").count
 
@@ -118,16 +129,16 @@ final class CheckpointResetTests: XCTestCase {
         for split in input { offsets[split] = newOffset }
         for partition in 0..<partitions {
             let split = Split(topic: "eos-1-repartition", partition: Int32(partition))
-            offsets[split] = (broker.read(split, from: 0, max: .max / 2).last?.offset ?? -1) + 1
+            offsets[split] = broker.endOffset(split)
         }
         for (task, split) in zip(tasks, splits) {
             let reset = CheckpointReset(jobName: "eos", task: task, createdAt: 1, reason: "test")
-            offsets[split] = broker.append(
-                split.topic, partition: Int(split.partition), key: reset.key, value: reset.encoded(), timestamp: 0,
-                transactional: false) + 1
+            offsets[split] = try broker.append(
+                split.topic, partition: split.partition, key: reset.key, value: reset.encoded(), timestamp: 0) + 1
         }
-        broker.begin()
-        try broker.commit(offsets: offsets)
+        let operatorProducer = broker.producer(transactionalID: "offsets-reset")
+        try operatorProducer.begin()
+        try operatorProducer.commit(offsets: offsets, group: "eos")
 
         _ = try ExactlyOnceEngineTests.runJob(on: broker)
         let lines = broker.committedValues("totals").dropFirst(before).map { String(decoding: $0, as: UTF8.self) }.sorted()
@@ -152,17 +163,17 @@ final class CheckpointResetTests: XCTestCase {
     }
 
     /// `count` purchases of 20 users, 10 ms apart per partition, written to `purchases`.
-    private static func fill(_ broker: MemoryBroker, count: Int) -> [Written] {
+    private static func fill(_ broker: MemoryBroker, count: Int) throws -> [Written] {
         let partitions = ExactlyOnceEngineTests.partitions
-        broker.createTopic("purchases", partitions: partitions)
+        try broker.createTopic("purchases", partitions: partitions)
         var random = SplitMix(state: 42)
-        return (0..<count).map { index in
+        return try (0..<count).map { index in
             let purchase = ExactlyOnceEngineTests.Purchase(
                 user: "u\(Int.random(in: 0..<20, using: &random))", amount: Int.random(in: 1...100, using: &random))
             let timestamp = Int64(index / partitions) * 10
-            let offset = broker.append(
-                "purchases", partition: index % partitions, key: nil, value: Array(try! JSONEncoder().encode(purchase)),
-                timestamp: timestamp, transactional: false)
+            let offset = try broker.append(
+                "purchases", partition: Int32(index % partitions), key: nil, value: Array(try JSONEncoder().encode(purchase)),
+                timestamp: timestamp)
             return Written(offset: offset, timestamp: timestamp, purchase: purchase)
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import XCTest
 @testable import Sluice
+import SluiceTesting
 
 /// The connector of the "Writing a connector" article (``JournalSource`` and ``LedgerSink``)
 /// as the article shows it: every code block of the article is the code compiled here; a bounded
@@ -176,14 +177,16 @@ final class ConnectorArticleTests: XCTestCase {
     }
 
     /// Runs the job until it ends, a new worker after each injected crash, on one broker (the
-    /// journal's positions and the checkpoints) and one ledger.
+    /// journal's positions and the checkpoints) and one ledger. The job reads no topic of the
+    /// broker: its runtime's group assigns the journal's splits.
     private func runExactlyOnce(failingCommits: Set<Int> = [], crashingCommit: Int? = nil, sinkCrashAt: Int? = nil,
                                 file: StaticString = #filePath, line: UInt = #line) throws {
         let journal = Journal(partitions: 3)
         let expected = Self.fill(journal, count: 2_000)
         let ledger = Ledger()
-        let broker = MemoryBroker(failingCommits: failingCommits, crashingCommit: crashingCommit)
-        broker.createTopic("unused-input", partitions: 1)
+        let broker = MemoryBroker()
+        broker.failCommits(failingCommits)
+        if let crashingCommit { broker.crashAtCommit(crashingCommit) }
         var crashes = 0
         while true {
             var configuration = JobConfiguration()
@@ -191,8 +194,7 @@ final class ConnectorArticleTests: XCTestCase {
             configuration.batchSize = 50
             configuration.threads = 1
             configuration.restartStrategy = .fixedDelay(delay: .zero, maxAttempts: 1_000)
-            let env = StreamEnvironment(
-                jobName: "ledger", runtime: MemoryBrokerRuntime(broker: broker, input: "unused-input"), configuration: configuration)
+            let env = StreamEnvironment(jobName: "ledger", runtime: MemoryBrokerRuntime(broker: broker), configuration: configuration)
             let sink = FaultyLedgerSink(ledger: ledger, crashAt: crashes == 0 ? sinkCrashAt : nil)
             env.fromSource(JournalSource(journal: journal, bounded: true), watermarks: .forBoundedOutOfOrderness(.seconds(5)),
                            partitionedBy: \.account)

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTesting
 import XCTest
 @testable import Sluice
 
@@ -32,15 +33,15 @@ final class ExactlyOnceEngineTests: XCTestCase {
     static let windowMillis: Int64 = 1_000
 
     /// `count` purchases of 20 users, 10 ms apart per partition; returns the expected results.
-    static func fill(_ broker: MemoryBroker, topic: String, count: Int, seed: UInt64) -> [String] {
-        broker.createTopic(topic, partitions: partitions)
+    static func fill(_ broker: MemoryBroker, topic: String, count: Int, seed: UInt64) throws -> [String] {
+        try broker.createTopic(topic, partitions: partitions)
         var random = SplitMix(state: seed)
         var totals: [String: Totals] = [:]
         for index in 0..<count {
             let purchase = Purchase(user: "u\(Int.random(in: 0..<20, using: &random))", amount: Int.random(in: 1...100, using: &random))
             let timestamp = Int64(index / partitions) * 10
-            broker.append(topic, partition: index % partitions, key: nil, value: Array(try! JSONEncoder().encode(purchase)),
-                          timestamp: timestamp, transactional: false)
+            try broker.append(topic, partition: Int32(index % partitions), key: nil, value: Array(try JSONEncoder().encode(purchase)),
+                              timestamp: timestamp)
             let key = "\(purchase.user)\t\(timestamp - timestamp % windowMillis)"
             totals[key, default: Totals()].count += 1
             totals[key, default: Totals()].sum += purchase.amount
@@ -50,14 +51,16 @@ final class ExactlyOnceEngineTests: XCTestCase {
 
     /// Runs the job on `broker` until its bounded input is done, or it crashes.
     static func runJob(on broker: MemoryBroker) throws -> JobMetrics {
-        let runtime = MemoryBrokerRuntime(broker: broker, input: "purchases")
+        let runtime = MemoryBrokerRuntime(broker: broker, ending: .atEndOffsets)
+        // A few records per split and poll, so work spreads over many rounds and checkpoints.
+        let source = try runtime.source(topics: ["purchases"], maxRecordsPerSplit: 7)
         var configuration = JobConfiguration()
         configuration.checkpointInterval = .zero
         configuration.threads = 1
         configuration.restartStrategy = .fixedDelay(delay: .zero, maxAttempts: 1_000)
         configuration.fullSnapshotInterval = 3
         let env = StreamEnvironment(jobName: "eos", runtime: runtime, configuration: configuration)
-        env.fromSource(runtime.source, deserializer: JSONCodec<Purchase>())
+        env.fromSource(source, deserializer: JSONCodec<Purchase>())
             .keyBy(\.user)
             .window(TumblingEventTimeWindows.of(.milliseconds(Self.windowMillis)))
             .aggregate(SumPurchases()) { user, window, totals in "\(user)\t\(window.start)\t\(totals.count)\t\(totals.sum)" }
@@ -69,9 +72,11 @@ final class ExactlyOnceEngineTests: XCTestCase {
         failingCommits: Set<Int>, crashingCommit: Int? = nil, visibility: MemoryBroker.OffsetVisibility = .immediate,
         seed: UInt64, file: StaticString = #filePath, line: UInt = #line
     ) throws {
-        let broker = MemoryBroker(failingCommits: failingCommits, crashingCommit: crashingCommit, visibility: visibility)
-        let expected = Self.fill(broker, topic: "purchases", count: 2_000, seed: seed)
-        broker.createTopic("totals", partitions: 1)
+        let broker = MemoryBroker(offsetVisibility: visibility)
+        broker.failCommits(failingCommits)
+        if let crashingCommit { broker.crashAtCommit(crashingCommit) }
+        let expected = try Self.fill(broker, topic: "purchases", count: 2_000, seed: seed)
+        try broker.createTopic("totals", partitions: 1)
         var metrics: JobMetrics
         do {
             metrics = try Self.runJob(on: broker)

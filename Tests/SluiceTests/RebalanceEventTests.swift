@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTesting
 import Synchronization
 import XCTest
 @testable import Sluice
@@ -21,9 +22,9 @@ final class RebalanceEventTests: XCTestCase {
     }
 
     func testEventsNameSplitsRestoresCommitsAndPauses() throws {
-        let broker = MemoryBroker(failingCommits: [])
-        let expected = ExactlyOnceEngineTests.fill(broker, topic: "purchases", count: 2_000, seed: 7)
-        broker.createTopic("totals", partitions: 1)
+        let broker = MemoryBroker()
+        let expected = try ExactlyOnceEngineTests.fill(broker, topic: "purchases", count: 2_000, seed: 7)
+        try broker.createTopic("totals", partitions: 1)
         let input0 = Split(topic: "purchases", partition: 0), input1 = Split(topic: "purchases", partition: 1)
         let input2 = Split(topic: "purchases", partition: 2)
         let moved = [Split(topic: "rebalancing-1-repartition", partition: 2), input0]
@@ -55,7 +56,7 @@ final class RebalanceEventTests: XCTestCase {
             .keyBy(\.user)
             .window(TumblingEventTimeWindows.of(.milliseconds(ExactlyOnceEngineTests.windowMillis)))
             .aggregate(ExactlyOnceEngineTests.SumPurchases()) { user, window, totals in "\(user)\t\(window.start)\t\(totals.count)\t\(totals.sum)" }
-            .sink(to: MemoryBrokerSink(broker: broker, topic: "totals")) { line in SinkRecord(value: Array(line.utf8)) }
+            .sink(to: MemoryBrokerSink(topic: "totals", producer: runtime.producer)) { line in SinkRecord(value: Array(line.utf8)) }
         let metrics = try env.execute()
 
         let log = seen.withLock { $0 }
@@ -145,20 +146,23 @@ final class ScriptedRuntime: JobRuntime, @unchecked Sendable {
     let broker: MemoryBroker
     let source: ScriptedMembershipSource
     let readDelay: Duration
+    /// The worker's producer, which its sink writes through too.
+    let producer: MemoryTransactionalProducer
 
     init(broker: MemoryBroker, source: ScriptedMembershipSource, readDelay: Duration) {
         self.broker = broker
         self.source = source
         self.readDelay = readDelay
+        producer = broker.producer(transactionalID: "rebalancing-scripted")
     }
 
     var guarantee: DeliveryGuarantee { .exactlyOnce }
 
     func openWorker(plan: JobPlan) throws -> WorkerServices {
         WorkerServices(
-            membership: source, commitPoint: MemoryBrokerCommitPoint(broker: broker),
-            exchangeTransport: MemoryBrokerTransport(broker: broker),
-            checkpointLog: SlowCheckpointLog(base: MemoryBrokerCheckpointLog(broker: broker), delay: readDelay), workerID: "scripted")
+            membership: source, commitPoint: MemoryBrokerCommitPoint(producer: producer, group: broker.group(plan.jobName)),
+            exchangeTransport: MemoryBrokerTransport(producer: producer),
+            checkpointLog: SlowCheckpointLog(base: MemoryBrokerCheckpointLog(producer: producer), delay: readDelay), workerID: "scripted")
     }
 }
 
@@ -240,7 +244,7 @@ final class ScriptedMembershipSource: Source, InternalTopicSource, Membership, @
     func leave() {}
 
     func assign(_ splits: [SplitStart]) {
-        let committed = broker.committedOffsets(splits.map(\.split))
+        let committed = broker.group("rebalancing").committedOffsets(for: splits.map(\.split))
         for start in splits {
             positions[start.split] = start.position ?? committed[start.split] ?? 0
             ended.remove(start.split)
@@ -269,7 +273,7 @@ final class ScriptedMembershipSource: Source, InternalTopicSource, Membership, @
         // Like a consumer's batch that goes on after a rebalance callback, the same poll reads
         // the splits the change takes away: they are this worker's until it lets them go.
         for (split, position) in positions.sorted(by: { $0.key < $1.key }) {
-            let records = broker.read(split, from: position, max: split.topic == topic ? 7 : 1_000)
+            let records = broker.records(split, from: position, max: split.topic == topic ? 7 : 1_000)
             for record in records {
                 batch.append(
                     SourceRecord(topic: split.topic, partition: split.partition, offset: record.offset,

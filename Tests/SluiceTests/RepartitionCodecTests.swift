@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTesting
 import XCTest
 @testable import Sluice
 
@@ -22,9 +23,9 @@ final class RepartitionCodecTests: XCTestCase {
     static let topic = "codec-1-repartition"
 
     /// Writes purchases to `purchases`; returns them and the expected `user\tstart\tcount\tsum` lines.
-    static func fill(_ broker: MemoryBroker, count: Int) -> (purchases: [Purchase], expected: [String]) {
-        broker.createTopic("purchases", partitions: partitions)
-        broker.createTopic("totals", partitions: 1)
+    static func fill(_ broker: MemoryBroker, count: Int) throws -> (purchases: [Purchase], expected: [String]) {
+        try broker.createTopic("purchases", partitions: partitions)
+        try broker.createTopic("totals", partitions: 1)
         var random = SplitMix(state: 5)
         var purchases: [Purchase] = []
         var totals: [String: (count: Int, sum: Int)] = [:]
@@ -32,8 +33,8 @@ final class RepartitionCodecTests: XCTestCase {
             let note: String? = index % 3 == 0 ? nil : (index % 3 == 1 ? "" : "gift ✓ \(index)")
             let purchase = Purchase(user: "u\(Int.random(in: 0..<15, using: &random))", amount: Int.random(in: -50...100, using: &random), note: note)
             let timestamp = Int64(index / partitions) * 10
-            _ = broker.append("purchases", partition: index % partitions, key: nil, value: Array(try! JSONEncoder().encode(purchase)),
-                              timestamp: timestamp, transactional: false)
+            try broker.append("purchases", partition: Int32(index % partitions), key: nil, value: Array(try JSONEncoder().encode(purchase)),
+                              timestamp: timestamp)
             purchases.append(purchase)
             let key = "\(purchase.user)\t\(timestamp - timestamp % 1_000)"
             totals[key, default: (0, 0)].count += 1
@@ -46,7 +47,7 @@ final class RepartitionCodecTests: XCTestCase {
     static func elementRecords(_ broker: MemoryBroker) -> [(partition: Int32, offset: Int64, value: [UInt8])] {
         guard let count = broker.partitionCount(topic) else { return [] }
         return (0..<Int32(count)).flatMap { partition in
-            broker.read(Split(topic: topic, partition: partition), from: 0, max: .max).compactMap { record in
+            broker.records(Split(topic: topic, partition: partition)).compactMap { record in
                 guard let value = record.value, value.count > RepartitionEnvelope.headerSize, value[1] == 0 else { return nil }
                 return (partition, record.offset, value)
             }
@@ -55,12 +56,12 @@ final class RepartitionCodecTests: XCTestCase {
 
     /// The job's per-window counts and sums, recomputed from the totals it wrote.
     static func runAndCollect(_ broker: MemoryBroker, elementCodec: (any Codec<Purchase>)?) throws -> [String] {
-        let runtime = MemoryBrokerRuntime(broker: broker, input: "purchases")
+        let runtime = MemoryBrokerRuntime(broker: broker, ending: .atEndOffsets)
         var configuration = JobConfiguration()
         configuration.checkpointInterval = .zero
         configuration.threads = 1
         let env = StreamEnvironment(jobName: "codec", runtime: runtime, configuration: configuration)
-        let purchases = env.fromSource(runtime.source, deserializer: JSONCodec<Purchase>())
+        let purchases = env.fromSource(try runtime.source(topics: ["purchases"], maxRecordsPerSplit: 7), deserializer: JSONCodec<Purchase>())
         let keyed = if let elementCodec { purchases.keyBy(\.user, elementCodec: elementCodec) } else { purchases.keyBy(\.user) }
         keyed
             .window(TumblingEventTimeWindows.of(.milliseconds(1_000)))
@@ -88,7 +89,7 @@ final class RepartitionCodecTests: XCTestCase {
 
     func testElementsCrossTheRepartitionTopicInTheBinaryFormat() throws {
         let broker = MemoryBroker()
-        let (purchases, expected) = Self.fill(broker, count: 1_500)
+        let (purchases, expected) = try Self.fill(broker, count: 1_500)
         XCTAssertEqual(try Self.runAndCollect(broker, elementCodec: nil), expected)
         let records = Self.elementRecords(broker)
         XCTAssertEqual(records.count, purchases.count, "one element record per purchase (no aborted transactions)")
@@ -105,7 +106,7 @@ final class RepartitionCodecTests: XCTestCase {
 
     func testAUserCodecGivenToKeyByIsWhatTheTopicCarries() throws {
         let broker = MemoryBroker()
-        let (purchases, expected) = Self.fill(broker, count: 600)
+        let (purchases, expected) = try Self.fill(broker, count: 600)
         XCTAssertEqual(try Self.runAndCollect(broker, elementCodec: JSONCodec<Purchase>()), expected)
         let onTheWire = try Self.elementRecords(broker).map { record in
             try JSONDecoder().decode(Purchase.self, from: Data(record.value[RepartitionEnvelope.headerSize...]))
@@ -117,7 +118,7 @@ final class RepartitionCodecTests: XCTestCase {
     /// naming the repartition topic, the partition and offset of that record, and the fault.
     func testAMalformedElementFailsTheJobWithOneLineNamingTheRecord() throws {
         let broker = MemoryBroker()
-        let (purchases, _) = Self.fill(broker, count: 300)
+        let (purchases, _) = try Self.fill(broker, count: 300)
         let victim = purchases[100]
         let truncating = ClosureCodec<Purchase>(
             serialize: { purchase in
@@ -145,10 +146,10 @@ final class RepartitionCodecTests: XCTestCase {
     /// error naming the internal topic, the partition, the offset and what was wrong.
     func testAnUnreadableEnvelopeStopsTheJobWithOneLineNamingTheRecord() throws {
         let broker = MemoryBroker()
-        _ = Self.fill(broker, count: 300)
-        broker.createTopic(Self.topic, partitions: Self.partitions)
+        _ = try Self.fill(broker, count: 300)
+        try broker.createTopic(Self.topic, partitions: Self.partitions)
         let newer = [UInt8(9)] + [UInt8](repeating: 0, count: RepartitionEnvelope.headerSize - 1)
-        let offset = broker.append(Self.topic, partition: 1, key: Array("u1".utf8), value: newer, timestamp: 0, transactional: false)
+        let offset = try broker.append(Self.topic, partition: 1, key: Array("u1".utf8), value: newer, timestamp: 0)
         var failure: (any Error)?
         do {
             _ = try Self.runAndCollect(broker, elementCodec: nil)

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTesting
 import Synchronization
 import XCTest
 @testable import Sluice
@@ -59,13 +60,14 @@ final class TwoPhaseCommitParticipantTests: XCTestCase {
     }
 
     private func runJob(on broker: MemoryBroker, directory: URL, sinkCrashAt: Int?) throws -> JobMetrics {
-        let runtime = MemoryBrokerRuntime(broker: broker, input: "purchases")
+        let runtime = MemoryBrokerRuntime(broker: broker, ending: .atEndOffsets)
+        let source = try runtime.source(topics: ["purchases"], maxRecordsPerSplit: 7)
         var configuration = JobConfiguration()
         configuration.checkpointInterval = .zero
         configuration.threads = 1
         configuration.restartStrategy = .fixedDelay(delay: .zero, maxAttempts: 1_000)
         let env = StreamEnvironment(jobName: "files", runtime: runtime, configuration: configuration)
-        env.fromSource(runtime.source, deserializer: JSONCodec<ExactlyOnceEngineTests.Purchase>())
+        env.fromSource(source, deserializer: JSONCodec<ExactlyOnceEngineTests.Purchase>())
             .keyBy(\.user)
             .window(TumblingEventTimeWindows.of(.milliseconds(ExactlyOnceEngineTests.windowMillis)))
             .aggregate(ExactlyOnceEngineTests.SumPurchases()) { user, window, totals in "\(user)\t\(window.start)\t\(totals.count)\t\(totals.sum)" }
@@ -78,8 +80,10 @@ final class TwoPhaseCommitParticipantTests: XCTestCase {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-2pc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let broker = MemoryBroker(failingCommits: failingCommits, crashingCommit: crashingCommit)
-        let expected = ExactlyOnceEngineTests.fill(broker, topic: "purchases", count: 1_000, seed: seed)
+        let broker = MemoryBroker()
+        broker.failCommits(failingCommits)
+        if let crashingCommit { broker.crashAtCommit(crashingCommit) }
+        let expected = try ExactlyOnceEngineTests.fill(broker, topic: "purchases", count: 1_000, seed: seed)
         var crashes = 0
         while true {
             do {

@@ -39,6 +39,28 @@ final class WorkerStateMachineTests: XCTestCase {
         XCTAssertEqual(machine.roundEnded(at: start, stopRequested: false, inputsEnded: false, drainingInput: true), .checkpoint)
     }
 
+    /// A requested checkpoint (``Job/requestCheckpoint()``) is made at the end of the round
+    /// whatever the interval says, but not while commits are held after a freeze.
+    func testARequestedCheckpointIsMadeBeforeTheIntervalUnlessCommitsAreHeld() {
+        var machine = machine(interval: .seconds(3_600))
+        XCTAssertEqual(machine.roundEnded(at: start, stopRequested: false, inputsEnded: false, drainingInput: false), .nextRound)
+        XCTAssertEqual(
+            machine.roundEnded(at: start, stopRequested: false, inputsEnded: false, drainingInput: false, checkpointRequested: true),
+            .checkpoint)
+        machine.checkpointEnded(at: start, committed: true)
+
+        XCTAssertNotNil(machine.roundStarting(at: start, frozenFor: .seconds(6)))
+        machine.rewound()
+        XCTAssertEqual(
+            machine.roundEnded(at: start + .seconds(1), stopRequested: false, inputsEnded: false, drainingInput: false,
+                               checkpointRequested: true),
+            .nextRound, "commits are held for the session timeout after a freeze")
+        XCTAssertEqual(
+            machine.roundEnded(at: start + .seconds(10), stopRequested: false, inputsEnded: false, drainingInput: false,
+                               checkpointRequested: true),
+            .checkpoint)
+    }
+
     func testAStopOrEndedInputsDrainAndFinish() {
         var stopping = machine()
         XCTAssertEqual(stopping.roundEnded(at: start, stopRequested: true, inputsEnded: false, drainingInput: false), .finish)

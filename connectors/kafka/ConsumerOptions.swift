@@ -12,7 +12,7 @@ import Sluice
 /// A field left `nil` keeps the runtime's default (for the enums) or librdkafka's (for the
 /// durations). Setting a typed field and its librdkafka property in ``properties`` (or in the
 /// runtime's shared properties) is an error naming both, as is a property the runtime sets
-/// itself (`group.id`, `enable.auto.commit`, `bootstrap.servers`).
+/// itself (`group.id`, `group.instance.id`, `enable.auto.commit`, `bootstrap.servers`).
 public struct ConsumerOptions: Sendable, Equatable {
     /// `session.timeout.ms`: how long the group waits for a silent worker before moving its
     /// partitions; librdkafka's default is 45 s.
@@ -35,6 +35,9 @@ public struct ConsumerOptions: Sendable, Equatable {
     /// `isolation.level`; read_committed by default. An exactly-once job must read committed
     /// records only, so read_uncommitted is rejected there.
     public var isolationLevel: ConsumerConfiguration.IsolationLevel?
+    /// Static (the default, `nil`) or dynamic group membership; a static member's
+    /// `group.instance.id` is the worker id.
+    public var membership: GroupMembership?
     /// Any other librdkafka consumer property, e.g. `fetch.min.bytes`.
     public var properties: [String: String]
 
@@ -43,7 +46,8 @@ public struct ConsumerOptions: Sendable, Equatable {
         sessionTimeout: Duration? = nil, heartbeatInterval: Duration? = nil, maxPollInterval: Duration? = nil,
         fetchWait: Duration? = nil, fetchQueueBackoff: Duration? = nil,
         assignmentStrategy: ConsumerConfiguration.AssignmentStrategy? = nil,
-        isolationLevel: ConsumerConfiguration.IsolationLevel? = nil, properties: [String: String] = [:]
+        isolationLevel: ConsumerConfiguration.IsolationLevel? = nil, membership: GroupMembership? = nil,
+        properties: [String: String] = [:]
     ) {
         self.sessionTimeout = sessionTimeout
         self.heartbeatInterval = heartbeatInterval
@@ -52,6 +56,7 @@ public struct ConsumerOptions: Sendable, Equatable {
         self.fetchQueueBackoff = fetchQueueBackoff
         self.assignmentStrategy = assignmentStrategy
         self.isolationLevel = isolationLevel
+        self.membership = membership
         self.properties = properties
     }
 
@@ -73,6 +78,7 @@ public struct ConsumerOptions: Sendable, Equatable {
         try KafkaOptionsCheck.check(
             typed: typedProperties, prefix: "consumer", properties: properties, shared: shared,
             reserved: ["group.id": "the consumer group is named after the job",
+                       "group.instance.id": "a static member's group.instance.id is its worker id (choose static or dynamic membership with consumer.membership)",
                        "enable.auto.commit": "the runtime commits offsets at checkpoints",
                        "bootstrap.servers": "it is the runtime's bootstrapServers"])
         if let fetchQueueBackoff, !KafkaConfiguration.isKnownProperty("fetch.queue.backoff.ms") {
@@ -86,6 +92,9 @@ public struct ConsumerOptions: Sendable, Equatable {
                 reason: "an exactly-once job reads committed records only (read_committed)")
         }
     }
+
+    /// The membership in effect: ``membership``, static when unset.
+    public var effectiveMembership: GroupMembership { membership ?? .static }
 
     /// `configuration` with these options applied; passthrough properties are the shared
     /// ones overlaid by ``properties``.

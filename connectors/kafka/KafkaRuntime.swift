@@ -28,12 +28,25 @@ import Synchronization
 ///
 /// ## Worker ids
 ///
-/// The transactional id must be stable across restarts of a worker, so that a restarted worker
-/// fences its crashed predecessor and aborts the transaction it left open (some brokers never
-/// time such a transaction out, and a read_committed reader waits behind it). It must also
-/// differ between workers of one job that run at the same time: two live workers with one id
-/// fence each other. The default is the host name; give every worker process on a host its
-/// own ``workerID``.
+/// The worker id names the worker to the brokers: its transactional id is `<job>-<workerID>`
+/// and, as a static member of the group (``GroupMembership/static``, the default), its
+/// `group.instance.id` is `<workerID>`. It must be stable across restarts of a worker, so that
+/// a restarted worker fences its crashed predecessor and aborts the transaction it left open
+/// (some brokers never time such a transaction out, and a read_committed reader waits behind
+/// it), and takes its partitions back at once instead of waiting for its old session to
+/// expire. It must also differ between workers of one job that run at the same time: of two
+/// live workers with one id, the one that started last fences the other, which stops with
+/// ``WorkerFencedError``. The default is the host name; give every worker process on a host
+/// its own ``workerID``.
+///
+/// ## Stopping: leave or restart
+///
+/// A static member that closes stays in the group until its session expires (KIP-345), so
+/// that a restart with its id finds its partitions waiting. When the job stops, the worker
+/// therefore chooses: by default (``leavesGroupOnStop``) it leaves the group, and the other
+/// workers take its partitions at once, as a scale-down wants; with ``leavesGroupOnStop`` set
+/// to `false` before the stop, it keeps its place for the session timeout, as a restart with
+/// the same id wants (the others go on without its partitions meanwhile).
 public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
     /// `bootstrap.servers`.
     public let bootstrapServers: String
@@ -53,8 +66,13 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
     private let state = Mutex<State>(State())
 
     private struct State {
-        var source: KafkaSource?
+        /// Weak: the source refers to its runtime, and a cycle would keep every client of the
+        /// worker (and librdkafka's threads) alive until the process exits, which librdkafka
+        /// warns against (its TLS library cleans up at exit while those threads still run).
+        weak var source: KafkaSource?
         var producer: WorkerProducer?
+        var fencing: WorkerFencing?
+        var leavesGroupOnStop = true
     }
 
     /// Creates the runtime and its metadata client; nothing joins a group or produces before a
@@ -167,6 +185,17 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
         state.withLock { $0.source }?.isInRebalanceCallback ?? false
     }
 
+    /// Whether the worker leaves its consumer group when the job stops (the default), so the
+    /// other workers take its partitions at once. Set it to `false` before stopping a static
+    /// member (``GroupMembership/static``) that will be restarted with the same ``workerID``:
+    /// it then keeps its partitions for the session timeout (``ConsumerOptions/sessionTimeout``)
+    /// and takes them back without a rebalance when it rejoins within it. A dynamic member
+    /// always leaves. Any thread may set it.
+    public var leavesGroupOnStop: Bool {
+        get { state.withLock { $0.leavesGroupOnStop } }
+        set { state.withLock { $0.leavesGroupOnStop = newValue } }
+    }
+
     /// A sink writing through this runtime's producer, to `topic` or to each record's own topic.
     public func sink(topic: String? = nil) -> KafkaSink {
         KafkaSink(runtime: self, topic: topic)
@@ -178,16 +207,23 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
     /// the topic admin and the checkpoint reader.
     public func openWorker(plan: JobPlan) throws -> WorkerServices {
         let source = state.withLock { $0.source }
+        let producerConfiguration = producerConfiguration(job: plan.jobName)
+        let fencing = WorkerFencing(
+            job: plan.jobName, workerID: workerID, transactionalID: producerConfiguration.transactionalID,
+            groupInstanceID: source == nil || consumer.effectiveMembership == .dynamic ? nil : workerID)
         let producer: WorkerProducer
         do {
-            producer = try WorkerProducer(configuration: producerConfiguration(job: plan.jobName), logger: logger)
+            producer = try WorkerProducer(configuration: producerConfiguration, fencing: fencing, logger: logger)
             if guarantee == .exactlyOnce {
                 try producer.producer.initTransactions(timeout: .seconds(20))
             }
         } catch let error as KafkaError {
-            throw unreachable(error, doing: "starting the producer")
+            throw fencing.check(unreachable(error, doing: "starting the producer"), clientFatal: nil)
         }
-        state.withLock { $0.producer = producer }
+        state.withLock { state in
+            state.producer = producer
+            state.fencing = fencing
+        }
         let topics = InternalTopicAdmin(admin: admin)
         let transport = KafkaExchangeTransport(producer: producer, topics: topics, topicConfig: topicConfig)
         let log = guarantee == .exactlyOnce
@@ -234,9 +270,28 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
         return producer
     }
 
-    /// The group's session timeout: how long it waits for a silent worker (librdkafka's
-    /// default, 45 s, unless ``ConsumerOptions/sessionTimeout`` or a passthrough property sets it).
-    var sessionTimeout: Duration {
+    /// `error`, or the ``WorkerFencedError`` it means, for an error of the worker's consumer.
+    func identified(_ error: any Error, consumer: KafkaConsumer) -> any Error {
+        state.withLock { $0.fencing }?.check(error, clientFatal: consumer.fatalError) ?? error
+    }
+
+    /// Ends the consumer's group membership as the job stops: leaves the group, unless the worker
+    /// is a static member told to keep its place (``leavesGroupOnStop``) or was fenced (its
+    /// membership, when static, belongs to the newer process now, and on a broker that hands
+    /// both processes one member id, as Tansu 0.6 does, a LeaveGroup would remove the other).
+    func endMembership(of member: KafkaConsumer) {
+        let (leaves, fenced) = state.withLock { ($0.leavesGroupOnStop, $0.fencing?.error != nil) }
+        if consumer.effectiveMembership == .static, leaves, !fenced {
+            member.leaveGroup()
+        } else {
+            member.close()
+        }
+    }
+
+    /// The group's session timeout: how long it waits for a silent worker, and how long a static
+    /// member stopped for a restart keeps its partitions (librdkafka's default, 45 s, unless
+    /// ``ConsumerOptions/sessionTimeout`` or a passthrough property sets it).
+    public var sessionTimeout: Duration {
         if let timeout = consumer.sessionTimeout { return timeout }
         let property = consumer.properties["session.timeout.ms"] ?? properties["session.timeout.ms"]
         return .milliseconds(property.flatMap { Int64($0) } ?? 45_000)
@@ -287,11 +342,12 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
         return configuration
     }
 
-    private func consumerConfiguration(job: String, source: KafkaSource) -> ConsumerConfiguration {
+    func consumerConfiguration(job: String, source: KafkaSource) -> ConsumerConfiguration {
         var configuration = ConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: job)
         let latest = source.startingOffsets == .committedOrLatest || source.startingOffsets == .latest
         configuration.autoOffsetReset = latest ? .latest : .earliest
         consumer.apply(to: &configuration, shared: properties)
+        if consumer.effectiveMembership == .static { configuration.groupInstanceID = workerID }
         return configuration
     }
 }

@@ -154,10 +154,11 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
         }
     }
 
-    /// Leaves the group: the worker made its final checkpoint, so librdkafka revokes the
-    /// remaining partitions by itself while the consumer closes.
+    /// Leaves the group, or, as the runtime decides (``KafkaRuntime/leavesGroupOnStop``), keeps
+    /// a static member's place for a restart; the worker made its final checkpoint and let its
+    /// partitions go before.
     public func leave() throws {
-        consumer?.close()
+        if let consumer { kafka.endMembership(of: consumer) }
     }
 
     /// Whether librdkafka is running the consumer's rebalance callback right now.
@@ -262,22 +263,26 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
         let bounded = ending.isBounded
         let endTime: Int64? = if case .timestamp(let instant) = ending { instant } else { nil }
         var run = ChunkRun()
-        try consumer.poll(maxRecords: maxRecords, timeout: timeout) { record in
-            // Internal topics never end by offsets (see InternalTopicSource).
-            if bounded, !internalTopics.contains(record.topic) {
-                let partition = TopicPartition(record.topic, record.partition)
-                guard bounds.admits(partition, offset: record.offset, timestamp: record.timestamp, endTime: endTime) else { return }
+        do {
+            try consumer.poll(maxRecords: maxRecords, timeout: timeout) { record in
+                // Internal topics never end by offsets (see InternalTopicSource).
+                if bounded, !internalTopics.contains(record.topic) {
+                    let partition = TopicPartition(record.topic, record.partition)
+                    guard bounds.admits(partition, offset: record.offset, timestamp: record.timestamp, endTime: endTime) else { return }
+                }
+                var headers: [RecordHeader] = []
+                record.forEachHeader { name, value in
+                    headers.append(RecordHeader(key: name, value: value.map { Array($0) } ?? []))
+                }
+                let timestamp = record.timestamp ?? 0
+                run.append(
+                    SourceRecord(
+                        topic: record.topic, partition: record.partition, offset: record.offset, timestamp: timestamp,
+                        key: record.copyKey(), value: record.copyValue(), headers: headers),
+                    into: &batch)
             }
-            var headers: [RecordHeader] = []
-            record.forEachHeader { name, value in
-                headers.append(RecordHeader(key: name, value: value.map { Array($0) } ?? []))
-            }
-            let timestamp = record.timestamp ?? 0
-            run.append(
-                SourceRecord(
-                    topic: record.topic, partition: record.partition, offset: record.offset, timestamp: timestamp,
-                    key: record.copyKey(), value: record.copyValue(), headers: headers),
-                into: &batch)
+        } catch {
+            throw kafka.identified(error, consumer: consumer)
         }
         run.flush(into: &batch)
         if bounded {

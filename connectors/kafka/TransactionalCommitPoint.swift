@@ -39,7 +39,11 @@ final class TransactionalCommitPoint: CommitPoint, @unchecked Sendable {
 
     func begin() throws {
         if abortInProgress { try abort() }
-        try producer.producer.beginTransaction()
+        do {
+            try producer.producer.beginTransaction()
+        } catch {
+            throw producer.identified(error)
+        }
     }
 
     func commit(_ commit: Commit) throws {
@@ -60,7 +64,11 @@ final class TransactionalCommitPoint: CommitPoint, @unchecked Sendable {
         }
     }
 
+    /// Does nothing once the worker was fenced: the newer process aborted the transaction when
+    /// it took the transactional id over, and the broker would refuse this one's abort anyway
+    /// (Tansu lets it time out, which the retries would stretch to ``retryBudget``).
     func abort() throws {
+        if producer.fencing.error != nil { return }
         abortInProgress = true
         try retrying("aborting the transaction") {
             try producer.producer.abortTransaction(timeout: .seconds(10))
@@ -88,16 +96,16 @@ final class TransactionalCommitPoint: CommitPoint, @unchecked Sendable {
             do {
                 return try call()
             } catch let error as KafkaError where error.isRetriable && !error.isFatal && !error.requiresAbort
-                && ContinuousClock.now + pause < deadline
+                && producer.fencing.error == nil && ContinuousClock.now + pause < deadline
             {
                 logger.info("\(what): \(error); retrying in \(pause)")
                 Thread.sleep(forTimeInterval: Double(pause.components.attoseconds) / 1e18 + Double(pause.components.seconds))
                 pause = min(pause * 2, .seconds(2))
             } catch let error as KafkaError {
                 let place = Self.isUnreachable(error) ? "cannot reach Kafka at \(bootstrapServers)" : "Kafka at \(bootstrapServers)"
-                throw KafkaError(
+                throw producer.identified(KafkaError(
                     code: error.code, name: error.name, message: "\(place): \(what): \(error.message)",
-                    isRetriable: error.isRetriable || Self.isUnreachable(error), requiresAbort: error.requiresAbort, isFatal: error.isFatal)
+                    isRetriable: error.isRetriable || Self.isUnreachable(error), requiresAbort: error.requiresAbort, isFatal: error.isFatal))
             }
         }
     }

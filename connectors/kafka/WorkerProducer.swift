@@ -10,15 +10,19 @@ import Synchronization
 /// ``flush()`` fails when any record since the previous flush was not delivered, naming its
 /// topic and partition, so no position is ever committed past lost output. Checkpoint records
 /// carry a ``CheckpointReceipt`` that learns the record's offset from its delivery report.
+/// Every error that says another process took over the worker's transactional id comes out as
+/// ``WorkerFencedError`` (see `WorkerFencing`).
 final class WorkerProducer: Sendable {
     let producer: KafkaProducer
     let transactional: Bool
+    let fencing: WorkerFencing
     private let firstFailure: FirstFailure
     private let logger: Logger
 
-    init(configuration: ProducerConfiguration, logger: Logger) throws {
+    init(configuration: ProducerConfiguration, fencing: WorkerFencing, logger: Logger) throws {
         let failure = FirstFailure()
         firstFailure = failure
+        self.fencing = fencing
         self.logger = logger
         transactional = configuration.transactionalID != nil
         producer = try KafkaProducer(configuration: configuration, logger: logger) { report in
@@ -26,8 +30,19 @@ final class WorkerProducer: Sendable {
                 let receipt = Unmanaged<CheckpointReceipt>.fromOpaque(pointer).takeRetainedValue()
                 if report.error == nil { receipt.delivered(at: report.offset) }
             }
-            if report.error != nil { failure.record(report) }
+            if let error = report.error {
+                failure.record(report)
+                fencing.note(error)
+            }
         }
+    }
+
+    /// `error`, or the ``WorkerFencedError`` it means. Delivery reports are served first: a
+    /// send refused because the transaction turned abortable ("Producing not allowed in
+    /// transactional state AbortableError") may have a fenced delivery behind it, not yet reported.
+    func identified(_ error: any Error) -> any Error {
+        if fencing.error == nil { producer.poll() }
+        return fencing.check(error, clientFatal: producer.fatalError)
     }
 
     /// Enqueues one record. Errors that lie in the record itself (too large, an explicit
@@ -43,7 +58,7 @@ final class WorkerProducer: Sendable {
         } catch let error as KafkaError {
             if let receipt { Unmanaged.passUnretained(receipt).release() }
             if error.refusesRecord { throw RecordRejected(index: 0, underlying: error) }
-            throw error
+            throw identified(error)
         }
     }
 
@@ -58,7 +73,7 @@ final class WorkerProducer: Sendable {
             if failure.underlying.refusesRecord {
                 throw RecordRejected(index: failure.index, underlying: failure.underlying)
             }
-            throw failure.underlying
+            throw identified(failure.underlying)
         }
     }
 
@@ -69,13 +84,17 @@ final class WorkerProducer: Sendable {
 
     /// Waits for every enqueued record; throws the first failed delivery.
     func flush() throws {
-        try producer.flush()
+        do {
+            try producer.flush()
+        } catch {
+            throw identified(error)
+        }
         if let failed = firstFailure.take() {
             let error = failed.error!
-            throw KafkaError(
+            throw identified(KafkaError(
                 code: error.code, name: error.name,
                 message: "delivery to \(failed.failedTopic ?? producer.topicName(id: failed.topicID) ?? "?")[\(failed.partition)] failed: \(error.message)",
-                isRetriable: error.isRetriable, requiresAbort: error.requiresAbort || transactional, isFatal: error.isFatal)
+                isRetriable: error.isRetriable, requiresAbort: error.requiresAbort || transactional, isFatal: error.isFatal))
         }
     }
 

@@ -24,7 +24,7 @@ struct DeadLetters: StreamJob {
     var deadLetters = "readings-dlq"
 
     func build(_ job: JobContext) throws {
-        job.environment.configuration.badInputPolicy = .deadLetter(job.kafka.sink(topic: deadLetters))
+        job.environment.configuration.badInputPolicy = .deadLetter(job.sink(topic: deadLetters))
         job.environment.fromSource(try job.source(topics: [input]), deserializer: JSONCodec<Reading>())
             .map { reading in (reading.sensor, reading.celsius * 9 / 5 + 32) }
             .sink(to: job.sink(topic: output)) { sensor, fahrenheit in

@@ -198,9 +198,9 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
     }
 
-    /// Completes changes nobody took before a close: assignments as the group made them (the
-    /// close then revokes them), revocations and losses as they are.
-    private func completeLeftoverChanges() {
+    /// Completes changes nobody took before a close or a leave: assignments as the group made
+    /// them (the close then revokes them), revocations and losses as they are.
+    func completeLeftoverChanges() {
         for change in takeRebalanceChanges() {
             do {
                 switch change.kind {

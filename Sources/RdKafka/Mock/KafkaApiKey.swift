@@ -15,6 +15,8 @@ public struct KafkaApiKey: RawRepresentable, Hashable, Sendable {
     public static let findCoordinator = KafkaApiKey(rawValue: 10)
     /// JoinGroup (11).
     public static let joinGroup = KafkaApiKey(rawValue: 11)
+    /// Heartbeat (12).
+    public static let heartbeat = KafkaApiKey(rawValue: 12)
     /// InitProducerId (22).
     public static let initProducerID = KafkaApiKey(rawValue: 22)
     /// AddPartitionsToTxn (24).

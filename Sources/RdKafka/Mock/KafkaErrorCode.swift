@@ -27,6 +27,9 @@ public struct KafkaErrorCode: RawRepresentable, Hashable, Sendable {
     public static let producerFenced = KafkaErrorCode(rawValue: RD_KAFKA_RESP_ERR_PRODUCER_FENCED.rawValue)
     /// INVALID_PRODUCER_EPOCH (47): fatal to a transactional producer.
     public static let invalidProducerEpoch = KafkaErrorCode(rawValue: RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH.rawValue)
+    /// FENCED_INSTANCE_ID (82): a static member replaced by a newer one with its
+    /// `group.instance.id`; fatal to the consumer.
+    public static let fencedInstanceID = KafkaErrorCode(rawValue: RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID.rawValue)
     /// OUT_OF_ORDER_SEQUENCE_NUMBER (45).
     public static let outOfOrderSequenceNumber = KafkaErrorCode(rawValue: RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER.rawValue)
     /// MSG_SIZE_TOO_LARGE (10): not retriable; aborts a transaction.

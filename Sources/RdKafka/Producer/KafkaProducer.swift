@@ -138,14 +138,7 @@ public final class KafkaProducer: Sendable {
     public var outstandingCount: Int { Int(rd_kafka_outq_len(client.handle)) }
 
     /// The producer's fatal error, if it has raised one (idempotence or transactions).
-    public var fatalError: KafkaError? {
-        var errstr = [CChar](repeating: 0, count: 512)
-        let code = rd_kafka_fatal_error(client.handle, &errstr, errstr.count)
-        guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
-        return KafkaError(
-            code: code.rawValue, name: String(cString: rd_kafka_err2name(code)),
-            message: String(errorBuffer: errstr), isFatal: true)
-    }
+    public var fatalError: KafkaError? { client.fatalError }
 
     // MARK: Transactions
 

@@ -42,15 +42,21 @@ public struct CheckpointConfirmation: Sendable, Equatable {
         return writer.bytes
     }
 
-    /// Reads a confirmation; `nil` for any other checkpoint record.
-    public static func decodeIfConfirmation(_ bytes: [UInt8]) -> CheckpointConfirmation? {
+    /// Reads a confirmation; throws ``CheckpointFormatError`` for a record that is not one, or
+    /// is of a newer format version.
+    public static func decode(_ bytes: [UInt8]) throws -> CheckpointConfirmation {
         var reader = SnapshotReader(bytes)
-        guard (try? CheckpointRecordKind.expect(.confirmation, reading: &reader)) != nil,
-              let stage = try? reader.readUInt32(), let partition = try? reader.readUInt32(),
-              let sequence = try? reader.readUInt64(), let incarnation = try? reader.readUInt64(),
-              let offset = try? reader.readInt64(), reader.isAtEnd else { return nil }
-        return CheckpointConfirmation(
-            task: TaskID(stage: Int(stage), partition: Int(partition)), sequence: sequence, incarnation: incarnation,
-            manifestOffset: offset)
+        try CheckpointRecordKind.expect(.confirmation, reading: &reader)
+        let task = TaskID(stage: Int(try reader.readUInt32()), partition: Int(try reader.readUInt32()))
+        let sequence = try reader.readUInt64()
+        let incarnation = try reader.readUInt64()
+        let manifestOffset = try reader.readInt64()
+        guard reader.isAtEnd else { throw CheckpointFormatError.malformed("trailing bytes after a confirmation") }
+        return CheckpointConfirmation(task: task, sequence: sequence, incarnation: incarnation, manifestOffset: manifestOffset)
+    }
+
+    /// Reads a confirmation; `nil` for any other record.
+    public static func decodeIfConfirmation(_ bytes: [UInt8]) -> CheckpointConfirmation? {
+        try? decode(bytes)
     }
 }

@@ -2,8 +2,11 @@
 public enum CheckpointError: Error, CustomStringConvertible {
     /// A checkpoint record was flushed but its offset never confirmed.
     case unconfirmedWrite(String)
-    /// The committed pointer of a task names a checkpoint that cannot be read back.
-    case unreadable(job: String, task: TaskID, split: Split, offset: Int64, reason: String)
+    /// The record at `offset` of the task's checkpoint partition `split`, which its committed
+    /// checkpoint leads to `via` (the manifest the pointer or a confirmation names, or a
+    /// snapshot piece the manifest names), is missing or cannot serve. A log that cannot be
+    /// reached is not this error, but the log's own.
+    case unreadable(job: String, task: TaskID, split: Split, offset: Int64, via: CheckpointRecordRole, reason: CheckpointRecordDefect)
     /// The checkpoint's input position disagrees with the group's committed offset of that
     /// input: someone moved the offsets by hand, and restoring would mix new offsets with old
     /// state.
@@ -19,8 +22,8 @@ public enum CheckpointError: Error, CustomStringConvertible {
         switch self {
         case .unconfirmedWrite(let what):
             "\(what) was flushed without a confirmed offset"
-        case .unreadable(let job, let task, let split, let offset, let reason):
-            "job \(job), \(task): the committed checkpoint pointer \(offset) of \(split) names no readable checkpoint (\(reason)); restart with a state reset (JobConfiguration.resetsUnreadableState) to start this task from empty state"
+        case .unreadable(let job, let task, let split, let offset, let via, let reason):
+            "job \(job), \(task): its committed checkpoint cannot be restored: offset \(offset) of \(split), \(via), \(reason); restart with a state reset (JobConfiguration.resetsUnreadableState) to start this task from empty state"
         case .positionMismatch(let job, let task, let input, let checkpoint, let committed):
             "job \(job), \(task): its checkpoint resumes \(input) at offset \(checkpoint), but the group's committed offset is \(committed.map(String.init) ?? "none"); the offsets were moved by hand. Reset the state too (JobConfiguration.resetsUnreadableState) or move the offsets back"
         case .ownershipInDoubt:

@@ -3,7 +3,7 @@ import Logging
 /// Finds, per task about to be built, the committed checkpoint it restores from: the pointer
 /// this worker knows (it committed or restored that checkpoint itself), else on a new
 /// assignment the group's committed pointer, checked against the group's committed input
-/// offset, and moved on by any newer confirmation (``TaskRestorer/locate(_:in:groupPointer:)``).
+/// offset, and moved on by any newer confirmation (``CheckpointLocator``).
 struct RestorePlanner {
     let jobName: String
     let log: any CheckpointLog
@@ -33,7 +33,7 @@ struct RestorePlanner {
         var pointers: [Split: Int64] = [:]
         var checkpointSplits: [Split: Split] = [:]
         for (split, task) in tasks {
-            checkpointSplits[split] = CheckpointTopics.split(job: jobName, task: task)
+            checkpointSplits[split] = JobTopics(job: jobName).checkpointSplit(of: task)
             if let known = knownPointer(task) { pointers[split] = known }
         }
         var groupPositions: [Split: Int64] = [:]
@@ -53,17 +53,18 @@ struct RestorePlanner {
             }
         }
         var points: [Split: RestorePoint] = [:]
-        let restorer = TaskRestorer(jobName: jobName, log: log)
+        let locator = CheckpointLocator(jobName: jobName, log: log)
         for (split, task) in tasks {
             let checkpointSplit = checkpointSplits[split]!
             do {
-                let located: TaskRestorer.Located?
+                let located: CheckpointLocator.Located?
                 if rewinding {
+                    // This worker committed or restored the pointer itself: nothing newer exists.
                     located = try pointers[split].map {
-                        TaskRestorer.Located(manifest: try restorer.manifest(of: task, in: checkpointSplit, pointer: $0), pointer: $0, namedByGroup: true)
+                        CheckpointLocator.Located(manifest: try locator.manifest(of: task, pointer: $0), pointer: $0, namedByGroup: true)
                     }
                 } else {
-                    located = try restorer.locate(task, in: checkpointSplit, groupPointer: pointers[split])
+                    located = try locator.locate(task, groupPointer: pointers[split]).checkpoint
                 }
                 guard let located else { continue }
                 // Offsets committed with the checkpoint must agree with it, unless the broker

@@ -12,8 +12,8 @@ import Synchronization
 ///
 /// - ``ensureTopics(_:)`` once on the driver thread before the worker joins its group.
 /// - ``append(to:key:value:)`` and ``flush()`` on the driver thread while no task runs.
-/// - ``read(_:from:through:)`` on the driver thread when a task restores, possibly inside a
-///   rebalance callback.
+/// - ``read(_:from:through:)`` and ``readToEnd(_:from:)`` on the driver thread when a task
+///   restores, between two polls.
 public protocol CheckpointLog: AnyObject {
     /// Creates the compacted checkpoint topics that do not exist yet; an existing topic with
     /// fewer partitions than the plan needs is an error.

@@ -71,7 +71,7 @@ public struct JobPlan: Sendable, CustomStringConvertible {
     /// a partition per task (distributed mode).
     public var checkpointTopics: [InternalTopic] {
         guard mode == .distributed else { return [] }
-        return stages.map { InternalTopic(name: CheckpointTopics.name(job: jobName, stage: $0.id), partitionCount: $0.taskCount) }
+        return stages.map { InternalTopic(name: JobTopics(job: jobName).checkpoints(stage: $0.id), partitionCount: $0.taskCount) }
     }
 
     /// The plan as indented lines: sources, each stage with its tasks, operators and outgoing

@@ -67,7 +67,7 @@ struct Planner {
                     throw JobError.invalidPlan(problem)
                 }
                 let kind: JobPlan.ExchangeKind = mode == .local
-                    ? .localHash : .repartitionTopic(Self.repartitionTopic(job: jobName, stage: stage))
+                    ? .localHash : .repartitionTopic(JobTopics(job: jobName).repartition(stage: stage))
                 exchanges.append(.init(
                     fromStage: stageOf[node.inputs[0]], toStage: stage, keyName: binding.keyName,
                     kind: kind, partitionCount: partitions))
@@ -83,10 +83,5 @@ struct Planner {
         return JobPlan(
             jobName: jobName, mode: mode, stages: stages, exchanges: exchanges,
             sourceTopics: sourceTopics, sinkNames: sinkNames)
-    }
-
-    /// The repartition topic feeding `stage`: `<job>-<stage>-repartition`.
-    static func repartitionTopic(job: String, stage: Int) -> String {
-        "\(job)-\(stage)-repartition"
     }
 }

@@ -1,8 +1,8 @@
 /// Measures how long a worker stands still for each change of its assignment and reports it
 /// as a ``RebalanceEvent``.
 ///
-/// The driver thread handles a change between two rounds (inside the membership's callback),
-/// so the time spent in that handling — checkpoint before a revoke, restores on an assignment,
+/// The driver thread handles a change between two rounds, after the poll that reported it, so
+/// the time spent in that handling — checkpoint before a revoke, restores on an assignment,
 /// abort and rewind after a loss — is exactly the time no task of this worker runs.
 final class RebalanceRecorder {
     private let observer: (@Sendable (RebalanceEvent) -> Void)?

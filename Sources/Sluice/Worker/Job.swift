@@ -28,6 +28,7 @@ public final class Job {
     public let plan: JobPlan
     /// Stops the job from any thread.
     public let stopSignal = StopSignal()
+    private let checkpointRequest = CheckpointRequest()
     private let worker: Worker
     private var ran = false
 
@@ -36,12 +37,20 @@ public final class Job {
         self.plan = plan
         worker = Worker(
             plan: plan, graph: graph, stageOf: stageOf, configuration: configuration, runtime: runtime, sinks: sinks,
-            stopSignal: stopSignal)
+            stopSignal: stopSignal, checkpointRequest: checkpointRequest)
     }
 
     /// Asks the job to stop after its current round; same as `stopSignal.stop()`.
     public func stop() {
         stopSignal.stop()
+    }
+
+    /// Asks the job to checkpoint (exactly-once) or commit its positions at the end of its
+    /// current round, whatever its checkpoint interval says; safe from any thread. A test driver
+    /// decides this way when checkpoints happen (`SluiceTesting`'s `ExactlyOnceTestDriver`).
+    /// While the worker holds commits (it may have lost its splits), the checkpoint waits.
+    public func requestCheckpoint() {
+        checkpointRequest.request()
     }
 
     /// Runs the job on the calling thread until its bounded sources end, ``stop()`` is called,

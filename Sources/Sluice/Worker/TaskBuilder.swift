@@ -94,7 +94,7 @@ final class TaskBuilder {
         var checkpointer: TaskCheckpointer?
         if let checkpoints {
             checkpointer = TaskCheckpointer(
-                task: id, split: CheckpointTopics.split(job: job.name, task: id), jobName: job.name,
+                task: id, split: JobTopics(job: job.name).checkpointSplit(of: id), jobName: job.name,
                 writer: job.workerID, input: split, fullSnapshotInterval: job.configuration.fullSnapshotInterval,
                 restored: point?.manifest)
             if let point {

@@ -26,6 +26,18 @@ final class TaskRegistry {
     /// Per split, the offset of the first record its current task read, where a task that never
     /// committed a checkpoint rewinds to.
     private var startPositions: [Split: Int64] = [:]
+    /// Splits this worker owns whose tasks are not built (yet, or again): their restore failed,
+    /// and a retry must build them.
+    private var unbuilt: [Split: Unbuilt] = [:]
+
+    /// Why a split this worker owns has no task.
+    enum Unbuilt: Equatable {
+        /// Assigned, not read yet: once built, its source starts reading it.
+        case assigned
+        /// Its task was dropped for a rewind; `startedAt` is where that task started reading,
+        /// where a task that never committed a checkpoint reads again from.
+        case rewound(startedAt: Int64?)
+    }
 
     init(plan: JobPlan, graph: LogicalGraph, stageOf: [Int], sources: [(binding: AnySourceBinding, nodeID: Int)],
          builder: TaskBuilder) {
@@ -126,7 +138,7 @@ final class TaskRegistry {
 
     /// The checkpoint topic of every stage, one partition per task.
     var checkpointTopics: [InternalTopic] {
-        plan.stages.map { InternalTopic(name: CheckpointTopics.name(job: plan.jobName, stage: $0.id), partitionCount: $0.taskCount) }
+        plan.stages.map { InternalTopic(name: JobTopics(job: plan.jobName).checkpoints(stage: $0.id), partitionCount: $0.taskCount) }
     }
 
     /// Whether the job's tasks can change while it runs: not with in-process exchanges, whose
@@ -174,6 +186,16 @@ final class TaskRegistry {
         }
     }
 
+    /// Notes assigned splits as owned and not built yet.
+    func awaitBuild(assigned splits: [Split]) {
+        for split in splits where splitOwner[split] != nil && !ownedSplits.contains(split) && unbuilt[split] == nil {
+            unbuilt[split] = .assigned
+        }
+    }
+
+    /// The splits owned without a task, and why.
+    var awaitingBuild: [Split: Unbuilt] { unbuilt }
+
     /// Builds the tasks of `splits` (restoring those with a restore point) and returns them with
     /// where each split's reading starts: its checkpoint's position, or the source's own start.
     func build(_ splits: [Split], restoring points: [Split: RestorePlanner.RestorePoint]) throws -> [(task: Task, start: SplitStart)] {
@@ -196,6 +218,7 @@ final class TaskRegistry {
             tasksByStage[task.id.stage].append(task)
             taskReading[split] = task
             ownedSplits.insert(split)
+            unbuilt[split] = nil
             built.append((task, SplitStart(split, at: point?.manifest.inputPosition)))
         }
         return built
@@ -216,20 +239,22 @@ final class TaskRegistry {
         for split in gone {
             if let owner = splitOwner[split] { sources[owner].binding.dropHead(split: split) }
             startPositions[split] = nil
+            unbuilt[split] = nil
         }
         ownedSplits.subtract(gone)
         endedSplits.subtract(gone)
         return removed
     }
 
-    /// Removes every split-reading task for a rewind; returns the splits, each with where its
-    /// source must be moved back to when its task never committed a checkpoint (the first record
-    /// it read), and the tasks removed.
-    func removeAllForRewind() -> (splits: [Split], startedAt: [Split: Int64], removed: [Task]) {
+    /// Drops every split-reading task for a rewind; their splits await their build again, each
+    /// with where its task started reading. Returns the tasks dropped.
+    @discardableResult
+    func dropAllForRewind() -> [Task] {
         let splits = ownedSplits.sorted()
         let starts = startPositions
         let removed = remove(splits)
-        return (splits, starts, removed)
+        for split in splits { unbuilt[split] = .rewound(startedAt: starts[split]) }
+        return removed
     }
 
     /// The index of the source reading `split`.

@@ -47,6 +47,9 @@ extension Worker {
         guard tasks.allowsReassignment || rebalances.count == 0 else {
             throw JobError.unsupported("changing the assignment of a job with in-process exchanges")
         }
+        // Until built, they await their build: a restore that fails is retried by the rewind
+        // that follows the failure.
+        tasks.awaitBuild(assigned: splits)
         let points = try restorePoints(for: splits, rewinding: false)
         let built = try tasks.build(splits, restoring: points)
         try strategy.tasksJoined(built.map(\.task), all: tasks.allTasks)

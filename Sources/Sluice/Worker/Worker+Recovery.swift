@@ -51,15 +51,28 @@ extension Worker {
     /// Rebuilds every task from its last committed checkpoint this worker knows (a new
     /// incarnation of each), moves each split's source back to that checkpoint's position, or to
     /// where the task started reading when it never committed one, and opens the next interval.
+    /// Splits whose build failed before (an assignment or an earlier rewind whose restore could
+    /// not read) are built too; assigned ones only then start to be read.
     func rewind() throws {
-        let (splits, startedAt, _) = tasks.removeAllForRewind()
-        let points = try restorePoints(for: splits, rewinding: true)
-        let built = try tasks.build(splits, restoring: points)
+        tasks.dropAllForRewind()
+        let awaiting = tasks.awaitingBuild
+        let rewound = awaiting.filter { $0.value != .assigned }.map(\.key)
+        let assigned = awaiting.filter { $0.value == .assigned }.map(\.key)
+        var points = try restorePoints(for: rewound, rewinding: true)
+        points.merge(try restorePoints(for: assigned, rewinding: false)) { known, _ in known }
+        let built = try tasks.build(Array(awaiting.keys), restoring: points)
+        var starts: [SplitStart] = []
         for (task, start) in built {
-            guard let split = task.split, let target = start.position ?? startedAt[split] else { continue }
-            try tasks.source(of: split)?.seek(split, to: target)
+            guard let split = task.split else { continue }
+            switch awaiting[split] {
+            case .rewound(let startedAt):
+                if let target = start.position ?? startedAt { try tasks.source(of: split)?.seek(split, to: target) }
+            case .assigned, nil:
+                starts.append(start)
+            }
         }
         try strategy.tasksJoined(built.map(\.task), all: tasks.allTasks)
+        try startReading(starts)
         machine.rewound()
     }
 

@@ -23,6 +23,7 @@ final class Worker {
     let plan: JobPlan
     let configuration: JobConfiguration
     let stopSignal: StopSignal
+    private let checkpointRequest: CheckpointRequest
     var logger: Logger
     let clock = ContinuousClock()
     let sources: [(binding: AnySourceBinding, nodeID: Int)]
@@ -44,7 +45,7 @@ final class Worker {
     private var status: StatusReporter?
 
     init(plan: JobPlan, graph: LogicalGraph, stageOf: [Int], configuration: JobConfiguration, runtime: any JobRuntime,
-         sinks: [any Sink], stopSignal: StopSignal) {
+         sinks: [any Sink], stopSignal: StopSignal, checkpointRequest: CheckpointRequest) {
         self.plan = plan
         self.graph = graph
         self.stageOf = stageOf
@@ -54,6 +55,7 @@ final class Worker {
         if case .deadLetter(let sink) = configuration.badInputPolicy { allSinks.append(sink) }
         self.sinks = allSinks
         self.stopSignal = stopSignal
+        self.checkpointRequest = checkpointRequest
         logger = Logger(label: "sluice.job")
         logger[metadataKey: "job"] = "\(plan.jobName)"
         rebalances = RebalanceRecorder(observer: configuration.rebalanceObserver)
@@ -88,7 +90,11 @@ final class Worker {
             try startupStep("beginning a transaction") { try strategy.begin(tasks: tasks.allTasks) }
             try strategy.tasksJoined(local, all: tasks.allTasks)
             machine.joined(at: clock.now)
-            try handle(initial)
+            do {
+                try handle(initial)
+            } catch {
+                try recover(from: error)
+            }
             try runRounds()
             try handOver(after: finalCheckpoint)
         } catch {
@@ -185,11 +191,13 @@ final class Worker {
                 let bounded = sources.allSatisfy { $0.binding.isBounded }
                 let action = machine.roundEnded(
                     at: clock.now, stopRequested: stopSignal.isRequested, inputsEnded: bounded && tasks.allOwnedEnded,
-                    drainingInput: exactlyOnce && bounded && tasks.someInputEnded)
+                    drainingInput: exactlyOnce && bounded && tasks.someInputEnded,
+                    checkpointRequested: checkpointRequest.isRequested)
                 switch action {
                 case .nextRound: break
                 case .finish: return
                 case .checkpoint:
+                    checkpointRequest.clear()
                     sampleGauges(now: now)
                     try checkpoint()
                 }

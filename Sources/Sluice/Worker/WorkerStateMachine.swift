@@ -121,15 +121,16 @@ struct WorkerStateMachine {
 
     /// A round ended. `inputsEnded`: the job's sources are bounded and every split this worker
     /// owns has ended. `drainingInput`: a bounded input has ended and exactly-once stages
-    /// downstream wait for commit markers, which each checkpoint brings.
+    /// downstream wait for commit markers, which each checkpoint brings. `checkpointRequested`:
+    /// a checkpoint was asked for (``Job/requestCheckpoint()``), whatever the interval says.
     mutating func roundEnded(at now: ContinuousClock.Instant, stopRequested: Bool, inputsEnded: Bool,
-                             drainingInput: Bool) -> RoundAction {
+                             drainingInput: Bool, checkpointRequested: Bool = false) -> RoundAction {
         precondition(state == .running, "rounds run only while running, not in \(state)")
         if stopRequested || inputsEnded {
             state = .draining
             return .finish
         }
-        let due = drainingInput || lastCheckpoint.map { now - $0 >= settings.checkpointInterval } ?? true
+        let due = checkpointRequested || drainingInput || lastCheckpoint.map { now - $0 >= settings.checkpointInterval } ?? true
         guard due, mayCommit(at: now) else { return .nextRound }
         state = .checkpointing
         return .checkpoint

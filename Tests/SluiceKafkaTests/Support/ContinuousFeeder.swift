@@ -3,26 +3,32 @@ import KafkaTestJobs
 import RdKafka
 import Synchronization
 
-/// Writes the purchase stream (``PurchaseJob/purchase(_:)``) to a topic from its own thread at a
-/// steady rate until stopped, so a job's input keeps arriving while workers come and go.
+/// Writes a numbered stream of records (the purchase stream, ``PurchaseJob/purchase(_:)``, unless
+/// told otherwise) to a topic from its own thread at a steady rate until stopped, so a job's
+/// input keeps arriving while workers come and go.
 final class ContinuousFeeder: Sendable {
+    /// Writes the records of a range of indices to a topic and flushes.
+    typealias Produce = @Sendable (_ range: Range<Int>, _ topic: String, _ producer: KafkaProducer) throws -> Void
+
     private let producer: KafkaProducer
     private let topic: String
     private let recordsPerSecond: Int
+    private let produce: Produce
     private let produced = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
     private let failure = Mutex<String?>(nil)
     private let done = DispatchSemaphore(value: 0)
 
-    /// Starts writing at once.
-    init(bootstrap: String, topic: String, recordsPerSecond: Int) throws {
+    /// Starts writing at once; `produce` writes records `range` (purchases by default).
+    init(bootstrap: String, topic: String, recordsPerSecond: Int, produce: @escaping Produce = PurchaseJob.produce) throws {
         producer = try KafkaProducer(configuration: ProducerConfiguration(bootstrapServers: bootstrap))
         self.topic = topic
         self.recordsPerSecond = recordsPerSecond
+        self.produce = produce
         Thread { [self] in feed() }.start()
     }
 
-    /// Purchases written and delivered so far.
+    /// Records written and delivered so far.
     var count: Int { produced.load(ordering: .acquiring) }
 
     private func feed() {
@@ -34,9 +40,9 @@ final class ContinuousFeeder: Sendable {
             let from = produced.load(ordering: .relaxed)
             if due > from {
                 do {
-                    try PurchaseJob.produce(from..<due, to: topic, with: producer)
+                    try produce(from..<due, topic, producer)
                 } catch {
-                    failure.withLock { $0 = "writing purchases \(from)..<\(due) to \(topic): \(error)" }
+                    failure.withLock { $0 = "writing records \(from)..<\(due) to \(topic): \(error)" }
                     return
                 }
                 produced.store(due, ordering: .releasing)

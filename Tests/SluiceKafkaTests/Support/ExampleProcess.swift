@@ -68,8 +68,9 @@ final class ExampleProcess: @unchecked Sendable {
     /// Standard output so far.
     var stdoutSoFar: String { output.text }
 
-    /// Sends `signal` to the process.
+    /// Sends `signal` to the process, unless it has ended.
     func send(_ signal: Int32) {
+        guard process.isRunning else { return }
         kill(process.processIdentifier, signal)
     }
 

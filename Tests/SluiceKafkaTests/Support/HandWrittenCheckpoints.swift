@@ -24,7 +24,7 @@ struct HandWrittenCheckpoints {
 
     /// Creates the topics, writes the records and commits task 0.0's offsets.
     static func write(bootstrap: String, admin: KafkaAdmin, job: String, input: String) throws -> HandWrittenCheckpoints {
-        let topic = CheckpointTopics.name(job: job, stage: 0)
+        let topic = JobTopics(job: job).checkpoints(stage: 0)
         try admin.createTopic(topic, partitions: 3, config: ["cleanup.policy": "compact"])
         try admin.createTopic(input, partitions: 3)
         let manifest = CheckpointManifest(
