@@ -125,7 +125,11 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
         guard let consumer else { return [] }
         if membershipOnly {
             try completeUnclaimedChanges(consumer)
-            _ = try consumer.poll(maxRecords: 1, timeout: .zero) { _ in }
+            do {
+                _ = try consumer.poll(maxRecords: 1, timeout: .zero) { _ in }
+            } catch {
+                throw kafka.identified(error, consumer: consumer)
+            }
         }
         return try consumer.takeRebalanceChanges().map { change in
             if change.partitions.isEmpty {
