@@ -58,7 +58,7 @@ extension Worker {
 
     /// `starts`, where splits without a checkpoint position of sources that keep no positions of
     /// their own (``Source/startsAtCommittedPosition``) start at the position last committed.
-    private func committedStarts(_ starts: [SplitStart]) throws -> [SplitStart] {
+    func committedStarts(_ starts: [SplitStart]) throws -> [SplitStart] {
         let lookup = starts.filter { $0.position == nil && tasks.source(of: $0.split)?.startsAtCommittedPosition == true }
         guard !lookup.isEmpty else { return starts }
         let committed: [Split: Int64]

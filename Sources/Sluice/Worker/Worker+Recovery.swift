@@ -72,7 +72,7 @@ extension Worker {
             }
         }
         try strategy.tasksJoined(built.map(\.task), all: tasks.allTasks)
-        try startReading(starts)
+        try startReading(try committedStarts(starts))
         machine.rewound()
     }
 
