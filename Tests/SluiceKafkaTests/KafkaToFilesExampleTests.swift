@@ -42,9 +42,12 @@ final class KafkaToFilesExampleTests: KafkaJobTestCase {
         return try KafkaProducer(configuration: configuration)
     }
 
-    /// The options of every run on Tansu.
+    /// The options of every run on Tansu: Tansu's group settings, and dynamic members, as the
+    /// broker-backed tests that stop, kill and restart workers on Tansu run them
+    /// (`TansuGroupSettings`).
     func options(_ bootstrap: String, input: String, directory: String) -> [String] {
-        ["run", "--bootstrap", bootstrap, "--input", input, "--directory", directory, "--checkpoint-interval", "300ms"]
+        ["run", "--bootstrap", bootstrap, "--input", input, "--directory", directory, "--checkpoint-interval", "300ms",
+         "--consumer-membership", "dynamic"]
             + Self.groupProperties.sorted { $0.key < $1.key }.flatMap { ["--property", "\($0.key)=\($0.value)"] }
     }
 
