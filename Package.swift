@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Sluice", targets: ["Sluice"]),
         .library(name: "SluiceKafka", targets: ["SluiceKafka"]),
         .library(name: "SluicePostgres", targets: ["SluicePostgres"]),
+        .library(name: "SluiceFile", targets: ["SluiceFile"]),
         .library(name: "SluiceService", targets: ["SluiceService"]),
         .library(name: "SluiceJob", targets: ["SluiceJob"]),
         .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
@@ -69,6 +70,9 @@ let package = Package(
             ],
             path: "connectors/postgres"
         ),
+        // File sink (part files made visible by rename when the checkpoint commits) and file
+        // source (lines of a directory's files, byte positions in the checkpoint).
+        .target(name: "SluiceFile", dependencies: ["Sluice"], path: "connectors/file"),
         // A running job as a swift-service-lifecycle Service, for a ServiceGroup (graceful
         // shutdown on signals, next to a user's own services).
         .target(
@@ -124,7 +128,9 @@ let package = Package(
         // process runs, and the body of a worker process (WorkerBody).
         .target(
             name: "KafkaTestJobs",
-            dependencies: ["Sluice", "SluiceKafka", "RdKafka", "SluiceService", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Sluice", "SluiceKafka", "SluiceFile", "RdKafka", "SluiceService", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/KafkaTestJobs"),
         // A worker process of a broker-backed test (not a test itself): runs a WorkerSpec's job
         // until stopped, printing its events for the test to read.
@@ -141,7 +147,7 @@ let package = Package(
             name: "sluice-postgres-test-worker", dependencies: ["PostgresTestJobs", "KafkaTestJobs"], path: "Tests/PostgresTestWorker"),
         // The seed example: fromElements -> keyBy -> 5 s event-time window -> process -> print.
         .executableTarget(name: "seed-window", dependencies: ["Sluice"], path: "examples/seed-window"),
-        // Kafka examples on the job command: scripts/example.sh word-count|order-totals|dead-letters.
+        // Kafka examples on the job command: scripts/example.sh word-count|order-totals|dead-letters|kafka-to-files.
         // The word count's StreamJob is a library, so SluiceJobTestingTests runs the job itself.
         .target(name: "WordCountJob", dependencies: ["Sluice", "SluiceJob"], path: "examples/word-count/WordCountJob"),
         .executableTarget(
@@ -151,6 +157,8 @@ let package = Package(
         // The word count into a PostgreSQL table, exactly once: scripts/example.sh kafka-to-postgres.
         .executableTarget(
             name: "kafka-to-postgres", dependencies: ["Sluice", "SluiceJob", "SluicePostgres"], path: "examples/kafka-to-postgres"),
+        .executableTarget(
+            name: "kafka-to-files", dependencies: ["Sluice", "SluiceFile", "SluiceJob"], path: "examples/kafka-to-files"),
         // README's "A job" snippet, compiled as it stands; ReadmeExampleTests keeps the two equal.
         .executableTarget(name: "readme-job", dependencies: ["Sluice", "SluiceJob"], path: "examples/readme-job"),
         // Engine-only benchmarks (no Kafka): records/s and ns/record on one thread.
@@ -167,9 +175,14 @@ let package = Package(
         // The PostgreSQL sink's rows/s, exactly-once against at-least-once (scripts/bench-postgres.sh).
         .executableTarget(
             name: "sluice-postgres-bench", dependencies: ["Sluice", "SluicePostgres"], path: "Benchmarks/PostgresBenchmark"),
+        // On Tansu: the file sink exactly-once against at-least-once, and peak memory.
+        .executableTarget(
+            name: "sluice-file-bench", dependencies: ["RdKafka", "Sluice", "SluiceKafka", "SluiceFile"],
+            path: "Benchmarks/FileSinkBenchmark"),
         .testTarget(name: "RdKafkaTests", dependencies: ["RdKafka", "CRdKafka", "BrokerRig", "RigTestSupport"]),
         .testTarget(name: "SluiceTests", dependencies: ["Sluice", "SluiceTesting"]),
         .testTarget(name: "SluiceTestingTests", dependencies: ["SluiceTesting", "Sluice"]),
+        .testTarget(name: "SluiceFileTests", dependencies: ["SluiceFile", "Sluice"]),
         // The word-count example's StreamJob through checkpoints, a crash and a rebalance in the test kit.
         .testTarget(
             name: "SluiceJobTestingTests", dependencies: ["SluiceJobTesting", "SluiceJob", "SluiceTesting", "Sluice", "WordCountJob"]),

@@ -5,6 +5,7 @@
 #   scripts/example.sh order-totals   per-customer order totals, then a replay from a time
 #   scripts/example.sh dead-letters   malformed readings go to a dead-letter topic
 #   scripts/example.sh kafka-to-postgres  the word count into a PostgreSQL table, exactly once
+#   scripts/example.sh kafka-to-files word counts from Kafka into part files under a directory
 # The Kafka examples run on the job command (`<example> run --bootstrap …`), on librdkafka
 # 2.16 (Tansu needs >= 2.12), and read their output as a read_committed consumer would
 # (scripts/verify.py).
@@ -187,8 +188,36 @@ PY
     psql -X "$postgres" -c "SELECT (window_start - 1700000000000) / 1000 AS window_s, word, count
                             FROM word_counts ORDER BY window_start, word"
     ;;
+  kafka-to-files)
+    bash scripts/setup.sh
+    build
+    start_tansu --topic sentences:3
+    .venv/bin/python - "$bootstrap" <<'PY'
+import sys
+from confluent_kafka import Producer
+producer = Producer({"bootstrap.servers": sys.argv[1], "batch.num.messages": 1})
+sentences = ["the quick brown fox jumps over the lazy dog", "the dog sleeps and the fox runs",
+             "a quick brown dog jumps over a lazy fox", "the end"]
+base = 1_700_000_000_000
+for i, sentence in enumerate(sentences * 3):
+    producer.produce("sentences", key=str(i).encode(), value=sentence.encode(), timestamp=base + i * 2_500)
+producer.flush()
+print(f"wrote {len(sentences) * 3} sentences, 2.5 s of event time apart")
+PY
+    directory="$(mktemp -d)/word-counts"
+    run_job --input sentences --directory "$directory" --until end
+    echo "Part files under $directory (hidden ones, in progress, would start with a dot):"
+    ls -A "$directory"
+    cat "$directory"/part-* | .venv/bin/python -c '
+import sys
+base = 1_700_000_000_000
+rows = sorted((int(s), w, int(c)) for w, s, c in (line.rstrip("\n").split("\t") for line in sys.stdin))
+for start, word, count in rows:
+    print(f"window [{(start - base) // 1000:>3} s, {(start - base) // 1000 + 10:>3} s)  {word:<6} {count}")
+print(f"{len(rows)} window counts")'
+    ;;
   *)
-    echo "usage: scripts/example.sh seed-window|word-count|order-totals|dead-letters|kafka-to-postgres" >&2
+    echo "usage: scripts/example.sh seed-window|word-count|order-totals|dead-letters|kafka-to-postgres|kafka-to-files" >&2
     exit 2
     ;;
 esac

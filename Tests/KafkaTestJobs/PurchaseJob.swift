@@ -1,6 +1,7 @@
 import Foundation
 import RdKafka
 import Sluice
+import SluiceFile
 import SluiceKafka
 
 /// The keyed window job of the exactly-once tests, and its input: purchases spread over the
@@ -54,10 +55,32 @@ public enum PurchaseJob {
     /// `progress` counter, the deserializer and the aggregate count the records they handle.
     /// The spec's parameter `transactionTimeoutMillis` sets the workers' transaction timeout.
     public static func build(spec: WorkerSpec, configuration: JobConfiguration, progress: ProgressCounter? = nil) throws -> StreamEnvironment {
+        let (env, kafka) = try environment(spec: spec, configuration: configuration)
+        try results(env: env, kafka: kafka, spec: spec, progress: progress)
+            .sink(to: kafka.sink(topic: spec.output)) { line in SinkRecord(key: Array(line.prefix { $0 != "\t" }.utf8), value: Array(line.utf8)) }
+        return env
+    }
+
+    /// The same job writing its results as lines into part files under the spec's parameter
+    /// `directory` (a ``FileSink``) instead of a topic.
+    public static func buildIntoFiles(spec: WorkerSpec, configuration: JobConfiguration) throws -> StreamEnvironment {
+        let (env, kafka) = try environment(spec: spec, configuration: configuration)
+        try results(env: env, kafka: kafka, spec: spec, progress: nil)
+            .sink(to: FileSink(directory: spec.parameters["directory"] ?? ".", format: .text { $0 },
+                               rolling: RollingPolicy(maxPartSize: 4_096)))
+        return env
+    }
+
+    private static func environment(spec: WorkerSpec, configuration: JobConfiguration) throws -> (StreamEnvironment, KafkaRuntime) {
         let transactionTimeout = spec.parameters["transactionTimeoutMillis"].flatMap { Int64($0) }.map { Duration.milliseconds($0) }
         let kafka = try KafkaRuntime(bootstrapServers: spec.bootstrap, workerID: spec.workerID, consumer: TansuGroupSettings.options,
                                      producer: ProducerOptions(transactionTimeout: transactionTimeout ?? .seconds(60)))
-        let env = StreamEnvironment(jobName: spec.job, runtime: kafka, configuration: configuration)
+        return (StreamEnvironment(jobName: spec.job, runtime: kafka, configuration: configuration), kafka)
+    }
+
+    /// The input's results as lines: `user <tab> window start <tab> count <tab> sum`.
+    private static func results(env: StreamEnvironment, kafka: KafkaRuntime, spec: WorkerSpec,
+                                progress: ProgressCounter?) throws -> DataStream<String> {
         let source = try kafka.source(topics: [spec.input])
         let purchases = if let progress {
             env.fromSource(source, deserializer: ProgressCounter.CountingDeserializer(base: JSONCodec<Purchase>(), counter: progress))
@@ -70,14 +93,11 @@ public enum PurchaseJob {
         let format: @Sendable (String, TimeWindow, Totals) -> String = { user, window, totals in
             "\(user)\t\(window.start)\t\(totals.count)\t\(totals.sum)"
         }
-        let results = if let progress {
+        return if let progress {
             windows.aggregate(ProgressCounter.CountingAggregate(base: SumPurchases(), counter: progress), format)
         } else {
             windows.aggregate(SumPurchases(), format)
         }
-        results
-            .sink(to: kafka.sink(topic: spec.output)) { line in SinkRecord(key: Array(line.prefix { $0 != "\t" }.utf8), value: Array(line.utf8)) }
-        return env
     }
 
     /// The purchase at `index`: its partition, timestamp and contents, from a fixed pseudo-random

@@ -9,4 +9,9 @@ public enum WorkerPipeline: String, Codable, Sendable {
     /// ``ClickCountJob``: clicks counted per user in 5 s windows, through a repartition topic;
     /// run until a file says stop, its assignment written to a file.
     case clickCounts
+    /// ``PurchaseJob`` writing its results into part files (a file sink) under the spec's
+    /// parameter `directory`.
+    case purchaseTotalsToFiles
+    /// ``FileLinesJob``: the lines of a directory's files into the output topic.
+    case fileLines
 }

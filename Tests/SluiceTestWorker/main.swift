@@ -22,6 +22,10 @@ do {
         try WorkerBody.run(spec: spec) { try LargeStateJob.build(spec: spec, configuration: $0) }
     case .clickCounts:
         try ClickCountWorker.run(spec: spec)
+    case .purchaseTotalsToFiles:
+        try WorkerBody.run(spec: spec) { try PurchaseJob.buildIntoFiles(spec: spec, configuration: $0) }
+    case .fileLines:
+        try WorkerBody.run(spec: spec) { try FileLinesJob.build(spec: spec, configuration: $0) }
     }
 } catch {
     WorkerBody.say("FAILED \(error)")

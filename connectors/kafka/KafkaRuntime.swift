@@ -206,11 +206,17 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
     /// Opens this worker for `plan`'s job: the group consumer, the (transactional) producer,
     /// the topic admin and the checkpoint reader.
     public func openWorker(plan: JobPlan) throws -> WorkerServices {
-        let source = state.withLock { $0.source }
+        // A job without Kafka input whose sources live outside the process (files) still runs
+        // as a group member: the group assigns its sources' splits (HostedSplits) and its
+        // transactions commit with the group's metadata.
+        let member = state.withLock { $0.source } ?? (plan.mode == .distributed
+            ? KafkaSource(runtime: self, topics: [], startingOffsets: .committedOrEarliest, ending: .never, logger: logger,
+                          membershipOnly: true)
+            : nil)
         let producerConfiguration = producerConfiguration(job: plan.jobName)
         let fencing = WorkerFencing(
             job: plan.jobName, workerID: workerID, transactionalID: producerConfiguration.transactionalID,
-            groupInstanceID: source == nil || consumer.effectiveMembership == .dynamic ? nil : workerID)
+            groupInstanceID: member == nil || consumer.effectiveMembership == .dynamic ? nil : workerID)
         let producer: WorkerProducer
         do {
             producer = try WorkerProducer(configuration: producerConfiguration, fencing: fencing, logger: logger)
@@ -231,7 +237,7 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
                 producer: producer, topics: topics, bootstrapServers: bootstrapServers,
                 properties: Self.sharedProperties(properties, consumer: consumer, producer: self.producer))
             : nil
-        guard let source else {
+        guard let source = member else {
             // Only in-process sources: they own their splits; the producer serves the sinks.
             let local = LocalRuntime()
             return WorkerServices(
@@ -288,6 +294,16 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
         if let timeout = consumer.sessionTimeout { return timeout }
         let property = consumer.properties["session.timeout.ms"] ?? properties["session.timeout.ms"]
         return .milliseconds(property.flatMap { Int64($0) } ?? 45_000)
+    }
+
+    /// Creates the topics standing for other sources' splits (``HostedSplits``) when missing;
+    /// one with another partition count is an error.
+    func ensureSplitTopics(_ topics: [InternalTopic]) throws {
+        do {
+            try InternalTopicAdmin(admin: admin).ensure(topics, config: [:], exact: true)
+        } catch let error as KafkaError {
+            throw unreachable(error, doing: "creating the topics of file splits \(topics.map(\.name).joined(separator: ", "))")
+        }
     }
 
     func describeTopic(_ topic: String) throws -> TopicDescription {

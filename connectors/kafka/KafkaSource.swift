@@ -13,7 +13,8 @@ import Sluice
 /// partitions, and only then starts reading them (``assign(_:)``), or checkpoints before it lets
 /// revoked ones go (``revoke(_:)``). Nothing of the engine runs inside a librdkafka callback. As
 /// an `InternalTopicSource` it also reads the job's repartition topics, so one consumer per
-/// worker serves input and exchanges and the group spreads both over the workers.
+/// worker serves input and exchanges and the group spreads both over the workers. The splits of
+/// the job's other sources (files) are assigned through the group too (``HostedSplits``).
 public final class KafkaSource: Source, Membership, InternalTopicSource, RuntimeBound, SplitOffsetsReporting,
     @unchecked Sendable {
     /// Kafka records, undecoded; `StreamEnvironment.fromSource(_:deserializer:watermarks:)` decodes them.
@@ -35,13 +36,20 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
     /// Partitions whose assignment or revocation the worker has taken but not completed yet.
     private var awaitingStart: Set<TopicPartition> = []
     private var awaitingRelease: Set<TopicPartition> = []
+    /// The job's other sources' splits, which the group assigns to this member too.
+    private var hosted = HostedSplits()
+    /// Whether this source only holds the job's group membership for its other sources: the
+    /// worker never polls it, so it polls its consumer when asked for changes.
+    private let membershipOnly: Bool
 
-    init(runtime: KafkaRuntime, topics: [String], startingOffsets: KafkaStartingOffsets, ending: KafkaSourceEnd, logger: Logger) {
+    init(runtime: KafkaRuntime, topics: [String], startingOffsets: KafkaStartingOffsets, ending: KafkaSourceEnd, logger: Logger,
+         membershipOnly: Bool = false) {
         kafka = runtime
         self.topics = topics
         self.startingOffsets = startingOffsets
         self.ending = ending
         self.logger = logger
+        self.membershipOnly = membershipOnly
     }
 
     /// The runtime whose consumer reads this source.
@@ -91,9 +99,13 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
 
     // MARK: Membership
 
-    /// Subscribes to the topics; the group's assignment arrives as changes after a poll.
+    /// Subscribes to the topics, and to a topic standing for each of the job's other sources
+    /// (created when missing, with a partition per split: ``HostedSplits``); the group's
+    /// assignment arrives as changes after a poll.
     public func join(available: [Split]) throws {
-        try requireConsumer().subscribe(topics: topics + internalTopics.sorted())
+        let standIns = hosted.note(available: available, ownTopics: Set(try splits().map(\.topic)))
+        if !standIns.isEmpty { try kafka.ensureSplitTopics(standIns) }
+        try requireConsumer().subscribe(topics: topics + internalTopics.sorted() + hosted.topics.sorted())
     }
 
     /// Reads `topics` too from the next ``join(available:)``; see `InternalTopicSource`.
@@ -104,8 +116,21 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
     /// The changes librdkafka's rebalance callbacks recorded since the last call. A change that
     /// moves no partition of this member is completed at once: the group waits for it all the
     /// same.
+    ///
+    /// Partitions standing for other sources' splits are completed at once and paused: this
+    /// consumer never reads them; their revocations are completed once the worker let the
+    /// splits go. A source that only holds the membership polls its consumer first, which is
+    /// when librdkafka reports rebalances.
     public func takeChanges() throws -> [MembershipChange] {
         guard let consumer else { return [] }
+        if membershipOnly {
+            try completeUnclaimedChanges(consumer)
+            do {
+                _ = try consumer.poll(maxRecords: 1, timeout: .zero) { _ in }
+            } catch {
+                throw kafka.identified(error, consumer: consumer)
+            }
+        }
         return try consumer.takeRebalanceChanges().map { change in
             if change.partitions.isEmpty {
                 switch change.kind {
@@ -116,7 +141,12 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
             let splits = change.partitions.map { Split(topic: $0.topic, partition: $0.partition) }
             switch change.kind {
             case .assigned:
-                awaitingStart.formUnion(change.partitions)
+                let standIns = change.partitions.filter(hosted.contains)
+                if !standIns.isEmpty {
+                    try consumer.completeAssignment(standIns.map { TopicPartitionOffset($0.topic, $0.partition, offset: KafkaOffset.end) })
+                    try consumer.pause(standIns)
+                }
+                awaitingStart.formUnion(change.partitions.filter { !hosted.contains($0) })
                 return .assigned(splits)
             case .revoked:
                 awaitingRelease.formUnion(change.partitions)
@@ -210,7 +240,8 @@ public final class KafkaSource: Source, Membership, InternalTopicSource, Runtime
 
     /// Completes changes the worker left alone (partitions of no task of this job, such as a
     /// topic a pattern matched after the job started): assignments paused, never read;
-    /// revocations at once.
+    /// revocations at once, and those of other sources' splits, which the worker has let go by
+    /// now.
     private func completeUnclaimedChanges(_ consumer: KafkaConsumer) throws {
         if !awaitingStart.isEmpty {
             let unclaimed = awaitingStart.sorted()

@@ -11,7 +11,8 @@
 /// 2. ``assign(_:)`` when the worker has built the tasks of splits its ``Membership`` assigned
 ///    (restoring each from its checkpoint): each split starts at the position its checkpoint
 ///    names, or at the source's own start position (committed offset, earliest, latest, a
-///    time) when it has none.
+///    time) when it has none; sources that keep no positions of their own get the position the
+///    job last committed instead (``startsAtCommittedPosition``).
 /// 3. ``poll(maxRecords:timeout:into:)`` in a loop. Between two polls, every record of the
 ///    previous batch has gone through the whole job (processed, skipped or dead-lettered).
 /// 4. ``seek(_:to:)`` between polls, when the worker rewinds a task to its last committed
@@ -43,6 +44,13 @@ public protocol Source<Element>: AnyObject {
     /// repartition topics otherwise.
     var isInProcess: Bool { get }
 
+    /// Whether a split that starts without a checkpoint starts where the job last committed it:
+    /// the runtime then reads the position from its ``CommitPoint`` and passes it in
+    /// ``SplitStart/position`` (`nil` when none was committed). For sources that keep no
+    /// positions of their own, such as files; a Kafka source reads its group's committed offsets
+    /// itself.
+    var startsAtCommittedPosition: Bool { get }
+
     /// Every split the source can read, such as all partitions of the subscribed topics.
     func splits() throws -> [Split]
 
@@ -69,6 +77,9 @@ public protocol Source<Element>: AnyObject {
 extension Source {
     /// `false`: a source lives outside the process unless it says otherwise.
     public var isInProcess: Bool { false }
+
+    /// `false`: a source starts splits without a checkpoint by its own policy.
+    public var startsAtCommittedPosition: Bool { false }
 
     /// Does nothing, for sources that hold no resources.
     public func close() {}

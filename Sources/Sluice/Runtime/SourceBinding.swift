@@ -4,6 +4,7 @@ protocol AnySourceBinding: AnyObject {
     var name: String { get }
     var isBounded: Bool { get }
     var isInProcess: Bool { get }
+    var startsAtCommittedPosition: Bool { get }
     func splits() throws -> [Split]
     func assign(_ splits: [SplitStart]) throws
     func revoke(_ splits: [Split]) throws
@@ -71,6 +72,7 @@ final class SourceBinding<Wrapped: Source>: AnySourceBinding {
     var name: String { source.name }
     var isBounded: Bool { source.isBounded }
     var isInProcess: Bool { source.isInProcess }
+    var startsAtCommittedPosition: Bool { source.startsAtCommittedPosition }
 
     func splits() throws -> [Split] { try source.splits() }
 

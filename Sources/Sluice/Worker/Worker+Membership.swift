@@ -58,9 +58,23 @@ extension Worker {
         for split in splits.sorted() {
             guard let (task, start) = try tasks.build([split], restoring: points).first else { continue }
             built.append(task)
-            try startReading([start])
+            try startReading(try committedStarts([start]))
         }
         try strategy.tasksJoined(built, all: tasks.allTasks)
+    }
+
+    /// `starts`, where splits without a checkpoint position of sources that keep no positions of
+    /// their own (``Source/startsAtCommittedPosition``) start at the position last committed.
+    func committedStarts(_ starts: [SplitStart]) throws -> [SplitStart] {
+        let lookup = starts.filter { $0.position == nil && tasks.source(of: $0.split)?.startsAtCommittedPosition == true }
+        guard !lookup.isEmpty else { return starts }
+        let committed: [Split: Int64]
+        do {
+            committed = try services.commitPoint.committedPositions(for: lookup.map(\.split))
+        } catch {
+            throw JobError.connectorFailed("reading committed positions", underlying: error)
+        }
+        return starts.map { $0.position == nil ? SplitStart($0.split, at: committed[$0.split]) : $0 }
     }
 
     /// An orderly revoke: checkpoints every task (or commits their positions) before letting the

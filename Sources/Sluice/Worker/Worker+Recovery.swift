@@ -70,7 +70,7 @@ extension Worker {
             case .rewound(let startedAt):
                 if let target = start.position ?? startedAt { try tasks.source(of: split)?.seek(split, to: target) }
             case .assigned, nil:
-                try startReading([start])
+                try startReading(try committedStarts([start]))
             }
         }
         try strategy.tasksJoined(built, all: tasks.allTasks)

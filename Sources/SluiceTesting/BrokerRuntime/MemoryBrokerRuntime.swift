@@ -107,9 +107,16 @@ public final class MemoryBrokerRuntime: JobRuntime, @unchecked Sendable {
     /// Opens this worker for `plan`'s job: its producer (fencing an older instance of it), its
     /// consumer in the job's group, the commit point, the exchange transport and the checkpoint
     /// log.
+    ///
+    /// A job that reads no topic of the broker but sources that live outside the process (files)
+    /// joins the group through a source of no topic, which only holds the membership for those
+    /// sources' splits, as `KafkaRuntime` does.
     public func openWorker(plan: JobPlan) throws -> WorkerServices {
         try process.checkAlive()
-        guard let source = madeSource else { throw MemoryBrokerError.noSource(worker: workerID) }
+        let member = madeSource ?? (plan.mode == .distributed
+            ? MemoryBrokerSource(runtime: self, topics: [], ending: ending, maxRecordsPerSplit: nil)
+            : nil)
+        guard let source = member else { throw MemoryBrokerError.noSource(worker: workerID) }
         let producer = broker.producer(transactionalID: "\(plan.jobName)-\(workerID)")
         let group = broker.group(plan.jobName)
         state.withLock { state in

@@ -10,6 +10,10 @@ import Sluice
 /// released to the group, which hands revoked ones to their new owner. Records come as the
 /// broker's ``MemoryBroker/ReadIsolation`` hands them out: with every record by default, so
 /// those of open and aborted transactions reach the job's exchanges.
+///
+/// The splits of the job's other sources (a file source's) are assigned through the group too,
+/// as `KafkaRuntime` assigns them: each stands as a partition of a topic named after the split's
+/// topic, created with a partition per split, which this source never reads.
 public final class MemoryBrokerSource: Source, InternalTopicSource, Membership, RuntimeBound, @unchecked Sendable {
     /// Kafka-like records.
     public typealias Element = SourceRecord
@@ -21,6 +25,11 @@ public final class MemoryBrokerSource: Source, InternalTopicSource, Membership, 
     private unowned let owner: MemoryBrokerRuntime
     private let maxRecordsPerSplit: Int?
     private var internalTopics: [String] = []
+    /// Topics standing for the job's other sources' splits.
+    private var hostedTopics: Set<String> = []
+    /// Other sources' splits taken away from this member, let go to the group at the next call
+    /// for changes: the worker has checkpointed and released them by then.
+    private var releasing: [Split] = []
     private var member: (group: MemoryConsumerGroup, id: String)?
     private var positions: [Split: Int64] = [:]
     private var ends: [Split: Int64] = [:]
@@ -63,18 +72,39 @@ public final class MemoryBrokerSource: Source, InternalTopicSource, Membership, 
 
     // MARK: Membership
 
-    /// Joins the job's group, subscribed to the input and internal topics.
+    /// Joins the job's group, subscribed to the input and internal topics and to a topic
+    /// standing for each of the job's other sources (created when missing).
     public func join(available: [Split]) throws {
         try owner.process.checkAlive()
         guard let member else { throw MemoryBrokerError.noSource(worker: owner.workerID) }
-        member.group.join(member.id, topics: topics + internalTopics)
+        var standIns: [String: Int] = [:]
+        for split in available where !topics.contains(split.topic) {
+            standIns[split.topic] = max(standIns[split.topic] ?? 0, Int(split.partition) + 1)
+        }
+        for (topic, partitions) in standIns.sorted(by: { $0.key < $1.key }) {
+            try owner.broker.createTopic(topic, partitions: partitions)
+        }
+        hostedTopics = Set(standIns.keys)
+        member.group.join(member.id, topics: topics + internalTopics + hostedTopics.sorted())
     }
 
-    /// What the group recorded for this member since the last call.
+    /// What the group recorded for this member since the last call; first lets other sources'
+    /// splits go that the worker let go since.
     public func takeChanges() throws -> [MembershipChange] {
         try owner.process.checkAlive()
         guard let member else { return [] }
-        return member.group.takeChanges(for: member.id)
+        if !releasing.isEmpty {
+            member.group.release(releasing, by: member.id)
+            releasing = []
+        }
+        let changes = member.group.takeChanges(for: member.id)
+        for change in changes {
+            switch change {
+            case .revoked(let splits), .lost(let splits): releasing += splits.filter { hostedTopics.contains($0.topic) }
+            case .assigned: break
+            }
+        }
+        return changes
     }
 
     /// Leaves the group; a crashed worker's session has ended already.
