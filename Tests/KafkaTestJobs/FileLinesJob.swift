@@ -9,7 +9,8 @@ import SluiceKafka
 ///
 /// The spec's parameters: `directory`, `source` (the file source's name), `splits`, and
 /// `scanMillis` for a continuous source (bounded without it), `batchSize` (records per poll),
-/// `guarantee` (`at-least-once`; exactly-once without it).
+/// `guarantee` (`at-least-once`; exactly-once without it), `recordDelayMicros` (a pause per
+/// line, standing for slow processing, so a bounded input lasts as long as a test needs).
 public enum FileLinesJob {
     public static func build(spec: WorkerSpec, configuration: JobConfiguration) throws -> StreamEnvironment {
         var configuration = configuration
@@ -23,7 +24,12 @@ public enum FileLinesJob {
         let source = try FileSource(
             directory: spec.parameters["directory"] ?? ".", name: spec.parameters["source"],
             splits: spec.parameters["splits"].flatMap(Int.init) ?? 1, discovery: discovery)
+        let delay = spec.parameters["recordDelayMicros"].flatMap(UInt32.init) ?? 0
         env.fromSource(source)
+            .map { record in
+                if delay > 0 { usleep(delay) }
+                return record
+            }
             .sink(to: kafka.sink(topic: spec.output)) { record in
                 SinkRecord(key: record.headers.first { $0.key == FileSource.fileHeader }?.value, value: record.value)
             }

@@ -8,7 +8,8 @@ import Synchronization
 /// printing its checkpoint and rebalance events as `EVENT <name> …` lines (unbuffered, so the
 /// parent reads them as they happen), and SIGKILLs itself at the event the spec's `crashAt`
 /// names. With a ``ProgressCounter`` it also prints, every 100 ms,
-/// `PROGRESS t=<unix ms> input=<n> keyed=<n>`. Shared by the test worker executables
+/// `PROGRESS t=<unix ms> input=<n> keyed=<n>`. On SIGUSR2 it freezes itself with SIGSTOP at
+/// the next moment it is not inside a checkpoint's commit call (``CommitWindow``). Shared by the test worker executables
 /// (`sluice-test-worker`, and `sluice-postgres-test-worker`, which alone links PostgreSQL).
 public enum WorkerBody {
     @discardableResult
@@ -20,6 +21,7 @@ public enum WorkerBody {
             return (String(parts[0]), count)
         }
         let counts = Mutex<[String: Int]>([:])
+        let commitWindow = CommitWindow()
         var configuration = JobConfiguration()
         configuration.checkpointInterval = .milliseconds(Int64(spec.checkpointIntervalMillis))
         configuration.restartStrategy = .fixedDelay(delay: .milliseconds(500), maxAttempts: 20)
@@ -28,6 +30,7 @@ public enum WorkerBody {
         }
         configuration.checkpointObserver = { event in
             let (name, detail) = describe(event)
+            commitWindow.observe(name)
             say("EVENT \(name) \(detail) t=\(WallClock.unixMillis())")
             let seen = counts.withLock { counts in
                 counts[name, default: 0] += 1

@@ -32,7 +32,24 @@ final class WorkerProcess: @unchecked Sendable {
         child.pause()
     }
 
-    /// SIGCONT after ``pause()``.
+    /// Asks the worker to freeze itself (SIGUSR2): it SIGSTOPs itself at the next moment it is not
+    /// inside a checkpoint's commit call, where no check of the worker's can stop a commit on the
+    /// test brokers. Returns once the process is stopped, or `false` after `timeout` s.
+    func pauseOutsideCommit(timeout: TimeInterval = 10) -> Bool {
+        Foundation.kill(pid, SIGUSR2)
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while Date() < deadline {
+            if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+               let state = stat.split(separator: ")").last?.split(separator: " ").first, state == "T"
+            {
+                return true
+            }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        return false
+    }
+
+    /// SIGCONT after ``pause()`` or ``pauseOutsideCommit(timeout:)``.
     func resume() {
         child.resume()
     }
