@@ -80,7 +80,13 @@ final class ExactlyOnceCrashTests: KafkaJobTestCase {
             try replaceCrashed()
             if iteration % 5 == 0, let w1 = workers["w1"], w1.spec.crashAt == nil {
                 // Scale down to one worker for a while: w1 checkpoints and leaves, w0 takes over.
-                w1.wait(timeout: 30) { !$0.events("committed").isEmpty }
+                // Only once the group is settled (both committed since their last rebalance):
+                // Tansu 0.6 keeps a group whose leader left in the middle of a rebalance waiting
+                // for that leader for good (no member is assigned anything again), which a Kafka
+                // broker does not do; a leave during a restarted worker's join hit that in CI.
+                for worker in workers.values where worker.isRunning {
+                    worker.wait(timeout: 30) { $0.committedSinceLastRebalance }
+                }
                 XCTAssertEqual(w1.terminate(), 0, "w1 did not stop gracefully:\n\(w1.indentedOutput())")
                 retired.append(w1)
                 scaleDowns += 1

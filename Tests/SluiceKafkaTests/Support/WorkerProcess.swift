@@ -71,6 +71,15 @@ final class WorkerProcess: @unchecked Sendable {
         output.split(separator: "\n").filter { $0.hasPrefix("EVENT \(name)") }.map(String.init)
     }
 
+    /// Whether the worker committed a checkpoint since the group last changed its assignment:
+    /// its latest rebalance is behind it.
+    var committedSinceLastRebalance: Bool {
+        let lines = output.split(separator: "\n")
+        guard let committed = lines.lastIndex(where: { $0.hasPrefix("EVENT committed") }) else { return false }
+        guard let rebalance = lines.lastIndex(where: { $0.hasPrefix("EVENT rebalance") }) else { return true }
+        return committed > rebalance
+    }
+
     /// Waits until `condition` holds for the output, the process exits, or `timeout` passes.
     @discardableResult
     func wait(timeout: TimeInterval, until condition: (WorkerProcess) -> Bool) -> Bool {
