@@ -35,7 +35,10 @@ final class RebalanceOutsideCallbackTests: KafkaJobTestCase {
         let first = Observed(), second = Observed()
         let w0 = start(try build(bootstrap: broker.bootstrap, input: input, output: output, jobName: jobName, workerID: "w0", observed: first))
         let expected = try RepartitionTests.produceInput(bootstrap: broker.bootstrap, topic: input)
-        try waitUntil("w0 committed checkpoints", timeout: .seconds(60)) { first.commits.load(ordering: .relaxed) >= 3 }
+        // One commit is enough: the first checkpoint holds every task, so whatever moves to w1 has
+        // one to restore. (A worker commits only while something changed, and the whole input
+        // can be read within two intervals: waiting for three commits failed in CI.)
+        try waitUntil("w0 committed a checkpoint", timeout: .seconds(60)) { first.commits.load(ordering: .relaxed) >= 1 }
         let w1 = start(try build(bootstrap: broker.bootstrap, input: input, output: output, jobName: jobName, workerID: "w1", observed: second))
         try waitUntil("w1 restored tasks it took over", timeout: .seconds(90)) {
             !second.restores.withLock { $0.isEmpty } && second.commits.load(ordering: .relaxed) >= 1
