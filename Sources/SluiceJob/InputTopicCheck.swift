@@ -1,5 +1,6 @@
 import Logging
 import RdKafka
+import SluiceKafka
 
 /// Checks that a job's input topics exist before anything reads them: some brokers (Tansu)
 /// create a topic that a metadata request names, so describing a missing topic would not fail.
@@ -19,8 +20,10 @@ enum InputTopicCheck {
             let admin = try KafkaAdmin(configuration: configuration, logger: logger)
             existing = Set(try admin.listTopics())
         } catch let error as KafkaError {
+            let place = error.meansUnreachable ? "cannot reach Kafka at" : "Kafka at"
             throw KafkaError(
-                code: error.code, name: error.name, message: "Kafka at \(bootstrapServers): listing topics: \(error.message)")
+                code: error.code, name: error.name, message: "\(place) \(bootstrapServers): listing topics: \(error.message)",
+                isRetriable: error.isRetriable, requiresAbort: error.requiresAbort, isFatal: error.isFatal)
         }
         if let missing = named.first(where: { !existing.contains($0) }) {
             throw MissingInputTopic(topic: missing, bootstrapServers: bootstrapServers)

@@ -356,6 +356,7 @@ final class ExamplesTests: KafkaJobTestCase {
     func testAnUnreachableBrokerEndsInOneLine() throws {
         let run = try ExampleProcess.run("word-count", ["run", "--bootstrap", "127.0.0.1:1"], timeout: .seconds(60))
         expectFailure(run, job: "word-count", naming: ["127.0.0.1:1"])
+        XCTAssertTrue(run.stderr.contains("cannot reach Kafka at 127.0.0.1:1"), "an outage reported as one: \(run.stderr)")
         XCTAssertLessThan(run.duration, .seconds(30))
     }
 

@@ -4,7 +4,7 @@ extension KafkaError {
     /// Whether librdkafka reports that no broker answered, rather than an answer that was an
     /// error: a request that timed out, a connection that failed or could not be resolved,
     /// every broker down, or no leader to ask.
-    var meansUnreachable: Bool {
+    public var meansUnreachable: Bool {
         Self.unreachableNames.contains(name)
     }
 

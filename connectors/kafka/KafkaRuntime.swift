@@ -326,7 +326,8 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
     /// where it looked.
     private func unreachable(_ error: KafkaError, doing what: String) -> KafkaError {
         KafkaError(
-            code: error.code, name: error.name, message: "Kafka at \(bootstrapServers): \(what): \(error.message)",
+            code: error.code, name: error.name,
+            message: "\(error.meansUnreachable ? "cannot reach Kafka at" : "Kafka at") \(bootstrapServers): \(what): \(error.message)",
             isRetriable: error.isRetriable || error.name == "_TIMED_OUT" || error.name == "_TRANSPORT",
             requiresAbort: error.requiresAbort, isFatal: error.isFatal)
     }
