@@ -7,7 +7,10 @@ import Synchronization
 /// The body of a worker process that runs its job as a service: runs it until SIGTERM,
 /// printing its checkpoint and rebalance events as `EVENT <name> …` lines (unbuffered, so the
 /// parent reads them as they happen), and SIGKILLs itself at the event the spec's `crashAt`
-/// names. With a ``ProgressCounter`` it also prints, every 100 ms,
+/// names. With the spec's parameter `directory` (a ``FileSink``'s), a committed checkpoint that
+/// left part files of its tasks staged, not yet renamed, also prints `STAGED <names>` and counts
+/// as the event `staged`, so `crashAt: "staged:1"` strikes between a commit and its renames.
+/// With a ``ProgressCounter`` it also prints, every 100 ms,
 /// `PROGRESS t=<unix ms> input=<n> keyed=<n>`. On SIGUSR2 it freezes itself with SIGSTOP at
 /// the next moment it is not inside a checkpoint's commit call (``CommitWindow``). Shared by the test worker executables
 /// (`sluice-test-worker`, and `sluice-postgres-test-worker`, which alone links PostgreSQL).
@@ -32,13 +35,23 @@ public enum WorkerBody {
             let (name, detail) = describe(event)
             commitWindow.observe(name)
             say("EVENT \(name) \(detail) t=\(WallClock.unixMillis())")
-            let seen = counts.withLock { counts in
-                counts[name, default: 0] += 1
-                return counts[name]!
+            var names = [name]
+            if case .committed(let report) = event, let directory = spec.parameters["directory"] {
+                let staged = stagedPartFiles(in: directory, job: spec.job, tasks: report.sequences.keys)
+                if !staged.isEmpty {
+                    say("STAGED \(staged.joined(separator: " "))")
+                    names.append("staged")
+                }
             }
-            if let crash, crash.0 == name, crash.1 == seen {
-                say("CRASH at \(name) #\(seen)")
-                kill(getpid(), SIGKILL)
+            for name in names {
+                let seen = counts.withLock { counts in
+                    counts[name, default: 0] += 1
+                    return counts[name]!
+                }
+                if let crash, crash.0 == name, crash.1 == seen {
+                    say("CRASH at \(name) #\(seen)")
+                    kill(getpid(), SIGKILL)
+                }
             }
         }
         configuration.rebalanceObserver = { event in
@@ -66,6 +79,16 @@ public enum WorkerBody {
         }
         say("STOPPED \(spec.workerID): \(metrics.recordsRead) records read, \(metrics.commits) checkpoints, \(metrics.restarts) restarts, \(metrics.rebalances) rebalances pausing \(millis(metrics.rebalancePause)) ms")
         return metrics
+    }
+
+    /// The hidden part files of a ``FileSink`` under `directory` that belong to `tasks` of
+    /// `job`: right after a checkpoint committed, the pending files it named, not yet renamed.
+    private static func stagedPartFiles(in directory: String, job: String, tasks: some Sequence<TaskID>) -> [String] {
+        let prefixes = tasks.map { ".part-\(CheckpointAttempt.taskPrefix(job: job, task: $0))" }
+        let paths = (try? FileManager.default.subpathsOfDirectory(atPath: directory)) ?? []
+        return paths.compactMap { $0.split(separator: "/").last.map(String.init) }
+            .filter { name in prefixes.contains { name.hasPrefix($0) } }
+            .sorted()
     }
 
     public static func say(_ line: String) {
