@@ -6,7 +6,7 @@ import Sluice
 /// Records piped in one call reach the job in one poll, as one batch (split into batches of
 /// the job's `batchSize`), so the watermark moves after the whole batch; pipe them one at a
 /// time to move it after each record.
-public final class TestInputTopic<Value> {
+public final class TestInputTopic<Value>: TestRecordPipe {
     /// The topic's name.
     public let name: String
     /// The number of partitions.
@@ -23,37 +23,13 @@ public final class TestInputTopic<Value> {
         self.store = store
     }
 
-    /// Pipes one record and processes it.
-    ///
-    /// - Parameters:
-    ///   - value: the value, serialized with the topic's serializer.
-    ///   - key: the key as UTF-8 text; keyed records go to the key's murmur2 partition.
-    ///   - timestamp: event time in milliseconds; the driver's processing time by default.
-    ///   - headers: the record's headers.
-    ///   - partition: the partition, overriding the key's.
-    public func pipe(value: Value, key: String? = nil, timestamp: Int64? = nil, headers: [RecordHeader] = [],
-                     partition: Int32? = nil) throws {
-        try pipe([TestRecord(value: value, key: key, timestamp: timestamp, headers: headers, partition: partition)])
-    }
-
-    /// Pipes values without key, each at `timestamp` (the processing time by default), round
-    /// robin over the partitions, in one batch.
-    public func pipe(values: [Value], timestamp: Int64? = nil) throws {
-        try pipe(values.map { TestRecord(value: $0, key: nil as [UInt8]?, timestamp: timestamp) })
-    }
-
     /// Pipes the records in one batch and processes them.
     public func pipe(_ records: [TestRecord<Value>]) throws {
         let now = driver.processingTime
         var encoded: [(key: [UInt8]?, value: [UInt8]?, timestamp: Int64, headers: [RecordHeader], partition: Int32?)] = []
         encoded.reserveCapacity(records.count)
         for record in records {
-            let bytes: [UInt8]?
-            do {
-                bytes = try serializer.serialize(nullable: record.value)
-            } catch {
-                throw TestDriverError.unserializableInput(topic: name, error: "\(error)")
-            }
+            let bytes = try serialized(record, with: serializer)
             encoded.append((record.key, bytes, record.timestamp ?? now, record.headers, record.partition))
         }
         try store.append(encoded, to: name)

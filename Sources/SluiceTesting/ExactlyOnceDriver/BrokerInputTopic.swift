@@ -3,7 +3,7 @@ import Sluice
 /// An input topic of an ``ExactlyOnceTestDriver``: every pipe appends records to the broker
 /// topic, outside any transaction, as the job's upstream producer would. Nothing runs until the
 /// test runs rounds.
-public final class BrokerInputTopic<Value> {
+public final class BrokerInputTopic<Value>: TestRecordPipe {
     /// The topic's name.
     public let name: String
     /// The number of partitions.
@@ -22,25 +22,6 @@ public final class BrokerInputTopic<Value> {
         self.processingTime = processingTime
     }
 
-    /// Appends one record.
-    ///
-    /// - Parameters:
-    ///   - value: the value, serialized with the topic's serializer.
-    ///   - key: the key as UTF-8 text; keyed records go to the key's murmur2 partition.
-    ///   - timestamp: event time in milliseconds; the driver's processing time by default.
-    ///   - headers: the record's headers.
-    ///   - partition: the partition, overriding the key's.
-    public func pipe(value: Value, key: String? = nil, timestamp: Int64? = nil, headers: [RecordHeader] = [],
-                     partition: Int32? = nil) throws {
-        try pipe([TestRecord(value: value, key: key, timestamp: timestamp, headers: headers, partition: partition)])
-    }
-
-    /// Appends values without key, each at `timestamp` (the processing time by default), round
-    /// robin over the partitions.
-    public func pipe(values: [Value], timestamp: Int64? = nil) throws {
-        try pipe(values.map { TestRecord(value: $0, key: nil as [UInt8]?, timestamp: timestamp) })
-    }
-
     /// Appends the records in order: each to its own partition, its key's murmur2 partition, or
     /// the next partition round robin.
     public func pipe(_ records: [TestRecord<Value>]) throws {
@@ -50,12 +31,7 @@ public final class BrokerInputTopic<Value> {
             }
         }
         for record in records {
-            let bytes: [UInt8]?
-            do {
-                bytes = try serializer.serialize(nullable: record.value)
-            } catch {
-                throw TestDriverError.unserializableInput(topic: name, error: "\(error)")
-            }
+            let bytes = try serialized(record, with: serializer)
             let partition: Int32
             if let explicit = record.partition {
                 partition = explicit
