@@ -328,7 +328,7 @@ public final class KafkaRuntime: JobRuntime, @unchecked Sendable {
         KafkaError(
             code: error.code, name: error.name,
             message: "\(error.meansUnreachable ? "cannot reach Kafka at" : "Kafka at") \(bootstrapServers): \(what): \(error.message)",
-            isRetriable: error.isRetriable || error.name == "_TIMED_OUT" || error.name == "_TRANSPORT",
+            isRetriable: error.isRetriable || error.meansUnreachable,
             requiresAbort: error.requiresAbort, isFatal: error.isFatal)
     }
 

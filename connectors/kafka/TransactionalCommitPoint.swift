@@ -59,7 +59,7 @@ final class TransactionalCommitPoint: CommitPoint, @unchecked Sendable {
             try retrying("committing the transaction") {
                 try producer.producer.commitTransaction(timeout: .seconds(10))
             }
-        } catch let error as KafkaError where error.isRetriable || Self.isUnreachable(error) {
+        } catch let error as KafkaError where error.isRetriable || error.meansUnreachable {
             throw KafkaConnectorError.transactionOutcomeUnknown(bootstrap: bootstrapServers, reason: error.message)
         }
     }
@@ -81,11 +81,6 @@ final class TransactionalCommitPoint: CommitPoint, @unchecked Sendable {
         try OffsetCommitPoint.committedPositions(of: consumer, for: splits)
     }
 
-    /// Whether `error` says the brokers could not be reached in time.
-    private static func isUnreachable(_ error: KafkaError) -> Bool {
-        error.name == "_TIMED_OUT" || error.name == "_TRANSPORT" || error.name == "_ALL_BROKERS_DOWN"
-    }
-
     /// Runs `call`, repeating it after retriable errors (librdkafka: "the call may be retried")
     /// with growing pauses until the budget is spent. The error that ends it names the brokers,
     /// so a job that gives up on an unreachable cluster says which.
@@ -102,10 +97,10 @@ final class TransactionalCommitPoint: CommitPoint, @unchecked Sendable {
                 Thread.sleep(forTimeInterval: Double(pause.components.attoseconds) / 1e18 + Double(pause.components.seconds))
                 pause = min(pause * 2, .seconds(2))
             } catch let error as KafkaError {
-                let place = Self.isUnreachable(error) ? "cannot reach Kafka at \(bootstrapServers)" : "Kafka at \(bootstrapServers)"
+                let place = error.meansUnreachable ? "cannot reach Kafka at \(bootstrapServers)" : "Kafka at \(bootstrapServers)"
                 throw producer.identified(KafkaError(
                     code: error.code, name: error.name, message: "\(place): \(what): \(error.message)",
-                    isRetriable: error.isRetriable || Self.isUnreachable(error), requiresAbort: error.requiresAbort, isFatal: error.isFatal))
+                    isRetriable: error.isRetriable || error.meansUnreachable, requiresAbort: error.requiresAbort, isFatal: error.isFatal))
             }
         }
     }
