@@ -98,26 +98,29 @@ public struct WindowedStream<Element, Key: Hashable> {
         _ functions: WindowNode<Element, Key, Accumulator, Output>.Functions
     ) -> DataStream<Output> {
         let name = "window(\(assigner)).\(function)"
-        let keyed = self.keyed
+        // The node keeps what it builds from, never the keyed stream: that holds the
+        // environment, which holds this node, and the cycle would keep the job's runtime (its
+        // Kafka clients) alive after the job.
+        let (keyCodec, keySelector) = (keyed.keyCodec, keyed.keySelector)
         let (assigner, allowedLateness, lateTag) = (self.assigner, self.allowedLateness, self.lateTag)
         let id = keyed.environment.graph.add(
             name: name, kind: .operation, inputs: [keyed.inputID],
             instantiate: { builder, id in
                 let context = builder.context
                 try context.requireCheckpointCodec(
-                    keyed.keyCodec, operatorName: name, what: "windows by keys of type \(Key.self)", fix: "make \(Key.self) Codable")
+                    keyCodec, operatorName: name, what: "windows by keys of type \(Key.self)", fix: "make \(Key.self) Codable")
                 try context.requireCheckpointCodec(
                     accumulatorCodec, operatorName: name, what: "window accumulators of type \(Accumulator.self)",
                     fix: "make \(codableType) Codable")
                 let sideOutputs = SideOutputs()
                 try builder.connectSideOutputs(of: id, to: sideOutputs)
                 let backend = try context.stateBackend.makeKeyedBackend(
-                    keyCodec: keyed.keyCodec, operatorName: "\(id)-\(name)", task: context.taskID)
+                    keyCodec: keyCodec, operatorName: "\(id)-\(name)", task: context.taskID)
                 let next = try builder.output(of: id, Output.self)
                 let node: WindowNode<Element, Key, Accumulator, Output>
                 do {
                     node = try WindowNode(
-                        name: name, nodeID: id, assigner: assigner, keySelector: keyed.keySelector, functions: functions,
+                        name: name, nodeID: id, assigner: assigner, keySelector: keySelector, functions: functions,
                         allowedLateness: allowedLateness, lateTag: lateTag, backend: backend,
                         accumulatorCodec: accumulatorCodec, checkpointing: context.checkpointing,
                         failures: context.failures, sideOutputs: sideOutputs, next: next)
