@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -20,20 +21,35 @@ final class RestartSignal {
     static let number = SIGUSR1
 
     private let source: DispatchSourceSignal
+    /// The handler, dropped by ``cancel()`` at once: Dispatch releases a cancelled source's
+    /// handler only when it gets to it, and the handler holds the run's workers (their Kafka
+    /// clients), which must end with the run.
+    private let handler: Handler
 
     /// Calls `handler` on a Dispatch queue each time the signal arrives, until ``cancel()``.
     init(handler: @escaping @Sendable () -> Void) {
+        let current = Handler(handler)
+        self.handler = current
         // Dispatch's signal source sees the signal; its default action would end the process
         // first on a thread that has not blocked it.
         signal(Self.number, SIG_IGN)
         source = DispatchSource.makeSignalSource(signal: Self.number, queue: .global())
-        source.setEventHandler(handler: handler)
+        source.setEventHandler { current.call.withLock { $0 }?() }
         source.resume()
     }
 
     /// Stops listening; the signal's default action (ending the process) applies again.
     func cancel() {
+        handler.call.withLock { $0 = nil }
         source.cancel()
         signal(Self.number, SIG_DFL)
+    }
+
+    private final class Handler: Sendable {
+        let call: Mutex<(@Sendable () -> Void)?>
+
+        init(_ call: @escaping @Sendable () -> Void) {
+            self.call = Mutex(call)
+        }
     }
 }

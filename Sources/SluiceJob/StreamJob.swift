@@ -61,10 +61,13 @@ extension StreamJob {
             for: Self.self, commandLine: Array(CommandLine.arguments.dropFirst()),
             environment: ProcessInfo.processInfo.environment)
         JobCommand<Self>.main(arguments)
-        // A run that ended well ends the process here, skipping the exit handlers: librdkafka
-        // ends its clients' threads asynchronously, and the exit handler of the TLS library it
-        // links crashed a finished job once (`init_thread_deregister`, in CI) while those
-        // threads were still running. Everything the job printed is flushed first.
+        // A run that ended well ends the process here, skipping the exit handlers. The exit
+        // handler of the TLS library librdkafka links crashed a finished job once
+        // (`init_thread_deregister`, in CI) while clients the run had leaked were still running
+        // threads. The run now destroys every client before it returns (a window node no longer
+        // keeps its environment, the restart signal no longer keeps the workers); this stays so
+        // that no exit handler ever races a thread some other library left behind. Everything
+        // the job printed is flushed first.
         fflush(nil)
         _exit(0)
     }
