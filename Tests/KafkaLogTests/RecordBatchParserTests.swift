@@ -92,6 +92,24 @@ final class RecordBatchParserTests: XCTestCase {
         }
     }
 
+    /// librdkafka's mock cluster writes its markers with checksum 0: read for a control batch,
+    /// still an error for a data batch.
+    func testAZeroChecksumPassesOnlyForAControlBatch() throws {
+        func zeroed(_ batch: [UInt8]) -> [UInt8] {
+            var bytes = batch
+            bytes.replaceSubrange(17..<21, with: [0, 0, 0, 0])
+            return bytes
+        }
+        let marker = zeroed(BatchBytes.control(baseOffset: 3, type: 1, producerID: 5))
+        XCTAssertEqual(try RecordBatchParser.batches(in: marker, topic: "t", partition: 0).map(\.controlType), [.commit])
+        let data = zeroed(BatchBytes.batch(baseOffset: 4, attributes: 0x10, producerID: 5, producerEpoch: 0, count: 1,
+                                           section: BatchBytes.records([sample[0]])))
+        XCTAssertThrowsError(try RecordBatchParser.batches(in: data, topic: "t", partition: 0)) { error in
+            guard case .corruptBatch(_, _, 4, let reason) = error as? KafkaLogError else { return XCTFail("\(error)") }
+            XCTAssertTrue(reason.contains("stored 0x00000000"), reason)
+        }
+    }
+
     func testCorruptCompressedRecordsAreAnError() throws {
         var compressed = BatchBytes.zstd(BatchBytes.records(sample))
         compressed.removeLast(4)

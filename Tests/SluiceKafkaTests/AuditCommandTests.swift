@@ -11,7 +11,9 @@ import XCTest
 /// open or hidden records would make must not count. The per-partition figures are
 /// cross-checked against scripts/verify.py's own audit, which reads gzip but not lz4, zstd or
 /// snappy (kafka-python-ng without their Python libraries); those three are audited on a
-/// topic of their own, written by librdkafka, against what the test produced.
+/// topic of their own, written by librdkafka, against what the test produced. On librdkafka
+/// 2.16's mock cluster of 3 brokers the audit reads partitions from different leaders and
+/// agrees with the mock's read_committed share consumer.
 final class AuditCommandTests: KafkaJobTestCase {
     /// A record the test produces: partition, key, and the `order` field of its JSON value
     /// (`nil`: a value that is not JSON).
@@ -295,6 +297,60 @@ final class AuditCommandTests: KafkaJobTestCase {
         XCTAssertEqual(copies.count, 6)
         XCTAssertTrue(copies.allSatisfy { $0.hasPrefix("0@") })
         XCTAssertEqual(duplicates["extra_copies"] as? Int, 5)
+    }
+
+    /// librdkafka 2.16's mock cluster with 3 brokers, whose partitions have different leaders:
+    /// the audit reads each from its own leader (a fetch from any other broker fails), and
+    /// what it finds visible agrees with a share consumer the mock serves read_committed
+    /// (scripts/verify.py), down to the offsets of the duplicate copies. Then an open
+    /// transaction hides a plain record behind it.
+    func testAuditAcrossThreeLeadersOnTheMockCluster() throws {
+        let broker = try TestBroker.start(.mock216, brokers: 3)
+        defer { broker.stop() }
+        announce("librdkafka 2.16 mock cluster of 3 brokers at \(broker.bootstrap)")
+        let topic = uniqueName("leaders")
+        try broker.createTopic(topic, partitions: 3)
+        let consumer = try KafkaConsumer(configuration: ConsumerConfiguration(bootstrapServers: broker.bootstrap))
+        let leaders = try consumer.describeTopic(topic).partitions.map(\.leader)
+        consumer.close()
+        print("[\(name)] partition leaders \(leaders)")
+        XCTAssertGreaterThan(Set(leaders).count, 1, "partitions led by different brokers")
+
+        let committer = try transactionalProducer(broker.bootstrap, id: uniqueName("committer"), compression: .lz4)
+        try transaction(committer, topic, [r(0, "c", 1), r(0, "dup", 0), r(1, "c", 2), r(2, "c", 3), r(2, "dup", 0)], commit: true)
+        let aborter = try transactionalProducer(broker.bootstrap, id: uniqueName("aborter"), compression: .zstd)
+        try transaction(aborter, topic, [r(1, "dup", 0), r(1, "dup", 0)], commit: false)
+        var plainConfiguration = ProducerConfiguration(bootstrapServers: broker.bootstrap)
+        plainConfiguration.compression = .zstd
+        let plain = try KafkaProducer(configuration: plainConfiguration)
+        try send(plain, topic, [r(0, "p", 4), r(1, "p", 5)])
+
+        let seen = try Verifier.committedRecords(broker: .mock216, bootstrap: broker.bootstrap, topic: topic, expect: 7)
+        XCTAssertEqual(seen.count, 7, "what the share consumer sees: the committed transaction and the plain records")
+        let dupCopies = seen.filter { $0.keyString == "dup" }.map { "\($0.partition)@\($0.offset)" }
+        XCTAssertEqual(dupCopies.count, 2)
+        let before = try runAudit(topic, broker.bootstrap, ["--json"], status: 1)
+        XCTAssertEqual(before["transactions"] as? [String: Int], ["committed": 3, "aborted": 1, "open": 0])
+        XCTAssertEqual(before["records"] as? [String: Int],
+                       ["committed": 5, "aborted": 2, "open": 0, "plain": 2, "hidden_behind_lso": 0, "visible": seen.count])
+        let rows = try XCTUnwrap(before["partitions"] as? [[String: Any]])
+        XCTAssertEqual(rows.map { ($0["records"] as? [String: Int])?["visible"] },
+                       (0..<3).map { partition in seen.filter { $0.partition == partition }.count })
+        let groups = try XCTUnwrap((before["duplicates"] as? [String: Any])?["groups"] as? [[String: Any]])
+        XCTAssertEqual(groups.map(Self.copies), [dupCopies])
+
+        // An open transaction in partition 2, then a plain record behind it.
+        let opener = try transactionalProducer(broker.bootstrap, id: uniqueName("opener"), compression: nil)
+        try opener.beginTransaction()
+        try send(opener, topic, [r(2, "o", 6)])
+        try send(plain, topic, [r(2, "late", 7)])
+        let after = try runAudit(topic, broker.bootstrap, ["--json"], status: 1)
+        XCTAssertEqual(after["transactions"] as? [String: Int], ["committed": 3, "aborted": 1, "open": 1])
+        XCTAssertEqual(after["records"] as? [String: Int],
+                       ["committed": 5, "aborted": 2, "open": 1, "plain": 3, "hidden_behind_lso": 1, "visible": seen.count])
+        let partition2 = try XCTUnwrap((after["partitions"] as? [[String: Any]])?.last)
+        XCTAssertLessThan(try XCTUnwrap(partition2["last_stable_offset"] as? Int), try XCTUnwrap(partition2["log_end_offset"] as? Int))
+        try opener.abortTransaction()
     }
 
     // MARK: Producing
