@@ -104,7 +104,10 @@ final class BrokerConnection {
         var received = 0
         while received < count {
             let got = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress! + received, count - received, 0) }
-            if got == 0 { throw Failure(description: "the broker closed the connection") }
+            if got == 0 {
+                // What a SASL or SSL listener does with a plaintext request.
+                throw Failure(description: "the broker closed the connection (this client speaks PLAINTEXT only: is it a SASL or SSL listener?)")
+            }
             if got < 0 {
                 if errno == EINTR { continue }
                 let text = errno == EAGAIN || errno == EWOULDBLOCK ? "no answer in time" : Self.errorText()

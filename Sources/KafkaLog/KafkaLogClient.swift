@@ -1,3 +1,5 @@
+import Foundation
+
 /// A small blocking Kafka-protocol client over plain TCP (PLAINTEXT only): metadata from the
 /// bootstrap brokers, then each partition read from its leader.
 ///
@@ -57,6 +59,18 @@ public final class KafkaLogClient {
     /// - Throws: ``KafkaLogError/unknownTopic(topic:bootstrap:)``,
     ///   ``KafkaLogError/unreachable(bootstrap:reason:)`` when no bootstrap broker answers.
     public func partitions(of topic: String) throws -> [PartitionLeader] {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
+        while true {
+            do {
+                return try currentPartitions(of: topic)
+            } catch KafkaLogError.brokerError(_, "Metadata", _, _, let code) where KafkaErrorCode.isRetriable(code) && ContinuousClock.now < deadline {
+                // A leader being elected (a new topic, a broker restarting): ask again shortly.
+                usleep(200_000)
+            }
+        }
+    }
+
+    private func currentPartitions(of topic: String) throws -> [PartitionLeader] {
         var failures: [String] = []
         for address in addresses {
             let body: [UInt8]
@@ -181,9 +195,7 @@ public final class KafkaLogClient {
         }
         let versions = try decoding(.apiVersions, from: address) { try ApiVersionsRequest.decode(body) }
         guard versions.errorCode == 0 else {
-            throw KafkaLogError.unsupportedVersion(
-                address: "\(address)", request: "ApiVersions", version: ApiKey.apiVersions.version,
-                supported: versions.ranges[ApiKey.apiVersions.rawValue])
+            throw KafkaLogError.requestRefused(address: "\(address)", request: "ApiVersions v\(ApiKey.apiVersions.version)", code: versions.errorCode)
         }
         for key in ApiKey.allCases {
             let supported = versions.ranges[key.rawValue]

@@ -9,6 +9,8 @@ public enum KafkaLogError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownTopic(topic: String, bootstrap: String)
     /// The broker does not support a request version this client speaks.
     case unsupportedVersion(address: String, request: String, version: Int16, supported: ClosedRange<Int16>?)
+    /// The broker answered a request about no topic (ApiVersions) with a Kafka error code.
+    case requestRefused(address: String, request: String, code: Int16)
     /// The broker answered with a Kafka error code.
     case brokerError(address: String, request: String, topic: String, partition: Int32?, code: Int16)
     /// The broker's answer could not be decoded.
@@ -29,9 +31,11 @@ public enum KafkaLogError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unsupportedVersion(let address, let request, let version, let supported):
             "the Kafka broker at \(address) does not support \(request) v\(version)"
                 + (supported.map { " (it supports v\($0.lowerBound)-v\($0.upperBound))" } ?? " (it does not support the request at all)")
+        case .requestRefused(let address, let request, let code):
+            "the Kafka broker at \(address) refused \(request) with error \(KafkaErrorCode.describe(code))"
         case .brokerError(let address, let request, let topic, let partition, let code):
             "the Kafka broker at \(address) answered \(request) for topic \(topic)"
-                + (partition.map { " partition \($0)" } ?? "") + " with error code \(code)"
+                + (partition.map { " partition \($0)" } ?? "") + " with error \(KafkaErrorCode.describe(code))"
         case .malformedResponse(let address, let request, let reason):
             "the Kafka broker at \(address) sent a malformed \(request) answer: \(reason)"
         case .corruptBatch(let topic, let partition, let offset, let reason):

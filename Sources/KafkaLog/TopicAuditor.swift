@@ -32,21 +32,40 @@ public struct TopicAuditor {
     /// trusted as the end: Tansu's ListOffsets reports the last batch's base offset + 1, and
     /// one more empty fetch is cheap insurance that its Fetch answer never cuts the last batch
     /// the same way.
-    private func audit(topic: String, partition: KafkaLogClient.PartitionLeader) throws -> PartitionAudit {
-        let latest = try client.latestOffset(topic: topic, partition: partition)
-        var offset = try client.earliestOffset(topic: topic, partition: partition)
+    private func audit(topic: String, partition first: KafkaLogClient.PartitionLeader) throws -> PartitionAudit {
+        var partition = first
+        var leaderMoves = 0
+        /// Runs a request to the partition's leader; when the leader moved, finds the new one
+        /// and asks again.
+        func toLeader<T>(_ request: (KafkaLogClient.PartitionLeader) throws -> T) throws -> T {
+            while true {
+                do {
+                    return try request(partition)
+                } catch KafkaLogError.brokerError(_, _, _, _, let code) where KafkaErrorCode.isRetriable(code) && leaderMoves < Self.stallLimit {
+                    leaderMoves += 1
+                    usleep(200_000)
+                    let id = partition.partition
+                    partition = try client.partitions(of: topic).first { $0.partition == id } ?? partition
+                }
+            }
+        }
+        let latest = try toLeader { try client.latestOffset(topic: topic, partition: $0) }
+        var offset = try toLeader { try client.earliestOffset(topic: topic, partition: $0) }
         var batches: [RecordBatch] = []
         var maxBytes = Self.firstFetch
         var stalls = 0
         var restarts = 0
         while true {
-            guard let answer = try client.fetch(topic: topic, partition: partition, offset: offset, maxBytes: maxBytes) else {
+            let next = offset, limit = maxBytes
+            guard let answer = try toLeader({ try client.fetch(topic: topic, partition: $0, offset: next, maxBytes: limit) }) else {
                 // Records were deleted between ListOffsets and Fetch: start again from the new start.
                 restarts += 1
                 guard restarts <= Self.stallLimit else {
-                    throw KafkaLogError.noProgress(topic: topic, partition: partition.partition, offset: offset, highWatermark: -1)
+                    throw KafkaLogError.brokerError(
+                        address: client.bootstrap, request: "Fetch", topic: topic, partition: partition.partition,
+                        code: KafkaErrorCode.offsetOutOfRange)
                 }
-                offset = try client.earliestOffset(topic: topic, partition: partition)
+                offset = try toLeader { try client.earliestOffset(topic: topic, partition: $0) }
                 batches.removeAll()
                 continue
             }

@@ -310,11 +310,11 @@ final class AuditCommandTests: KafkaJobTestCase {
         announce("librdkafka 2.16 mock cluster of 3 brokers at \(broker.bootstrap)")
         let topic = uniqueName("leaders")
         try broker.createTopic(topic, partitions: 3)
+        for partition in 0..<3 { try broker.command("partition-leader \(topic) \(partition) \(partition + 1)") }
         let consumer = try KafkaConsumer(configuration: ConsumerConfiguration(bootstrapServers: broker.bootstrap))
         let leaders = try consumer.describeTopic(topic).partitions.map(\.leader)
         consumer.close()
-        print("[\(name)] partition leaders \(leaders)")
-        XCTAssertGreaterThan(Set(leaders).count, 1, "partitions led by different brokers")
+        XCTAssertEqual(leaders, [1, 2, 3], "each partition led by its own broker")
 
         let committer = try transactionalProducer(broker.bootstrap, id: uniqueName("committer"), compression: .lz4)
         try transaction(committer, topic, [r(0, "c", 1), r(0, "dup", 0), r(1, "c", 2), r(2, "c", 3), r(2, "dup", 0)], commit: true)
@@ -350,6 +350,20 @@ final class AuditCommandTests: KafkaJobTestCase {
                        ["committed": 5, "aborted": 2, "open": 1, "plain": 3, "hidden_behind_lso": 1, "visible": seen.count])
         let partition2 = try XCTUnwrap((after["partitions"] as? [[String: Any]])?.last)
         XCTAssertLessThan(try XCTUnwrap(partition2["last_stable_offset"] as? Int), try XCTUnwrap(partition2["log_end_offset"] as? Int))
+
+        // A leader that moved (the next Fetch answered NOT_LEADER_OR_FOLLOWER): found again, same figures.
+        try broker.command("request-errors 1 6")
+        let moved = try runAudit(topic, broker.bootstrap, ["--json"], status: 1)
+        XCTAssertEqual(moved["records"] as? [String: Int], after["records"] as? [String: Int])
+        // An error that does not pass: one line naming it, exit 2.
+        try broker.command("request-errors 1 29")
+        try expectOperatorFailure(["audit", topic, "--bootstrap", broker.bootstrap],
+                                  naming: ["Fetch for topic \(topic) partition 0", "TOPIC_AUTHORIZATION_FAILED (29)"])
+        // A broker that refuses the ApiVersions request: exit 2, naming it.
+        try broker.command("request-errors 18 35")
+        try expectOperatorFailure(["audit", topic, "--bootstrap", broker.bootstrap], naming: ["refused ApiVersions v0", "UNSUPPORTED_VERSION (35)"])
+        XCTAssertEqual(try runAudit(topic, broker.bootstrap, ["--json"], status: 1)["records"] as? [String: Int],
+                       after["records"] as? [String: Int], "no injected error left over")
         try opener.abortTransaction()
     }
 
