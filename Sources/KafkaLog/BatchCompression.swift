@@ -3,7 +3,16 @@ import CCompression
 /// The codecs of a record batch's records section (attributes bits 0-2), and their
 /// decompression with the C libraries Kafka clients use.
 public enum BatchCompression: Int, Sendable, CaseIterable, CustomStringConvertible {
-    case none = 0, gzip = 1, snappy = 2, lz4 = 3, zstd = 4
+    /// Records stored as they are.
+    case none = 0
+    /// A gzip stream (zlib).
+    case gzip = 1
+    /// Raw snappy (librdkafka) or xerial-framed snappy (the Java client).
+    case snappy = 2
+    /// An LZ4 frame.
+    case lz4 = 3
+    /// A zstd frame.
+    case zstd = 4
 
     public var description: String {
         switch self {

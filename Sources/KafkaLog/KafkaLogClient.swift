@@ -87,14 +87,14 @@ public final class KafkaLogClient {
             brokers.merge(answer.brokers) { _, new in new }
             switch answer.topicError {
             case 0: break
-            case 3: throw KafkaLogError.unknownTopic(topic: topic, bootstrap: bootstrap)
+            case KafkaErrorCode.unknownTopicOrPartition: throw KafkaLogError.unknownTopic(topic: topic, bootstrap: bootstrap)
             case let code: throw KafkaLogError.brokerError(address: "\(address)", request: "Metadata", topic: topic, partition: nil, code: code)
             }
             if answer.partitions.isEmpty { throw KafkaLogError.unknownTopic(topic: topic, bootstrap: bootstrap) }
             for partition in answer.partitions where partition.errorCode != 0 || partition.leader < 0 {
                 throw KafkaLogError.brokerError(
                     address: "\(address)", request: "Metadata", topic: topic, partition: partition.id,
-                    code: partition.errorCode != 0 ? partition.errorCode : 5)
+                    code: partition.errorCode != 0 ? partition.errorCode : KafkaErrorCode.leaderNotAvailable)
             }
             return answer.partitions.map { PartitionLeader(partition: $0.id, leader: $0.leader) }
         }
@@ -137,7 +137,7 @@ public final class KafkaLogClient {
         guard let answer else {
             throw KafkaLogError.malformedResponse(address: "\(address)", request: "Fetch", reason: "no answer for partition \(partition.partition)")
         }
-        if answer.errorCode == 1 { return nil }
+        if answer.errorCode == KafkaErrorCode.offsetOutOfRange { return nil }
         guard answer.errorCode == 0 else {
             throw KafkaLogError.brokerError(address: "\(address)", request: "Fetch", topic: topic, partition: partition.partition, code: answer.errorCode)
         }

@@ -33,7 +33,7 @@ enum MetadataRequest {
         }
         _ = try reader.nullableString()  // cluster id
         _ = try reader.int32()  // controller id
-        var answer = Answer(brokers: brokers, topicError: 3, partitions: [])
+        var answer = Answer(brokers: brokers, topicError: KafkaErrorCode.unknownTopicOrPartition, partitions: [])
         for _ in 0..<(try reader.arrayCount()) {
             let errorCode = try reader.int16()
             let name = try reader.string()

@@ -1,5 +1,5 @@
 /// Records by what a read_committed reader makes of them.
-public struct RecordCounts: Sendable, Equatable, Codable {
+public struct RecordCounts: Sendable, Equatable {
     /// Records of committed transactions, wherever the last stable offset is.
     public var committed = 0
     /// Records of aborted transactions.

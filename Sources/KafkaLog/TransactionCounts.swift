@@ -2,7 +2,7 @@
 /// data batches of one producer id in one partition, ended by that producer's next COMMIT or
 /// ABORT control batch there, or still open. A transaction that wrote to k partitions counts
 /// k times in a topic's totals.
-public struct TransactionCounts: Sendable, Equatable, Codable {
+public struct TransactionCounts: Sendable, Equatable {
     /// Ended by a COMMIT control batch.
     public var committed = 0
     /// Ended by an ABORT control batch.
