@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SluiceService", targets: ["SluiceService"]),
         .library(name: "SluiceJob", targets: ["SluiceJob"]),
         .library(name: "SluiceTesting", targets: ["SluiceTesting"]),
+        .library(name: "KafkaLog", targets: ["KafkaLog"]),
         .library(name: "SluiceJobTesting", targets: ["SluiceJobTesting"]),
         .executable(name: "sluice", targets: ["SluiceCLI"]),
     ],
@@ -36,6 +37,16 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"]), .brew(["librdkafka"])]
         ),
+        // The compression codecs of Kafka record batches (Debian's zlib1g-dev, liblz4-dev,
+        // libzstd-dev, libsnappy-dev), for KafkaLog, which decompresses batches itself.
+        .systemLibrary(
+            name: "CCompression",
+            providers: [.apt(["zlib1g-dev", "liblz4-dev", "libzstd-dev", "libsnappy-dev"]), .brew(["zlib", "lz4", "zstd", "snappy"])]
+        ),
+        // A small blocking Kafka-protocol client that reads record batches as they are stored
+        // (control batches, producer ids) and audits a topic as a read_committed reader sees it.
+        // No librdkafka: librdkafka never exposes control records or batch headers.
+        .target(name: "KafkaLog", dependencies: ["CCompression"]),
         // The safe Swift layer over librdkafka.
         .target(
             name: "RdKafka",
@@ -111,7 +122,7 @@ let package = Package(
         .executableTarget(
             name: "SluiceCLI",
             dependencies: [
-                "Sluice", "SluiceKafka", "RdKafka", "SluiceDemo",
+                "Sluice", "SluiceKafka", "RdKafka", "SluiceDemo", "KafkaLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -181,6 +192,8 @@ let package = Package(
             path: "Benchmarks/FileSinkBenchmark"),
         .testTarget(name: "RdKafkaTests", dependencies: ["RdKafka", "CRdKafka", "BrokerRig", "RigTestSupport"]),
         .testTarget(name: "SluiceTests", dependencies: ["Sluice", "SluiceTesting"]),
+        // Record batches built byte by byte, compressed with the C libraries themselves.
+        .testTarget(name: "KafkaLogTests", dependencies: ["KafkaLog", "CCompression"]),
         .testTarget(name: "SluiceTestingTests", dependencies: ["SluiceTesting", "Sluice"]),
         .testTarget(name: "SluiceFileTests", dependencies: ["SluiceFile", "Sluice"]),
         // The word-count example's StreamJob through checkpoints, a crash and a rebalance in the test kit.

@@ -15,6 +15,11 @@ need_apt=()
 pkg-config --exists rdkafka 2>/dev/null || need_apt+=(librdkafka-dev)
 command -v kcat >/dev/null 2>&1 || need_apt+=(kcat)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+# `sluice audit` decompresses record batches itself: gzip, lz4, zstd and snappy.
+pkg-config --exists zlib 2>/dev/null || need_apt+=(zlib1g-dev)
+pkg-config --exists liblz4 2>/dev/null || need_apt+=(liblz4-dev)
+pkg-config --exists libzstd 2>/dev/null || need_apt+=(libzstd-dev)
+[ -f /usr/include/snappy-c.h ] || need_apt+=(libsnappy-dev)
 # scripts/postgres.py runs initdb and postgres from here, in a directory of its own; the
 # package's own cluster (main, port 5432) is not used.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KafkaLog
 import RdKafka
 import SluiceKafka
 
@@ -9,7 +10,7 @@ enum OperatorError {
     /// The exit status of a command that could not answer.
     static let exitCode = ExitCode(2)
 
-    /// Runs `body`; a catalog or librdkafka error becomes one line on standard error and
+    /// Runs `body`; a catalog, librdkafka, Kafka log or refused-property error becomes one line on standard error and
     /// ``exitCode``.
     static func reporting<T>(_ body: () throws -> T) throws -> T {
         do {
@@ -20,6 +21,10 @@ enum OperatorError {
             throw fail("\(error)")
         } catch let error as KafkaError {
             throw fail(error.message)
+        } catch let error as KafkaLogError {
+            throw fail("\(error)")
+        } catch let error as AuditConnectionOptions.Refused {
+            throw fail("\(error)")
         }
     }
 

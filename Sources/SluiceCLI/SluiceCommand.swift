@@ -7,6 +7,6 @@ struct SluiceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "Sluice: Kafka-native stream processing in Swift.",
-        subcommands: DemoCommands.all + [CheckpointsCommand.self, OffsetsCommand.self, VersionCommand.self]
+        subcommands: DemoCommands.all + [AuditCommand.self, CheckpointsCommand.self, OffsetsCommand.self, VersionCommand.self]
     )
 }

@@ -15,7 +15,7 @@ final class SluiceCommandTests: XCTestCase {
         let section = run.stdout.components(separatedBy: "SUBCOMMANDS:\n").dropFirst().first?.components(separatedBy: "\n\n").first ?? ""
         let listed = section.split(separator: "\n").filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") }
             .compactMap { $0.split(separator: " ").first.map(String.init) }
-        XCTAssertEqual(listed, ["demo", "plan", "checkpoints", "offsets", "version"], "the subcommands, demo-worker hidden")
+        XCTAssertEqual(listed, ["demo", "plan", "audit", "checkpoints", "offsets", "version"], "the subcommands, demo-worker hidden")
         XCTAssertFalse(run.stdout.contains("Tansu"), "no demo ran: \(run.stdout)")
     }
 }
