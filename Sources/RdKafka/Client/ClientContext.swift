@@ -10,14 +10,17 @@ import Synchronization
 /// the owning object is initialised), hence the unchecked `Sendable`.
 final class ClientContext: @unchecked Sendable {
     let logger: Logger
+    /// The values of the client's sensitive properties, scrubbed from each librdkafka log line.
+    let secrets: [String]
     /// Set when the client starts closing: the disconnects librdkafka reports from then on are
     /// expected, not errors (see ``ExpectedDisconnect``).
     let closing = Atomic<Bool>(false)
     var deliveryHandler: (@Sendable (DeliveryReport) -> Void)?
     var rebalanceHandler: ((rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)?
 
-    init(logger: Logger) {
+    init(logger: Logger, secrets: [String]) {
         self.logger = logger
+        self.secrets = secrets
     }
 
     static func from(_ rk: OpaquePointer?) -> ClientContext? {

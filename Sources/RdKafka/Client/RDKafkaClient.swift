@@ -13,12 +13,12 @@ final class RDKafkaClient: @unchecked Sendable {
     private let retainedContext: Unmanaged<ClientContext>
 
     /// Builds the configuration and the handle; rejects any invalid property with
-    /// librdkafka's own message.
+    /// librdkafka's own message, never its value (``KafkaConfigurationError``).
     init(
         kind: Kind, properties: [(String, String)], logger: Logger,
         configure: (OpaquePointer) -> Void = { _ in }
     ) throws {
-        let context = ClientContext(logger: logger)
+        let context = ClientContext(logger: logger, secrets: SensitiveProperty.secrets(in: properties))
         let conf = try Self.makeConfiguration(properties)
         let retained = Unmanaged.passRetained(context)
         rd_kafka_conf_set_opaque(conf, retained.toOpaque())
@@ -31,7 +31,8 @@ final class RDKafkaClient: @unchecked Sendable {
         guard let handle = rd_kafka_new(type, conf, &errstr, errstr.count) else {
             rd_kafka_conf_destroy(conf)
             retained.release()
-            throw KafkaError.client("cannot create client: \(String(errorBuffer: errstr))")
+            throw KafkaConfigurationError.unusable(
+                reason: SensitiveProperty.scrub(String(errorBuffer: errstr), of: context.secrets))
         }
         self.handle = handle
         self.context = context
@@ -55,6 +56,9 @@ final class RDKafkaClient: @unchecked Sendable {
         return rd_kafka_conf_get(conf, name, nil, &size) != RD_KAFKA_CONF_UNKNOWN
     }
 
+    /// A configuration holding `properties`; the first one librdkafka refuses is a
+    /// ``KafkaConfigurationError/rejected(property:reason:)`` naming its key, with every value
+    /// given scrubbed from librdkafka's reason, since it may quote the value.
     static func makeConfiguration(_ properties: [(String, String)]) throws -> OpaquePointer {
         let conf = rd_kafka_conf_new()!
         var errstr = [CChar](repeating: 0, count: 512)
@@ -62,8 +66,9 @@ final class RDKafkaClient: @unchecked Sendable {
             let result = rd_kafka_conf_set(conf, name, value, &errstr, errstr.count)
             if result != RD_KAFKA_CONF_OK {
                 rd_kafka_conf_destroy(conf)
-                throw KafkaError.client(
-                    "invalid configuration \(name)=\(value): \(String(errorBuffer: errstr))")
+                let values = SensitiveProperty.secrets(in: properties) + [value]
+                throw KafkaConfigurationError.rejected(
+                    property: name, reason: SensitiveProperty.scrub(String(errorBuffer: errstr), of: values))
             }
         }
         return conf
@@ -84,7 +89,7 @@ private func rdkafkaLogCallback(
     case 6: swiftLevel = .info
     default: swiftLevel = .debug
     }
-    let text = message.map { String(cString: $0) } ?? ""
+    let text = SensitiveProperty.scrub(message.map { String(cString: $0) } ?? "", of: context.secrets)
     if swiftLevel > .info, context.closing.load(ordering: .relaxed), ExpectedDisconnect.matches(text) {
         swiftLevel = .debug
     }

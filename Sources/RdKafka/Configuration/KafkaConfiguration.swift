@@ -1,10 +1,12 @@
+import CRdKafka
+
 /// Settings shared by every client: where the brokers are, who the client is, and any other
 /// librdkafka property.
 ///
 /// Typed fields cover what most programs set. ``properties`` passes any other librdkafka
 /// property through unchanged (SASL, SSL, tuning) and wins over the typed fields; see
 /// librdkafka's `CONFIGURATION.md`. An invalid property or value is rejected when the client
-/// is built, with librdkafka's own message.
+/// is built, with a ``KafkaConfigurationError`` naming the property and never its value.
 public struct KafkaConfiguration: Sendable {
     /// `bootstrap.servers`: comma-separated `host:port` list.
     public var bootstrapServers: String
@@ -38,6 +40,13 @@ public struct KafkaConfiguration: Sendable {
     /// where it is known.
     public static func isKnownProperty(_ name: String) -> Bool {
         RDKafkaClient.isKnownProperty(name)
+    }
+
+    /// Checks each of `properties` as a client would set it, without building one: throws
+    /// ``KafkaConfigurationError/rejected(property:reason:)`` for the first property (in name
+    /// order) librdkafka does not know or whose value it does not take.
+    public static func check(_ properties: [String: String]) throws {
+        rd_kafka_conf_destroy(try RDKafkaClient.makeConfiguration(properties.sorted { $0.key < $1.key }))
     }
 
     /// The librdkafka properties in the order they are applied.
