@@ -58,12 +58,13 @@ struct ConfigFile: Equatable {
     /// Adds line `number`, `line`, of the file at `path`.
     private mutating func add(_ line: String, number: Int, path: String, seen: inout [String: Int]) throws {
         let place = "--config \(path) line \(number)"
+        // A malformed line is not quoted: it may hold a secret.
         guard let equals = line.firstIndex(of: "=") else {
-            throw ValidationError("\(place): expected key = value, got '\(line)'")
+            throw ValidationError("\(place): expected key = value, got no '='")
         }
         let key = line[..<equals].trimmingCharacters(in: .whitespaces)
         let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-        guard !key.isEmpty else { throw ValidationError("\(place): expected key = value, got '\(line)'") }
+        guard !key.isEmpty else { throw ValidationError("\(place): expected key = value, got no key before '='") }
         if let first = seen[key] {
             throw ValidationError("\(place): key \(key) is already set on line \(first)")
         }

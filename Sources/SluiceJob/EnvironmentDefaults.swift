@@ -16,21 +16,32 @@ enum EnvironmentDefaults {
     }
 
     /// `commandLine` (without the executable) with the environment's options added after the
-    /// subcommand: the job's own options for `run` and `plan`, and ``RunOptions``' for `run`.
+    /// subcommand: the job's own options and ``KafkaPropertyOptions``' for `run` and `plan`,
+    /// and ``RunOptions``' for `run`.
     static func arguments<Job: StreamJob>(
         for job: Job.Type, commandLine: [String], environment: [String: String]
     ) -> [String] {
         guard let subcommand = commandLine.first, subcommand == "run" || subcommand == "plan" else { return commandLine }
-        var names = jobOptions(Job.self)
+        var names = jobOptions(Job.self) + KafkaPropertyOptions.environmentNames
         if subcommand == "run" {
             names += RunOptions.environmentNames.map { Name(option: $0.option, variable: $0.variable, isFlag: $0.isFlag) }
         }
         let given = Array(commandLine.dropFirst())
-        let options = given.prefix { $0 != "--" }
+        let options = Array(given.prefix { $0 != "--" })
+        var added = added(names, notIn: options, environment: environment)
+        if subcommand == "run", let config = configPath(in: options + added) {
+            // A file's bad lines add nothing: `run` reads it again and reports the first,
+            // naming the file, line and key.
+            added += (try? ConfigFile.read(config, skippingBadLines: true))?.arguments(notIn: options + added) ?? []
+        }
+        return [subcommand] + added + given
+    }
+
+    /// The options of `names` set in `environment` and not given in `options`, as arguments.
+    static func added(_ names: [Name], notIn options: [String], environment: [String: String]) -> [String] {
         var added: [String] = []
         for name in names {
-            guard let value = environment[name.variable], !value.isEmpty,
-                  !options.contains(where: { $0 == "--\(name.option)" || $0.hasPrefix("--\(name.option)=") }) else { continue }
+            guard let value = environment[name.variable], !value.isEmpty, !gives(name.option, in: options) else { continue }
             if name.isFlag {
                 if ["1", "true", "yes"].contains(value.lowercased()) { added.append("--\(name.option)") }
             } else if name.isList {
@@ -39,16 +50,16 @@ enum EnvironmentDefaults {
                 added.append("--\(name.option)=\(value)")
             }
         }
-        if subcommand == "run", let config = configPath(in: Array(options) + added) {
-            // A file's bad lines add nothing: `run` reads it again and reports the first,
-            // naming the file, line and key.
-            added += (try? ConfigFile.read(config, skippingBadLines: true))?.arguments(notIn: Array(options) + added) ?? []
-        }
-        return [subcommand] + added + given
+        return added
+    }
+
+    /// Whether `arguments` give option `option` (its long name without `--`).
+    static func gives(_ option: String, in arguments: [String]) -> Bool {
+        arguments.contains { $0 == "--\(option)" || $0.hasPrefix("--\(option)=") }
     }
 
     /// The `--config` file named in `arguments`.
-    private static func configPath(in arguments: [String]) -> String? {
+    static func configPath(in arguments: [String]) -> String? {
         for (index, argument) in arguments.enumerated() {
             if argument.hasPrefix("--config=") { return String(argument.dropFirst("--config=".count)) }
             if argument == "--config", index + 1 < arguments.count { return arguments[index + 1] }

@@ -14,8 +14,10 @@ struct JobRun<Job: StreamJob> {
     func execute() throws {
         let name = Job.name
         let ids = options.workerIDs
-        print("\(name): run at \(options.bootstrap), \(options.guarantee.rawValue), \(ids.count) worker\(ids.count == 1 ? "" : "s") (\(ids.joined(separator: ", "))), from \(options.from) until \(options.until.map(\.description) ?? "stopped")")
         let settings = try options.kafkaSettings()
+        // Before any client connects, so a property librdkafka refuses is a usage error.
+        try KafkaPropertyOptions.check(settings.properties, settings.consumer.properties, settings.producer.properties)
+        print("\(name): run at \(options.bootstrap), \(options.guarantee.rawValue), \(ids.count) worker\(ids.count == 1 ? "" : "s") (\(ids.joined(separator: ", "))), from \(options.from) until \(options.until.map(\.description) ?? "stopped")")
         let properties = settings.properties
         let logger = LoggingSetup.kafkaLogger(verbose: options.verbose)
         var built: [(context: JobContext, plan: JobPlan)] = []

@@ -22,13 +22,14 @@ enum KafkaProperties {
     }
 
     /// `key=value` split at the first `=`, both trimmed; `source` names where it came from.
+    /// A malformed one is not quoted in the error, since it may be a secret.
     static func parse(_ text: String, source: String) throws -> (String, String) {
         guard let equals = text.firstIndex(of: "=") else {
-            throw ValidationError("\(source): expected key=value, got '\(text)'")
+            throw ValidationError("\(source): expected key=value, got no '='")
         }
         let key = text[..<equals].trimmingCharacters(in: .whitespaces)
         let value = text[text.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-        guard !key.isEmpty else { throw ValidationError("\(source): expected key=value, got '\(text)'") }
+        guard !key.isEmpty else { throw ValidationError("\(source): expected key=value, got no key before '='") }
         return (key, value)
     }
 }

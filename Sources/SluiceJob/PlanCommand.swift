@@ -4,8 +4,10 @@ import RdKafka
 import Sluice
 import SluiceKafka
 
-/// `<job> plan`: prints the job's stages, exchanges and topics. Without `--bootstrap` it plans
-/// against an in-process mock cluster holding the job's input topics, so it needs no broker.
+/// `<job> plan`: prints the job's stages, exchanges and topics, and the librdkafka properties
+/// given, each sensitive value redacted. Without `--bootstrap` it plans against an in-process
+/// mock cluster holding the job's input topics, so it needs no broker (and the properties,
+/// checked with librdkafka, are not used).
 struct PlanCommand<Job: StreamJob>: ParsableCommand {
     static var configuration: CommandConfiguration {
         CommandConfiguration(commandName: "plan", abstract: "Print the job's stages, exchanges and topics; needs no broker.")
@@ -17,6 +19,9 @@ struct PlanCommand<Job: StreamJob>: ParsableCommand {
 
     @Option(help: ArgumentHelp("Partitions of each input topic on the mock cluster.", valueName: "n"))
     var partitions = 3
+
+    @OptionGroup(title: "Kafka properties")
+    var kafka: KafkaPropertyOptions
 
     @OptionGroup(title: "Job options")
     var job: Job
@@ -35,13 +40,17 @@ struct PlanCommand<Job: StreamJob>: ParsableCommand {
 
     private func describe() throws -> String {
         let quiet = Logger(label: "sluice.plan") { _ in SwiftLogNoOpLogHandler() }
+        let file = try kafka.configFile()
+        let properties = try kafka.kafkaProperties(file: file)
+        try KafkaPropertyOptions.check(properties, file.consumerProperties, file.producerProperties)
         var mock: MockCluster?
         if bootstrap == nil { mock = try MockCluster(logger: quiet) }
         let brokers = bootstrap ?? mock!.bootstrapServers
-        let kafka = try KafkaRuntime(bootstrapServers: brokers, workerID: "plan", logger: quiet)
-        let environment = StreamEnvironment(jobName: Job.name, runtime: kafka)
+        let runtime = try KafkaRuntime(
+            bootstrapServers: brokers, workerID: "plan", properties: bootstrap == nil ? [:] : properties, logger: quiet)
+        let environment = StreamEnvironment(jobName: Job.name, runtime: runtime)
         let context = JobContext(
-            environment: environment, kafka: kafka, workerIndex: 0, until: nil,
+            environment: environment, kafka: runtime, workerIndex: 0, until: nil,
             prepare: { [partitions] topics in
                 guard let mock else { return }
                 for topic in topics {
@@ -52,6 +61,10 @@ struct PlanCommand<Job: StreamJob>: ParsableCommand {
                 }
             })
         try job.build(context)
-        return try withExtendedLifetime(mock) { try environment.describe() }
+        let plan = try withExtendedLifetime(mock) { try environment.describe() }
+        let shown = KafkaPropertyOptions.shown(properties) + KafkaPropertyOptions.shown(file.consumerProperties, prefix: "consumer ")
+            + KafkaPropertyOptions.shown(file.producerProperties, prefix: "producer ")
+        guard !shown.isEmpty else { return plan }
+        return plan + "\nlibrdkafka properties:\n" + shown.map { "  " + $0 }.joined(separator: "\n")
     }
 }

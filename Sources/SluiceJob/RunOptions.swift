@@ -12,10 +12,10 @@ struct RunOptions: ParsableArguments {
         ("worker-id", "SLUICE_WORKER_ID", false), ("guarantee", "SLUICE_GUARANTEE", false),
         ("from", "SLUICE_FROM", false), ("until", "SLUICE_UNTIL", false),
         ("checkpoint-interval", "SLUICE_CHECKPOINT_INTERVAL", false), ("status-interval", "SLUICE_STATUS_INTERVAL", false),
-        ("properties-file", "SLUICE_PROPERTIES_FILE", false), ("log-level", "SLUICE_LOG_LEVEL", false),
+        ("log-level", "SLUICE_LOG_LEVEL", false),
         ("log-format", "SLUICE_LOG_FORMAT", false),
         ("verbose", "SLUICE_VERBOSE", true), ("metrics-port", "SLUICE_METRICS_PORT", false),
-        ("metrics-address", "SLUICE_METRICS_ADDRESS", false), ("config", "SLUICE_CONFIG", false),
+        ("metrics-address", "SLUICE_METRICS_ADDRESS", false),
     ] + ConfigKey.all.filter { $0.runtimeOption != nil }.map { ($0.option, $0.variable, false) }
 
     @Option(help: ArgumentHelp("The brokers, a comma-separated host:port list. Env: SLUICE_BOOTSTRAP.", valueName: "host:port"))
@@ -50,20 +50,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How often each worker logs a status line (records/s in and out, last checkpoint), like 10s or 1m. Env: SLUICE_STATUS_INTERVAL.", valueName: "duration"))
     var statusInterval: DurationArgument = DurationArgument(.seconds(10), text: "10s")
 
-    @Option(help: ArgumentHelp(
-        "A file of librdkafka key=value lines (# comments) for consumer and producer: SASL, SSL, timeouts. Env: SLUICE_PROPERTIES_FILE.",
-        valueName: "file"))
-    var propertiesFile: String?
-
-    @Option(help: ArgumentHelp(
-        "A file of key = value lines: run options (guarantee = exactly-once), consumer.*/producer.* client options (consumer.session-timeout = 6s) and kafka.<librdkafka property> lines; the command line and SLUICE_* variables win over it. Env: SLUICE_CONFIG.",
-        valueName: "file"))
-    var config: String?
-
-    @Option(
-        name: .customLong("property"),
-        help: ArgumentHelp("A librdkafka key=value for consumer and producer; repeatable, wins over the file.", valueName: "key=value"))
-    var properties: [String] = []
+    @OptionGroup var kafka: KafkaPropertyOptions
 
     @Option(help: ArgumentHelp(
         "The lowest level of log lines written to standard error; notice shows each worker's status line. Env: SLUICE_LOG_LEVEL.",
@@ -111,25 +98,13 @@ struct RunOptions: ParsableArguments {
 
     /// The `--config` file, if one was given.
     func configFile() throws -> ConfigFile {
-        try config.map { try ConfigFile.read($0) } ?? ConfigFile()
+        try kafka.configFile()
     }
 
     /// The librdkafka properties of every client: the `--config` file's `kafka.*`, then
     /// `--properties-file`'s, then each `--property` over them.
     func kafkaProperties() throws -> [String: String] {
-        try kafkaProperties(file: configFile())
-    }
-
-    private func kafkaProperties(file: ConfigFile) throws -> [String: String] {
-        var properties = file.properties
-        if let propertiesFile {
-            properties.merge(try KafkaProperties.read(file: propertiesFile)) { _, later in later }
-        }
-        for argument in self.properties {
-            let (key, value) = try KafkaProperties.parse(argument, source: "--property")
-            properties[key] = value
-        }
-        return properties
+        try kafka.kafkaProperties(file: configFile())
     }
 
     /// What each worker's ``KafkaRuntime`` is made with: the typed client options, each
@@ -138,7 +113,7 @@ struct RunOptions: ParsableArguments {
     func kafkaSettings() throws -> (consumer: ConsumerOptions, producer: ProducerOptions, properties: [String: String]) {
         let file = try configFile()
         return (client.consumer(properties: file.consumerProperties), client.producer(properties: file.producerProperties),
-                try kafkaProperties(file: file))
+                try kafka.kafkaProperties(file: file))
     }
 
     /// `error` in the command's terms: options and config keys rather than Swift fields.
