@@ -119,10 +119,12 @@ let package = Package(
             ]
         ),
         // The `sluice` executable: operator tooling (checkpoints, offsets), and the demo's commands.
+        // SluiceJob supplies the librdkafka properties options (--property, --properties-file,
+        // --config, SLUICE_*) its commands share with every job command.
         .executableTarget(
             name: "SluiceCLI",
             dependencies: [
-                "Sluice", "SluiceKafka", "RdKafka", "SluiceDemo", "KafkaLog",
+                "Sluice", "SluiceKafka", "RdKafka", "SluiceDemo", "KafkaLog", "SluiceJob",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RdKafka
 
 /// Where the brokers are for `sluice audit`, which reads them through its own PLAINTEXT
 /// client (`KafkaLog`), not librdkafka. The flags are spelled as the other commands' so
@@ -31,8 +32,9 @@ struct AuditConnectionOptions: ParsableArguments {
     }
 
     func validate() throws {
+        // A malformed one is not quoted: it may be a secret.
         for property in properties where !property.contains("=") || property.hasPrefix("=") {
-            throw ValidationError("--property takes key=value, got '\(property.prefix { $0 != "=" })'")
+            throw ValidationError("--property takes key=value, got \(property.contains("=") ? "no key before '='" : "no '='")")
         }
         guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout takes 0 < seconds <= 3600") }
     }
@@ -52,7 +54,7 @@ struct AuditConnectionOptions: ParsableArguments {
                 clientID = value
             case "security.protocol":
                 guard value.lowercased() == "plaintext" else {
-                    throw Refused(description: "sluice audit connects in PLAINTEXT only; --property security.protocol=\(value.uppercased()) is not supported")
+                    throw Refused(description: "sluice audit connects in PLAINTEXT only; --property security.protocol=\(SensitiveProperty.shown(value, for: key).uppercased()) is not supported")
                 }
             case let other where other.hasPrefix("sasl.") || other.hasPrefix("ssl."):
                 throw Refused(description: "sluice audit connects in PLAINTEXT only; --property \(key) (SASL/SSL) is not supported")

@@ -3,8 +3,8 @@ import SluiceKafka
 
 extension KafkaConnectionOptions {
     /// The offsets of the jobs in the cluster these options reach.
-    func jobOffsets() -> JobOffsets {
-        let catalog = catalog()
+    func jobOffsets() throws -> JobOffsets {
+        let catalog = try catalog()
         // librdkafka logs every failed connection attempt; the command reports what failed in
         // one line of its own, so the raw lines are shown only when asked for.
         var logger = verbose

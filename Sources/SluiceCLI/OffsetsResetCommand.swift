@@ -49,8 +49,8 @@ struct OffsetsResetCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let offsets = connection.jobOffsets()
         let (plan, pointers) = try OperatorError.reporting { () throws -> (OffsetResetPlan, [TaskID: Int64]?) in
+            let offsets = try connection.jobOffsets()
             let target = try OffsetResetTarget(parsing: to)
             let plan = try offsets.planReset(job: job, topics: topics.isEmpty ? nil : topics, to: target)
             return (plan, dryRun ? nil : try offsets.apply(plan))
