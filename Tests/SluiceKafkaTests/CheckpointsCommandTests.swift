@@ -24,6 +24,18 @@ final class CheckpointsCommandTests: KafkaJobTestCase {
         let lines = table.stdout.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 5, "a summary line, the header and one row per task")
         XCTAssertEqual(lines.first, "job \(written.job) at \(broker.bootstrap): 3 tasks in 1 stage, 1 with a committed checkpoint")
+
+        // The connection as a job command takes it: the brokers and a property from the
+        // --config file SLUICE_CONFIG names, another property from --properties-file.
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("\(uniqueName("cli")).conf")
+        let properties = FileManager.default.temporaryDirectory.appendingPathComponent("\(uniqueName("cli")).properties")
+        defer { for file in [config, properties] { try? FileManager.default.removeItem(at: file) } }
+        try "bootstrap = \(broker.bootstrap)\nkafka.client.id = sluice-cli-test\n".write(to: config, atomically: true, encoding: .utf8)
+        try "socket.timeout.ms = 20000\n".write(to: properties, atomically: true, encoding: .utf8)
+        let fromFiles = try SluiceExecutable.run(
+            ["checkpoints", "list", written.job, "--properties-file", properties.path], environment: ["SLUICE_CONFIG": config.path])
+        XCTAssertEqual(fromFiles.status, 0, fromFiles.stderr)
+        XCTAssertEqual(fromFiles.outputLines.first, lines.first)
         let header = lines.dropFirst().first.map { $0.split(separator: " ").map(String.init) }
         XCTAssertEqual(header, ["TASK", "SEQ", "KIND", "INPUT", "POSITION", "COMMITTED", "STATE", "LAST", "ENTRIES", "PIECES", "WRITER", "AGE"])
         let row = lines.count > 2 ? lines[2].split(separator: " ").map(String.init) : []
