@@ -146,4 +146,29 @@ final class SecretsTests: XCTestCase {
             XCTAssertFalse(run.stdout.contains(secret) || run.stderr.contains(secret), "plan printed \(secret)")
         }
     }
+
+    func testAClientLibrdkafkaCannotBuildIsAUsageErrorAndPrintsNoSecret() throws {
+        // Each property is taken; building the first client fails on the missing certificate.
+        let ssl = try write("tls.properties", """
+            security.protocol=ssl
+            ssl.certificate.location=/nonexistent/sluice-cert.pem
+            ssl.key.location=/nonexistent/sluice-key.pem
+            ssl.key.password=pem-BUILD-50
+            """)
+        let connection = ["--bootstrap", "127.0.0.1:1", "--properties-file", ssl]
+        let runs = [
+            ("word-count run", "word-count", try ExampleProcess.run("word-count", ["run"] + connection)),
+            ("sluice offsets show", "sluice", try SluiceExecutable.run(["offsets", "show", "word-count"] + connection)),
+        ]
+        for (label, prefix, run) in runs {
+            print("[\(name)] \(label): status \(run.status), \(run.stderr)", terminator: "")
+            XCTAssertEqual(run.status, 64, "\(label): \(run.stderr)")
+            XCTAssertEqual(run.errorLines.count, 1, "\(label), one line: \(run.stderr)")
+            XCTAssertTrue(
+                run.stderr.hasPrefix("\(prefix): error: librdkafka cannot build a client from the properties given: ssl.certificate.location"),
+                "\(label): \(run.stderr)")
+            XCTAssertFalse(run.stdout.contains("pem-BUILD-50") || run.stderr.contains("pem-BUILD-50"), "\(label) printed the key's password")
+        }
+    }
 }
+
